@@ -1,0 +1,65 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { lambdaTask } from './workflow-tasks.ts';
+
+export interface DeliveryWorkflowProps {
+  tasks: {
+    /** Signs and POSTs one event to one endpoint; throws `DeliveryFailedError` when the attempt should be retried. */
+    deliverWebhook: lambda.IFunction;
+    /** Records that a delivery gave up after its last retry. */
+    giveUpDelivery: lambda.IFunction;
+  };
+}
+
+/**
+ * Attempts are spread over about three days: 30 s doubling up to a 6 h cap, 20 attempts in all
+ * (30 s … 4.3 h ≈ 8.5 h for the first ten, then ten more 6 h waits ≈ 68 h), with full jitter so that a
+ * customer's endpoint coming back is not hit by every retry at once.
+ */
+export const DELIVERY_RETRY = {
+  interval: Duration.seconds(30),
+  backoffRate: 2,
+  maxDelay: Duration.hours(6),
+  maxAttempts: 20,
+} as const;
+
+/**
+ * One Standard execution per (event, endpoint), so a customer's broken endpoint never holds up a review or another
+ * endpoint. Execution input: `{ deliveryId, tenantId }`.
+ */
+export class DeliveryWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: DeliveryWorkflowProps) {
+    super(scope, id);
+    const ids = { 'deliveryId.$': '$.deliveryId', 'tenantId.$': '$.tenantId' };
+
+    const gaveUp = new sfn.Fail(this, 'GaveUp', { error: 'DeliveryFailed', cause: 'All delivery attempts failed' });
+    const giveUp = lambdaTask(this, 'GiveUpDelivery', props.tasks.giveUpDelivery, {
+      payload: sfn.TaskInput.fromObject({ ...ids, 'error.$': '$.error' }),
+      resultPath: sfn.JsonPath.DISCARD,
+    }).next(gaveUp);
+
+    const deliver = lambdaTask(this, 'DeliverWebhook', props.tasks.deliverWebhook, {
+      payload: sfn.TaskInput.fromObject(ids),
+      resultPath: '$.result',
+    });
+    deliver.addRetry({ errors: ['DeliveryFailedError'], ...DELIVERY_RETRY, jitterStrategy: sfn.JitterType.FULL });
+    deliver.addCatch(giveUp, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(deliver.next(new sfn.Succeed(this, 'Delivered'))),
+      timeout: Duration.days(7),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+    });
+  }
+}

@@ -1,0 +1,57 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+
+/**
+ * Errors worth retrying in any Lambda task: the project's own `TransientError` (throttling, lost races) and the
+ * Lambda service's own hiccups.
+ */
+export const LAMBDA_TRANSIENT_ERRORS = [
+  'TransientError',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+export interface LambdaTaskOptions {
+  payload: sfn.TaskInput;
+  resultPath: string;
+  integrationPattern?: sfn.IntegrationPattern;
+  taskTimeout?: sfn.Timeout;
+}
+
+/**
+ * A `LambdaInvoke` with the project's defaults: the function's return value (not the invoke envelope) lands at
+ * `resultPath`, technical failures are retried with exponential backoff and full jitter, and every task has a timeout
+ * (a Lambda task never needs more than its function's 30 s; waits for a token carry their own).
+ */
+export function lambdaTask(
+  scope: Construct,
+  id: string,
+  fn: lambda.IFunction,
+  options: LambdaTaskOptions,
+): tasks.LambdaInvoke {
+  const waits = options.integrationPattern === sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN;
+  const task = new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: fn,
+    payload: options.payload,
+    integrationPattern: options.integrationPattern ?? sfn.IntegrationPattern.REQUEST_RESPONSE,
+    // With a token the output is whatever SendTaskSuccess sent; without, take the function's return value.
+    ...(waits ? {} : { payloadResponseOnly: true }),
+    resultPath: options.resultPath,
+    taskTimeout: options.taskTimeout ?? sfn.Timeout.duration(Duration.seconds(60)),
+    retryOnServiceExceptions: false,
+  });
+  task.addRetry({
+    errors: LAMBDA_TRANSIENT_ERRORS,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 5,
+    maxDelay: Duration.seconds(60),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  return task;
+}
