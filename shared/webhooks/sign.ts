@@ -3,11 +3,11 @@ import { InvalidWebhookSecretError } from './errors.ts';
 import { isWebhookSecret } from './secret.ts';
 
 /** The three Standard Webhooks headers, lower-case as sent on the wire. */
-export interface WebhookSignatureHeaders {
+export type WebhookSignatureHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 export interface SignWebhookInput {
   /** The message id; identical across retries of the same event so receivers can deduplicate. */
