@@ -1,0 +1,290 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { FINAL_STATUSES } from '../../domain/application.ts';
+import { ConflictError, TransientError, ValidationError } from '../../domain/errors.ts';
+import { Application, Evidence, type OutboxEvent, TimelineEntry } from '../../domain/records.ts';
+import type { StatusChange } from '../../domain/status-change.ts';
+import type { ApplicationRepository, IdempotencyRecord, Page } from '../../ports/application-repository.ts';
+import { cancellationReasons, isConditionFailure, isRetryableDynamoError } from './client.ts';
+import { expiresAfterDays, keys, stripKeys } from './keys.ts';
+
+const EVENT_TTL_DAYS = 30;
+const IDEMPOTENCY_TTL_DAYS = 1;
+
+/** `ApplicationRepository` on one DynamoDB table (layout in `keys.ts`). */
+export class DynamoApplicationRepository implements ApplicationRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(input: Parameters<ApplicationRepository['create']>[0]): Promise<void> {
+    const { app } = input;
+    const items = [
+      this.put(
+        { ...keys.application(app.id), entity: 'application', ...this.listKeys(app), ...app },
+        'attribute_not_exists(pk)',
+      ),
+      this.put({ ...keys.timeline(app.id, input.timeline.sequence), entity: 'timeline', ...input.timeline }),
+      this.outboxPut(input.outbox),
+      this.put(
+        { ...keys.filingGuard(app.filingNumber), entity: 'filing_guard', applicationId: app.id, tenantId: app.tenantId },
+        'attribute_not_exists(pk)',
+      ),
+    ];
+    if (input.idempotency) {
+      items.push(
+        this.put(
+          {
+            ...keys.idempotency(input.idempotency.tenantId, input.idempotency.key),
+            entity: 'idempotency',
+            ...input.idempotency,
+            expiresAt: expiresAfterDays(new Date(app.createdAt), IDEMPOTENCY_TTL_DAYS),
+          },
+          'attribute_not_exists(pk)',
+        ),
+      );
+    }
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons[3] === 'ConditionalCheckFailed') {
+        const guard = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.filingGuard(app.filingNumber) }));
+        const open = guard.Item as { applicationId?: string; tenantId?: string } | undefined;
+        throw new ConflictError(`Filing ${app.filingNumber} already has an open cancellation order.`, {
+          cause: error,
+          errors: [
+            {
+              path: 'filingNumber',
+              code: 'order_in_progress',
+              message:
+                'Providers accept one open order per filing (ORDER_IN_PROGRESS). Wait for the open order to end, or withdraw it first.',
+            },
+          ],
+          // Only the same tenant may learn which application holds the filing.
+          extensions: open?.tenantId === app.tenantId ? { openApplicationId: open.applicationId } : {},
+        });
+      }
+      if (reasons[4] === 'ConditionalCheckFailed') {
+        throw new ConflictError('This Idempotency-Key was used by a concurrent request; retry it.', { cause: error });
+      }
+      throw this.translate(error);
+    }
+  }
+
+  async findIdempotency(tenantId: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotency(tenantId, key) }));
+    if (!out.Item) return undefined;
+    const { tenantId: t, key: k, requestHash, applicationId } = out.Item as IdempotencyRecord;
+    return { tenantId: t, key: k, requestHash, applicationId };
+  }
+
+  async get(applicationId: string): Promise<Application | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.application(applicationId), ConsistentRead: true }),
+    );
+    return out.Item ? Application.parse(stripKeys(out.Item)) : undefined;
+  }
+
+  async list(tenantId: string, options: { limit: number; cursor?: string; batchId?: string }): Promise<Page<Application>> {
+    const byBatch = options.batchId !== undefined;
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: byBatch ? 'gsi2' : 'gsi1',
+        KeyConditionExpression: byBatch ? 'gsi2pk = :pk' : 'gsi1pk = :pk',
+        ExpressionAttributeValues: {
+          ':pk': byBatch ? keysForBatch(options.batchId as string) : keysForTenant(tenantId),
+        },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor) : undefined,
+      }),
+    );
+    const items = (out.Items ?? []).map((i) => Application.parse(stripKeys(i))).filter((a) => a.tenantId === tenantId);
+    return { items, ...(out.LastEvaluatedKey ? { nextCursor: encodeCursor(out.LastEvaluatedKey) } : {}) };
+  }
+
+  async timeline(applicationId: string): Promise<TimelineEntry[]> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tl)',
+        ExpressionAttributeValues: { ':pk': keys.application(applicationId).pk, ':tl': 'TL#' },
+        ConsistentRead: true,
+      }),
+    );
+    return (out.Items ?? []).map((i) => TimelineEntry.parse(stripKeys(i)));
+  }
+
+  async applyStatusChange(change: StatusChange): Promise<void> {
+    const { previous, next } = change;
+    const items = [
+      this.put(
+        { ...keys.application(next.id), entity: 'application', ...this.listKeys(next), ...next },
+        '#version = :version AND #status = :status',
+        { '#version': 'version', '#status': 'status' },
+        { ':version': previous.version, ':status': previous.status },
+      ),
+      this.put({ ...keys.timeline(next.id, change.timeline.sequence), entity: 'timeline', ...change.timeline }, 'attribute_not_exists(pk)'),
+      this.outboxPut(change.outbox),
+    ];
+    const transact: Record<string, unknown>[] = items;
+    if (FINAL_STATUSES.has(next.status)) {
+      transact.push({
+        Delete: {
+          TableName: this.tableName,
+          Key: keys.filingGuard(next.filingNumber),
+          ConditionExpression: 'attribute_not_exists(pk) OR applicationId = :id',
+          ExpressionAttributeValues: { ':id': next.id },
+        },
+      });
+    }
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: transact }));
+    } catch (error) {
+      throw this.translate(error, `Application ${next.id} changed meanwhile; read it again.`);
+    }
+  }
+
+  async update(app: Application, set: Partial<Application>): Promise<Application> {
+    const next: Application = { ...app, ...set, version: app.version + 1 };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.application(app.id), entity: 'application', ...this.listKeys(next), ...next },
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':version': app.version },
+        }),
+      );
+    } catch (error) {
+      throw this.translate(error, `Application ${app.id} changed meanwhile; read it again.`);
+    }
+    return next;
+  }
+
+  async putEvidence(evidence: Evidence): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.evidence(evidence.applicationId, evidence.evidenceId), entity: 'evidence', ...evidence },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getEvidence(applicationId: string, evidenceId: string): Promise<Evidence | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.evidence(applicationId, evidenceId), ConsistentRead: true }),
+    );
+    return out.Item ? Evidence.parse(stripKeys(out.Item)) : undefined;
+  }
+
+  async listEvidence(applicationId: string): Promise<Evidence[]> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ev)',
+        ExpressionAttributeValues: { ':pk': keys.application(applicationId).pk, ':ev': 'EVIDENCE#' },
+        ConsistentRead: true,
+      }),
+    );
+    return (out.Items ?? []).map((i) => Evidence.parse(stripKeys(i)));
+  }
+
+  async completeEvidenceCheck(evidence: Evidence): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.evidence(evidence.applicationId, evidence.evidenceId), entity: 'evidence', ...evidence },
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending_upload' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw this.translate(error);
+    }
+  }
+
+  async emit(outbox: OutboxEvent): Promise<void> {
+    await this.client.send(new TransactWriteCommand({ TransactItems: [this.outboxPut(outbox)] }));
+  }
+
+  private listKeys(app: Application): Record<string, string> {
+    const sortKey = `${app.createdAt}#${app.id}`;
+    return {
+      gsi1pk: keysForTenant(app.tenantId),
+      gsi1sk: sortKey,
+      ...(app.batchId ? { gsi2pk: keysForBatch(app.batchId), gsi2sk: sortKey } : {}),
+    };
+  }
+
+  private outboxPut(outbox: OutboxEvent): Record<string, unknown> {
+    return this.put(
+      {
+        ...keys.event(outbox.eventId),
+        entity: 'event',
+        ...outbox,
+        expiresAt: expiresAfterDays(new Date(outbox.event.timestamp), EVENT_TTL_DAYS),
+      },
+      'attribute_not_exists(pk)',
+    );
+  }
+
+  private put(
+    item: Record<string, unknown>,
+    condition?: string,
+    names?: Record<string, string>,
+    values?: Record<string, unknown>,
+  ): Record<string, unknown> {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: item,
+        ...(condition ? { ConditionExpression: condition } : {}),
+        ...(names ? { ExpressionAttributeNames: names } : {}),
+        ...(values ? { ExpressionAttributeValues: values } : {}),
+      },
+    };
+  }
+
+  /** Lost races become ConflictError (the caller decides), throttling becomes TransientError (the workflow retries). */
+  private translate(error: unknown, conflictMessage = 'The record changed meanwhile; read it again.'): Error {
+    if (isRetryableDynamoError(error)) return new TransientError('DynamoDB is busy; retry.', { cause: error });
+    if (isConditionFailure(error)) return new ConflictError(conflictMessage, { cause: error });
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+function keysForTenant(tenantId: string): string {
+  return keys.applicationsOfTenant(tenantId);
+}
+function keysForBatch(batchId: string): string {
+  return keys.applicationsOfBatch(batchId);
+}
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (parsed && typeof parsed === 'object') return parsed as Record<string, unknown>;
+  } catch {
+    // fall through to the error below
+  }
+  throw new ValidationError('The cursor is not valid.', {
+    errors: [{ path: 'cursor', code: 'invalid_cursor', message: 'Use the nextCursor of the previous page, unchanged, or start without one.' }],
+  });
+}

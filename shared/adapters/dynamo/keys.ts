@@ -1,0 +1,45 @@
+/**
+ * The single-table layout. Every item has `pk`, `sk` and `entity`; the stream consumer reacts to `entity = "event"`.
+ *
+ * | entity       | pk                          | sk                 | gsi1 (tenant lists)               |
+ * |--------------|-----------------------------|--------------------|-----------------------------------|
+ * | tenant       | TENANT#<tenantId>           | TENANT             |                                   |
+ * | api_key      | APIKEY#<sha256 of key>      | APIKEY             |                                   |
+ * | application  | APP#<id>                    | APP                | TENANT#<t>#APPS / <createdAt>#<id> |
+ * | timeline     | APP#<id>                    | TL#<sequence, 6>   |                                   |
+ * | evidence     | APP#<id>                    | EVIDENCE#<evId>    |                                   |
+ * | filing guard | FILING#<filing number>      | OPEN               |                                   |
+ * | idempotency  | IDEMPOTENCY#<tenant>#<key>  | IDEMPOTENCY        |                   (TTL 24 h)      |
+ * | event        | EVENT#<eventId>             | EVENT              |                   (TTL 30 days)   |
+ * | endpoint     | TENANT#<tenantId>           | ENDPOINT#<id>      |                                   |
+ * | delivery     | DELIVERY#<id>               | DELIVERY           |                                   |
+ * | attempt      | DELIVERY#<id>               | ATTEMPT#<n, 4>     |                                   |
+ */
+export const keys = {
+  tenant: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'TENANT' }),
+  apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
+  application: (id: string) => ({ pk: `APP#${id}`, sk: 'APP' }),
+  applicationsOfTenant: (tenantId: string) => `TENANT#${tenantId}#APPS`,
+  applicationsOfBatch: (batchId: string) => `BATCH#${batchId}#APPS`,
+  timeline: (id: string, sequence: number) => ({ pk: `APP#${id}`, sk: `TL#${String(sequence).padStart(6, '0')}` }),
+  evidence: (id: string, evidenceId: string) => ({ pk: `APP#${id}`, sk: `EVIDENCE#${evidenceId}` }),
+  filingGuard: (filingNumber: string) => ({ pk: `FILING#${filingNumber}`, sk: 'OPEN' }),
+  idempotency: (tenantId: string, key: string) => ({ pk: `IDEMPOTENCY#${tenantId}#${key}`, sk: 'IDEMPOTENCY' }),
+  event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
+  endpoint: (tenantId: string, endpointId: string) => ({ pk: `TENANT#${tenantId}`, sk: `ENDPOINT#${endpointId}` }),
+  delivery: (deliveryId: string) => ({ pk: `DELIVERY#${deliveryId}`, sk: 'DELIVERY' }),
+  attempt: (deliveryId: string, n: number) => ({ pk: `DELIVERY#${deliveryId}`, sk: `ATTEMPT#${String(n).padStart(4, '0')}` }),
+} as const;
+
+export const DAY_SECONDS = 86_400;
+
+/** Epoch seconds `days` from `at`, for the table's TTL attribute `expiresAt`. */
+export function expiresAfterDays(at: Date, days: number): number {
+  return Math.floor(at.getTime() / 1000) + days * DAY_SECONDS;
+}
+
+/** Removes the table's own attributes from an item before it is parsed as a record. */
+export function stripKeys<T extends Record<string, unknown>>(item: T): Omit<T, 'pk' | 'sk' | 'entity' | 'gsi1pk' | 'gsi1sk' | 'gsi2pk' | 'gsi2sk' | 'expiresAt'> {
+  const { pk: _pk, sk: _sk, entity: _e, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, expiresAt: _x, ...rest } = item;
+  return rest;
+}

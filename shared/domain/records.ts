@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { ApplicationInput, ApplicationStatus } from './application.ts';
+import { EvidenceContentType, EvidenceKind } from './evidence-matrix.ts';
+
+/** The records the system keeps, as zod schemas: every item read back from storage is parsed with one of these. */
+
+export const Scope = z.enum(['agency', 'operator']);
+export type Scope = z.infer<typeof Scope>;
+
+/** Who is calling: the tenant (agency) and what its key may do. Comes from the authorizer. */
+export const Principal = z.object({
+  tenantId: z.string().min(1),
+  keyId: z.string().min(1),
+  scopes: z.array(Scope).min(1),
+});
+export type Principal = z.infer<typeof Principal>;
+
+export const RejectionReason = z.strictObject({
+  code: z.string().min(1).max(64),
+  message: z.string().min(1).max(1000),
+});
+export type RejectionReason = z.infer<typeof RejectionReason>;
+
+export const Decision = z.discriminatedUnion('outcome', [
+  z.strictObject({ outcome: z.literal('approved') }),
+  z.strictObject({ outcome: z.literal('rejected'), reasons: z.array(RejectionReason).min(1).max(20) }),
+]);
+export type Decision = z.infer<typeof Decision>;
+
+/** A token the workflow is waiting on, stored so an HTTP call (decision, resubmission) can resume it. */
+export const PendingTask = z.object({
+  step: z.enum(['review', 'correction']),
+  token: z.string().min(1),
+  attempt: z.number().int().min(1),
+});
+export type PendingTask = z.infer<typeof PendingTask>;
+
+export const Application = ApplicationInput.extend({
+  id: z.string(),
+  tenantId: z.string(),
+  status: ApplicationStatus,
+  /** 1 for the first submission, +1 for each resubmission. */
+  attempt: z.number().int().min(1),
+  /** The last timeline sequence number. */
+  sequence: z.number().int().min(1),
+  /** Optimistic-lock counter; every write checks and bumps it. */
+  version: z.number().int().min(1),
+  requiredEvidence: z.array(EvidenceKind),
+  rejectionReasons: z.array(RejectionReason).default([]),
+  /** The authority's decision for the current attempt, kept so a restarted workflow can pick it up. */
+  decision: z.object({ attempt: z.number().int(), decision: Decision, at: z.string() }).optional(),
+  pendingTask: PendingTask.optional(),
+  /** How many review executions have been started; names them uniquely (`<id>-<runs>`). */
+  workflowRuns: z.number().int().min(0).default(0),
+  probe: z.object({ reachable: z.boolean(), checkedAt: z.string(), detail: z.string() }).optional(),
+  batchId: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Application = z.infer<typeof Application>;
+
+export const TimelineEntry = z.object({
+  sequence: z.number().int().min(1),
+  status: ApplicationStatus,
+  at: z.string(),
+  detail: z.string(),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
+export const EvidenceStatus = z.enum(['pending_upload', 'accepted', 'rejected']);
+export const Evidence = z.object({
+  evidenceId: z.string(),
+  applicationId: z.string(),
+  tenantId: z.string(),
+  kind: EvidenceKind,
+  contentType: EvidenceContentType,
+  contentLength: z.number().int().positive(),
+  status: EvidenceStatus,
+  objectKey: z.string(),
+  sha256: z.string().optional(),
+  rejectionReason: z.string().optional(),
+  createdAt: z.string(),
+  checkedAt: z.string().optional(),
+});
+export type Evidence = z.infer<typeof Evidence>;
+
+export const EventType = z.enum([
+  'application.created',
+  'application.submitted',
+  'application.under_review',
+  'application.rejected',
+  'application.approved',
+  'application.rejected_final',
+  'application.failed',
+  'application.withdrawn',
+  'application.review_overdue',
+  'application.evidence_rejected',
+]);
+export type EventType = z.infer<typeof EventType>;
+
+/** The event as delivered to webhooks (the signed body). */
+export const DomainEvent = z.object({
+  type: EventType,
+  timestamp: z.string(),
+  data: z.object({
+    applicationId: z.string(),
+    status: ApplicationStatus,
+    sequence: z.number().int(),
+    attempt: z.number().int(),
+    filingNumber: z.string(),
+    customerRef: z.string().optional(),
+    reasons: z.array(RejectionReason).optional(),
+  }),
+});
+export type DomainEvent = z.infer<typeof DomainEvent>;
+
+/** An event in the outbox, written in the same transaction as the change it reports. */
+export const OutboxEvent = z.object({
+  eventId: z.string(),
+  tenantId: z.string(),
+  event: DomainEvent,
+});
+export type OutboxEvent = z.infer<typeof OutboxEvent>;
+
+export const WebhookEndpoint = z.object({
+  endpointId: z.string(),
+  tenantId: z.string(),
+  url: z.string(),
+  /** Event types to send; empty means all. */
+  eventTypes: z.array(EventType),
+  secret: z.string(),
+  status: z.enum(['enabled', 'disabled']),
+  disabledReason: z.string().optional(),
+  createdAt: z.string(),
+});
+export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>;
+
+export const DeliveryAttempt = z.object({
+  attempt: z.number().int().min(1),
+  at: z.string(),
+  outcome: z.enum(['delivered', 'retryable', 'gone', 'refused']),
+  status: z.number().int().optional(),
+  durationMs: z.number(),
+  error: z.string().optional(),
+});
+export type DeliveryAttempt = z.infer<typeof DeliveryAttempt>;
+
+export const Delivery = z.object({
+  deliveryId: z.string(),
+  tenantId: z.string(),
+  eventId: z.string(),
+  endpointId: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed', 'endpoint_disabled']),
+  attempts: z.number().int().min(0),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Delivery = z.infer<typeof Delivery>;

@@ -1,0 +1,49 @@
+import type { Application, Evidence, OutboxEvent, TimelineEntry } from '../domain/records.ts';
+import type { StatusChange } from '../domain/status-change.ts';
+
+export interface IdempotencyRecord {
+  tenantId: string;
+  key: string;
+  requestHash: string;
+  applicationId: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** Where applications, their timelines and evidence records live. Every write is atomic and version-guarded. */
+export interface ApplicationRepository {
+  /**
+   * Creates a draft: the application, its first timeline entry, its `application.created` event, the filing's
+   * open-order guard and (when given) the idempotency record, all or nothing.
+   * @throws ConflictError when the filing already has an open order or the idempotency key was used meanwhile.
+   */
+  create(input: {
+    app: Application;
+    timeline: TimelineEntry;
+    outbox: OutboxEvent;
+    idempotency?: IdempotencyRecord;
+  }): Promise<void>;
+  findIdempotency(tenantId: string, key: string): Promise<IdempotencyRecord | undefined>;
+  get(applicationId: string): Promise<Application | undefined>;
+  list(tenantId: string, options: { limit: number; cursor?: string; batchId?: string }): Promise<Page<Application>>;
+  timeline(applicationId: string): Promise<TimelineEntry[]>;
+  /**
+   * Writes a status change (application, timeline entry, event) atomically; releases the filing's open-order guard when
+   * the new status is final.
+   * @throws ConflictError when the application changed since it was read (the caller reads again or gives up).
+   */
+  applyStatusChange(change: StatusChange): Promise<void>;
+  /** Updates fields without a status change, guarded by the version read; returns the new application. */
+  update(app: Application, set: Partial<Application>): Promise<Application>;
+  putEvidence(evidence: Evidence): Promise<void>;
+  getEvidence(applicationId: string, evidenceId: string): Promise<Evidence | undefined>;
+  listEvidence(applicationId: string): Promise<Evidence[]>;
+  /** Records the outcome of the upload check; only a `pending_upload` record changes (S3 may deliver an event twice). */
+  completeEvidenceCheck(evidence: Evidence): Promise<boolean>;
+  /** Emits an event that is not a status change (e.g. review overdue), through the same outbox. */
+  emit(outbox: OutboxEvent): Promise<void>;
+}

@@ -1,0 +1,36 @@
+import type { ApplicationRepository } from './application-repository.ts';
+import type {
+  AuthorityGateway,
+  Clock,
+  DeliveryWorkflow,
+  EvidenceStore,
+  IdGenerator,
+  ReviewWorkflow,
+  SiteProber,
+} from './services.ts';
+import type { TenantRepository } from './tenant-repository.ts';
+import type { WebhookRepository } from './webhook-repository.ts';
+
+/** Policy knobs the use cases read (from the environment in practice, see `shared/config.ts`). */
+export interface Settings {
+  maxResubmissions: number;
+  correctionWindowDays: number;
+  uploadUrlTtlSeconds: number;
+  webhooksAllowLoopback: boolean;
+  webhooksAllowHttp: boolean;
+}
+
+/** Everything a use case may depend on, bound once per process by `makeDeps()`. */
+export interface Deps {
+  applications: ApplicationRepository;
+  tenants: TenantRepository;
+  webhooks: WebhookRepository;
+  evidence: EvidenceStore;
+  review: ReviewWorkflow;
+  delivery: DeliveryWorkflow;
+  authority: AuthorityGateway;
+  prober: SiteProber;
+  clock: Clock;
+  ids: IdGenerator;
+  settings: Settings;
+}

@@ -1,0 +1,50 @@
+import type { Decision } from '../domain/records.ts';
+import type { EvidenceContentType } from '../domain/evidence-matrix.ts';
+
+/** Evidence files in S3. */
+export interface EvidenceStore {
+  /** A short-lived URL that accepts exactly one PUT of this type and length to this key. */
+  presignUpload(input: {
+    key: string;
+    contentType: EvidenceContentType;
+    contentLength: number;
+    expiresInSeconds: number;
+  }): Promise<string>;
+  /** Size and the first `bytes` bytes, for the content check. */
+  head(key: string, bytes: number): Promise<{ size: number; head: Uint8Array } | undefined>;
+  sha256(key: string): Promise<string>;
+}
+
+/** The review workflow engine (Step Functions). */
+export interface ReviewWorkflow {
+  /** Starts (or, with the same name and input, joins) the review execution of an application. */
+  start(input: { applicationId: string; tenantId: string; name: string }): Promise<void>;
+  /** Resumes a waiting task; false when the token is no longer valid (the task ended or the execution restarted). */
+  resume(token: string, output: unknown): Promise<boolean>;
+}
+
+/** The webhook delivery workflow engine (Step Functions). */
+export interface DeliveryWorkflow {
+  start(input: { deliveryId: string; tenantId: string }): Promise<void>;
+}
+
+/** Hands an order to the authority. In production the authority is people: an operator records the outcome. */
+export interface AuthorityGateway {
+  submitOrder(order: { applicationId: string; tenantId: string; attempt: number }): Promise<void>;
+}
+
+/** Finds whether a website still answers. */
+export interface SiteProber {
+  probe(domains: string[]): Promise<{ reachable: boolean; detail: string }>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  /** A new unique id with the given prefix, sortable by creation time. */
+  next(prefix: string): string;
+}
+
+export type { Decision };
