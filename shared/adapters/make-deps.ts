@@ -11,6 +11,7 @@ import { DynamoTenantRepository } from './dynamo/dynamo-tenant-repository.ts';
 import { DynamoWebhookRepository } from './dynamo/dynamo-webhook-repository.ts';
 import { DnsSiteProber, SimulatedSiteProber } from './probe/site-probers.ts';
 import { S3EvidenceStore } from './s3/s3-evidence-store.ts';
+import { sendWebhook } from '../webhooks/http-sender.ts';
 import { SfnDeliveryWorkflow, SfnReviewWorkflow } from './sfn/sfn-workflows.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -49,6 +50,10 @@ export function makeDeps(): Deps {
         ? new HttpAuthorityGateway(c.AUTHORITY_URL)
         : new ManualAuthorityGateway(),
     prober: c.PROBE_MODE === 'simulated' ? new SimulatedSiteProber() : new DnsSiteProber(),
+    sender: {
+      send: (input) =>
+        sendWebhook({ ...input, allowLoopback: c.WEBHOOKS_ALLOW_LOOPBACK, allowHttp: c.WEBHOOKS_ALLOW_HTTP }),
+    },
     clock: systemClock,
     ids: ulidIds,
     settings: {

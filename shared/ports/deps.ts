@@ -7,6 +7,7 @@ import type {
   IdGenerator,
   ReviewWorkflow,
   SiteProber,
+  WebhookSender,
 } from './services.ts';
 import type { TenantRepository } from './tenant-repository.ts';
 import type { WebhookRepository } from './webhook-repository.ts';
@@ -30,6 +31,7 @@ export interface Deps {
   delivery: DeliveryWorkflow;
   authority: AuthorityGateway;
   prober: SiteProber;
+  sender: WebhookSender;
   clock: Clock;
   ids: IdGenerator;
   settings: Settings;

@@ -38,6 +38,17 @@ export interface SiteProber {
   probe(domains: string[]): Promise<{ reachable: boolean; detail: string }>;
 }
 
+/** Sends one signed webhook; never throws for what the endpoint or the network does. */
+export interface WebhookSender {
+  send(input: { url: string; headers: Record<string, string>; body: string }): Promise<{
+    outcome: 'delivered' | 'retryable' | 'gone' | 'refused';
+    status?: number;
+    retryAfterSeconds?: number;
+    durationMs: number;
+    error?: string;
+  }>;
+}
+
 export interface Clock {
   now(): Date;
 }

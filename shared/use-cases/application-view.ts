@@ -1,0 +1,49 @@
+import type { Application, Evidence, TimelineEntry } from '../domain/records.ts';
+import type { EvidenceKind } from '../domain/evidence-matrix.ts';
+
+/** Evidence kinds still lacking an accepted file. */
+export function missingEvidence(app: Application, evidence: Evidence[]): EvidenceKind[] {
+  const accepted = new Set(evidence.filter((e) => e.status === 'accepted').map((e) => e.kind));
+  return app.requiredEvidence.filter((kind) => !accepted.has(kind));
+}
+
+/** What the API shows of an application: never the workflow's task tokens or internal counters. */
+export function applicationView(app: Application, extra?: { evidence?: Evidence[]; timeline?: TimelineEntry[] }) {
+  return {
+    id: app.id,
+    status: app.status,
+    kind: app.kind,
+    filingNumber: app.filingNumber,
+    websiteName: app.websiteName,
+    domains: app.domains,
+    subject: app.subject,
+    reason: app.reason,
+    siteState: app.siteState,
+    ...(app.customerRef === undefined ? {} : { customerRef: app.customerRef }),
+    ...(app.batchId === undefined ? {} : { batchId: app.batchId }),
+    attempts: app.attempt,
+    requiredEvidence: app.requiredEvidence,
+    rejectionReasons: app.rejectionReasons,
+    ...(app.probe === undefined ? {} : { siteProbe: app.probe }),
+    createdAt: app.createdAt,
+    updatedAt: app.updatedAt,
+    ...(extra?.evidence === undefined
+      ? {}
+      : {
+          missingEvidence: missingEvidence(app, extra.evidence),
+          evidence: extra.evidence.map((e) => ({
+            evidenceId: e.evidenceId,
+            kind: e.kind,
+            contentType: e.contentType,
+            contentLength: e.contentLength,
+            status: e.status,
+            ...(e.sha256 === undefined ? {} : { sha256: e.sha256 }),
+            ...(e.rejectionReason === undefined ? {} : { rejectionReason: e.rejectionReason }),
+            createdAt: e.createdAt,
+            ...(e.checkedAt === undefined ? {} : { checkedAt: e.checkedAt }),
+          })),
+        }),
+    ...(extra?.timeline === undefined ? {} : { timeline: extra.timeline }),
+  };
+}
+export type ApplicationView = ReturnType<typeof applicationView>;

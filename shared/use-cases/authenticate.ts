@@ -1,0 +1,59 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { UnauthorizedError } from '../domain/errors.ts';
+import type { Principal, Scope } from '../domain/records.ts';
+import type { Deps } from '../ports/deps.ts';
+
+/** API keys: `icp_<scope>_<43 chars of base64url>`, 256 bits of randomness, so a fast hash (SHA-256) is enough. */
+export function generateApiKey(scope: Scope): string {
+  return `icp_${scope}_${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** Principals already looked up by this process, for a short time: a cache only, never the source of truth. */
+const cache = new Map<string, { principal: Principal | undefined; until: number }>();
+const CACHE_MS = 30_000;
+
+/**
+ * Authenticates a request by its `Authorization: Bearer <key>` header.
+ * @throws UnauthorizedError (401) when the header is missing, malformed or names no key.
+ */
+export async function authenticate(deps: Pick<Deps, 'tenants' | 'clock'>, authorization: string | undefined): Promise<Principal> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!match) {
+    throw new UnauthorizedError('Send your API key as "Authorization: Bearer <key>".', {
+      errors: [{ path: '(headers).authorization', code: 'missing_api_key', message: 'Add the header Authorization: Bearer <your API key>.' }],
+    });
+  }
+  const hash = hashApiKey(match[1] as string);
+  const now = deps.clock.now().getTime();
+  const hit = cache.get(hash);
+  const principal = hit && hit.until > now ? hit.principal : await deps.tenants.findByKeyHash(hash);
+  cache.set(hash, { principal, until: now + CACHE_MS });
+  if (!principal) {
+    throw new UnauthorizedError('The API key is not known.', {
+      errors: [{ path: '(headers).authorization', code: 'unknown_api_key', message: 'Check the key; ask your administrator for a new one if it was revoked.' }],
+    });
+  }
+  return principal;
+}
+
+/**
+ * Creates a tenant (agency) with one key per scope and returns the keys in clear — the only time they are visible.
+ * Given keys are stored as they are (the local runtime's LOCAL_API_KEY / LOCAL_OPERATOR_KEY).
+ */
+export async function createTenant(
+  deps: Pick<Deps, 'tenants' | 'clock' | 'ids'>,
+  input: { name: string; tenantId?: string; agencyKey?: string; operatorKey?: string },
+): Promise<{ tenantId: string; agencyKey: string; operatorKey: string }> {
+  const tenantId = input.tenantId ?? deps.ids.next('tnt');
+  const createdAt = deps.clock.now().toISOString();
+  const agencyKey = input.agencyKey ?? generateApiKey('agency');
+  const operatorKey = input.operatorKey ?? generateApiKey('operator');
+  await deps.tenants.putTenant({ tenantId, name: input.name, createdAt });
+  await deps.tenants.putApiKey({ keyHash: hashApiKey(agencyKey), keyId: deps.ids.next('key'), tenantId, scopes: ['agency'], createdAt });
+  await deps.tenants.putApiKey({ keyHash: hashApiKey(operatorKey), keyId: deps.ids.next('key'), tenantId, scopes: ['operator'], createdAt });
+  return { tenantId, agencyKey, operatorKey };
+}

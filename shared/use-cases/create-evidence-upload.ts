@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { ConflictError, ValidationError } from '../domain/errors.ts';
+import { EVIDENCE_RULES, EvidenceContentType, EvidenceKind } from '../domain/evidence-matrix.ts';
+import type { Evidence, Principal } from '../domain/records.ts';
+import type { Deps } from '../ports/deps.ts';
+import { loadOwnedApplication } from './load-owned-application.ts';
+
+export const EvidenceUploadInput = z.strictObject({
+  kind: EvidenceKind,
+  contentType: EvidenceContentType,
+  contentLength: z.number().int().positive('must be the file size in bytes'),
+});
+export type EvidenceUploadInput = z.infer<typeof EvidenceUploadInput>;
+
+/** The S3 key of an evidence file; the upload check parses it back. */
+export function evidenceObjectKey(tenantId: string, applicationId: string, evidenceId: string): string {
+  return `evidence/${tenantId}/${applicationId}/${evidenceId}`;
+}
+
+export function parseEvidenceObjectKey(key: string): { tenantId: string; applicationId: string; evidenceId: string } | undefined {
+  const match = /^evidence\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(key);
+  return match ? { tenantId: match[1] as string, applicationId: match[2] as string, evidenceId: match[3] as string } : undefined;
+}
+
+/**
+ * Hands out a presigned URL for one evidence file.
+ *
+ * Primary course:
+ * 1. The application must be the tenant's and still open to evidence (draft, or rejected and awaiting correction).
+ * 2. The file's declared type and size must fit the rules of its kind (evidence matrix).
+ * 3. Record the evidence as `pending_upload` and presign a PUT bound to that type and length, valid for minutes.
+ * 4. When the object lands, `checkEvidence` sniffs and hashes it and marks it accepted or rejected.
+ */
+export async function createEvidenceUpload(
+  deps: Pick<Deps, 'applications' | 'evidence' | 'clock' | 'ids' | 'settings'>,
+  principal: Principal,
+  applicationId: string,
+  input: EvidenceUploadInput,
+): Promise<{ evidenceId: string; uploadUrl: string; expiresAt: string; method: 'PUT'; headers: Record<string, string> }> {
+  const app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
+  if (app.status !== 'draft' && app.status !== 'rejected') {
+    throw new ConflictError(`Evidence can be added to a draft or a rejected application; this one is ${app.status}.`, {
+      extensions: { status: app.status },
+    });
+  }
+  const rule = EVIDENCE_RULES[input.kind];
+  const errors = [];
+  if (!rule.contentTypes.includes(input.contentType)) {
+    errors.push({
+      path: 'contentType',
+      code: 'content_type_not_allowed',
+      message: `${input.kind} must be one of ${rule.contentTypes.join(', ')}; convert the file and try again.`,
+    });
+  }
+  if (input.contentLength > rule.maxBytes) {
+    errors.push({
+      path: 'contentLength',
+      code: 'too_large',
+      message: `${input.kind} may be at most ${rule.maxBytes} bytes; scan at a lower resolution or compress it.`,
+    });
+  }
+  if (errors.length > 0) throw new ValidationError('The file does not fit the rules of its kind.', { errors });
+
+  const now = deps.clock.now();
+  const evidenceId = deps.ids.next('ev');
+  const objectKey = evidenceObjectKey(app.tenantId, app.id, evidenceId);
+  const evidence: Evidence = {
+    evidenceId,
+    applicationId: app.id,
+    tenantId: app.tenantId,
+    kind: input.kind,
+    contentType: input.contentType,
+    contentLength: input.contentLength,
+    status: 'pending_upload',
+    objectKey,
+    createdAt: now.toISOString(),
+  };
+  await deps.applications.putEvidence(evidence);
+  const ttl = deps.settings.uploadUrlTtlSeconds;
+  const uploadUrl = await deps.evidence.presignUpload({
+    key: objectKey,
+    contentType: input.contentType,
+    contentLength: input.contentLength,
+    expiresInSeconds: ttl,
+  });
+  return {
+    evidenceId,
+    uploadUrl,
+    method: 'PUT',
+    headers: { 'content-type': input.contentType, 'content-length': String(input.contentLength) },
+    expiresAt: new Date(now.getTime() + ttl * 1000).toISOString(),
+  };
+}

@@ -1,0 +1,41 @@
+import { ConflictError, ForbiddenError } from '../domain/errors.ts';
+import type { Application, Decision, Principal } from '../domain/records.ts';
+import type { Deps } from '../ports/deps.ts';
+import { loadOwnedApplication } from './load-owned-application.ts';
+
+/**
+ * Records the authority's decision on an application under review (operator scope).
+ *
+ * Primary course:
+ * 1. The caller must hold the operator scope; the application must be the tenant's and `under_review`, with no
+ *    decision yet for the current attempt (else 409).
+ * 2. Store the decision on the application first, so it survives whatever happens to the workflow.
+ * 3. Resume the workflow's SubmitToAuthority task with it. A stale token is fine: a restarted workflow finds the
+ *    stored decision when it asks the authority again.
+ */
+export async function recordDecision(
+  deps: Pick<Deps, 'applications' | 'review' | 'clock'>,
+  principal: Principal,
+  applicationId: string,
+  decision: Decision,
+): Promise<Application> {
+  if (!principal.scopes.includes('operator')) {
+    throw new ForbiddenError('Recording a decision needs an API key with the operator scope.');
+  }
+  const app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
+  if (app.status !== 'under_review') {
+    throw new ConflictError(`The application is not under review (it is ${app.status}).`, {
+      extensions: { status: app.status },
+    });
+  }
+  if (app.decision?.attempt === app.attempt) {
+    throw new ConflictError('A decision was already recorded for this review.', {
+      extensions: { status: app.status, outcome: app.decision.decision.outcome },
+    });
+  }
+  const next = await deps.applications.update(app, {
+    decision: { attempt: app.attempt, decision, at: deps.clock.now().toISOString() },
+  });
+  if (app.pendingTask?.step === 'review') await deps.review.resume(app.pendingTask.token, decision);
+  return next;
+}

@@ -1,0 +1,61 @@
+import { ConflictError, UnprocessableError } from '../domain/errors.ts';
+import type { Application, Principal } from '../domain/records.ts';
+import { changeStatus } from '../domain/status-change.ts';
+import type { Deps } from '../ports/deps.ts';
+import { missingEvidence } from './application-view.ts';
+import { loadOwnedApplication } from './load-owned-application.ts';
+
+/** The review execution name of an application's n-th run: unique per run, the same when a start is retried. */
+export function reviewRunName(app: Application): string {
+  return `${app.id}-${app.workflowRuns}`;
+}
+
+/** 422 listing the evidence kinds that still lack an accepted file. */
+export function assertEvidenceComplete(app: Application, missing: string[]): void {
+  if (missing.length === 0) return;
+  throw new UnprocessableError(`Evidence is missing: ${missing.join(', ')}.`, {
+    errors: missing.map((kind) => ({
+      path: `evidence.${kind}`,
+      code: 'evidence_missing',
+      message: `Upload a ${kind} file (POST /v1/applications/${app.id}/evidence) and wait until it is accepted.`,
+    })),
+    extensions: { missingEvidence: missing },
+  });
+}
+
+/**
+ * Submits a draft for review.
+ *
+ * Primary course:
+ * 1. The application must be the tenant's draft, with every required evidence kind accepted (else 422 naming them).
+ * 2. In one transaction: draft → submitted, timeline entry, `application.submitted` event.
+ * 3. Start the review execution, named after the run, so a retried submit joins the same execution.
+ *
+ * Alternative course: the application is already `submitted` (an earlier call committed but could not start the
+ * workflow, or the client retried): start the same run again, which is idempotent.
+ */
+export async function submitApplication(
+  deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids'>,
+  principal: Principal,
+  applicationId: string,
+): Promise<Application> {
+  let app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
+  if (app.status === 'draft') {
+    assertEvidenceComplete(app, missingEvidence(app, await deps.applications.listEvidence(app.id)));
+    const change = changeStatus(app, {
+      to: 'submitted',
+      detail: 'Submitted for review',
+      at: deps.clock.now().toISOString(),
+      eventId: deps.ids.next('evt'),
+      set: { workflowRuns: app.workflowRuns + 1 },
+    });
+    await deps.applications.applyStatusChange(change);
+    app = change.next;
+  } else if (!(app.status === 'submitted' && app.attempt === 1)) {
+    throw new ConflictError(`Only a draft can be submitted; this application is ${app.status}.`, {
+      extensions: { status: app.status },
+    });
+  }
+  await deps.review.start({ applicationId: app.id, tenantId: app.tenantId, name: reviewRunName(app) });
+  return app;
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { ValidationError } from '../../domain/errors.ts';
+import { EventType, type Principal, type WebhookEndpoint } from '../../domain/records.ts';
+import type { Deps } from '../../ports/deps.ts';
+import { generateWebhookSecret } from '../../webhooks/secret.ts';
+import { checkWebhookUrl } from '../../webhooks/ssrf-guard.ts';
+
+export const WebhookEndpointInput = z.strictObject({
+  url: z.string().min(1).max(2048),
+  eventTypes: z.array(EventType).max(EventType.options.length).optional(),
+});
+export type WebhookEndpointInput = z.infer<typeof WebhookEndpointInput>;
+
+/** An endpoint as listed: without its secret, which is shown once, at creation. */
+export function endpointView(endpoint: WebhookEndpoint) {
+  const { secret: _secret, tenantId: _tenant, endpointId, ...rest } = endpoint;
+  return { id: endpointId, ...rest };
+}
+
+/**
+ * Registers a webhook endpoint.
+ *
+ * Primary course:
+ * 1. The URL must be https (http only where the local runtime allows it) and must not point at a private, loopback,
+ *    link-local or metadata address (loopback only by the local setting). The send-time check repeats this on the
+ *    addresses actually connected to.
+ * 2. Generate a `whsec_` signing secret and store the endpoint, subscribed to the given event types (all when absent).
+ * 3. Return it with the secret, which is not shown again.
+ */
+export async function createWebhookEndpoint(
+  deps: Pick<Deps, 'webhooks' | 'clock' | 'ids' | 'settings'>,
+  principal: Principal,
+  input: WebhookEndpointInput,
+) {
+  const check = checkWebhookUrl(input.url, {
+    allowLoopback: deps.settings.webhooksAllowLoopback,
+    allowHttp: deps.settings.webhooksAllowHttp,
+  });
+  if (!check.ok) {
+    throw new ValidationError('The webhook URL is not accepted.', {
+      errors: [{ path: 'url', code: check.code, message: check.message }],
+    });
+  }
+  const endpoint: WebhookEndpoint = {
+    endpointId: deps.ids.next('we'),
+    tenantId: principal.tenantId,
+    url: check.url.toString(),
+    eventTypes: [...new Set(input.eventTypes ?? [])],
+    secret: generateWebhookSecret(),
+    status: 'enabled',
+    createdAt: deps.clock.now().toISOString(),
+  };
+  await deps.webhooks.putEndpoint(endpoint);
+  return { ...endpointView(endpoint), secret: endpoint.secret };
+}
+
+export async function listWebhookEndpoints(deps: Pick<Deps, 'webhooks'>, principal: Principal) {
+  return (await deps.webhooks.listEndpoints(principal.tenantId)).map(endpointView);
+}
