@@ -1,3 +1,31 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { makeDeps } from '../../shared/adapters/make-deps.ts';
+import { stripKeys } from '../../shared/adapters/dynamo/keys.ts';
+import { OutboxEvent } from '../../shared/domain/records.ts';
+import { log } from '../../shared/log.ts';
+import { dispatchEvent } from '../../shared/use-cases/webhooks/deliveries.ts';
+
+/**
+ * The table's stream (filtered to inserted outbox events) → one delivery workflow per subscribed endpoint.
+ * Reports failed records individually so one bad record does not hold up the rest of the shard.
+ */
+export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  const deps = makeDeps();
+  const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    const image = record.dynamodb?.NewImage;
+    if (!image) continue;
+    try {
+      const item = unmarshall(image as Record<string, AttributeValue>);
+      await dispatchEvent(deps, OutboxEvent.parse(stripKeys(item)));
+    } catch (error) {
+      log.error('dispatch failed', { eventID: record.eventID, error });
+      batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });
+      // Records after a failure must wait for it (order per application), so stop here.
+      break;
+    }
+  }
+  return { batchItemFailures };
 };

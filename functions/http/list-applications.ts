@@ -1,3 +1,8 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { json } from '../../shared/http/api-gateway.ts';
+import { route } from '../../shared/http/route.ts';
+import { listApplications } from '../../shared/use-cases/read-applications.ts';
+
+/** GET /v1/applications?limit=&cursor=&batchId= → the tenant's applications, newest first. */
+export const handler = route('any', async ({ event, principal, deps }) =>
+  json(200, await listApplications(deps, principal, event.queryStringParameters ?? {})),
+);

@@ -1,3 +1,12 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { CorrectionInput } from '../../shared/domain/application.ts';
+import { json, parseBody, pathParam } from '../../shared/http/api-gateway.ts';
+import { route } from '../../shared/http/route.ts';
+import { applicationView } from '../../shared/use-cases/application-view.ts';
+import { resubmitApplication } from '../../shared/use-cases/resubmit-application.ts';
+
+/** POST /v1/applications/{id}/resubmit with optional corrected fields → 202; only after a rejection (else 409). */
+export const handler = route('agency', async ({ event, principal, deps }) => {
+  const corrections = parseBody(event, CorrectionInput);
+  const app = await resubmitApplication(deps, principal, pathParam(event, 'id'), corrections);
+  return json(202, applicationView(app));
+});

@@ -1,3 +1,5 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { applyDecisionTask } from '../../shared/use-cases/workflow/review-tasks.ts';
+import { TaskInput, workflowHandler } from '../../shared/workflow-handler.ts';
+
+/** Review workflow task `ApplyDecision` (infra/constructs/review-workflow.ts). */
+export const handler = workflowHandler('apply-decision', TaskInput, applyDecisionTask);

@@ -1,3 +1,5 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { recordOverdueTask } from '../../shared/use-cases/workflow/review-tasks.ts';
+import { TaskInput, workflowHandler } from '../../shared/workflow-handler.ts';
+
+/** Review workflow task `RecordOverdue` (infra/constructs/review-workflow.ts). */
+export const handler = workflowHandler('record-overdue', TaskInput, recordOverdueTask);

@@ -1,0 +1,32 @@
+import { ValidationError } from '../domain/errors.ts';
+import type { Principal } from '../domain/records.ts';
+import type { Deps } from '../ports/deps.ts';
+import { applicationView } from './application-view.ts';
+import { loadOwnedApplication } from './load-owned-application.ts';
+
+/** One application with its evidence and full timeline. */
+export async function getApplication(deps: Pick<Deps, 'applications'>, principal: Principal, id: string) {
+  const app = await loadOwnedApplication(deps, principal.tenantId, id);
+  const [evidence, timeline] = await Promise.all([deps.applications.listEvidence(id), deps.applications.timeline(id)]);
+  return applicationView(app, { evidence, timeline });
+}
+
+/** The tenant's applications, newest first, a page at a time (optionally one batch's). */
+export async function listApplications(
+  deps: Pick<Deps, 'applications'>,
+  principal: Principal,
+  query: { limit?: string; cursor?: string; batchId?: string },
+) {
+  const limit = query.limit === undefined ? 50 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+    throw new ValidationError('limit is out of range.', {
+      errors: [{ path: 'limit', code: 'out_of_range', message: 'Use a whole number from 1 to 200 (default 50).' }],
+    });
+  }
+  const page = await deps.applications.list(principal.tenantId, {
+    limit,
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+    ...(query.batchId ? { batchId: query.batchId } : {}),
+  });
+  return { items: page.items.map((a) => applicationView(a)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { makeDeps } from './adapters/make-deps.ts';
+import { log } from './log.ts';
+import type { Deps } from './ports/deps.ts';
+
+/** Input of every review task: which application, and whose (checked against the stored record). */
+export const TaskInput = z.object({ applicationId: z.string().min(1), tenantId: z.string().min(1) });
+export const TokenTaskInput = TaskInput.extend({ taskToken: z.string().min(1) });
+
+/**
+ * A Step Functions task handler: parses its input, runs one use case, and lets named errors propagate, so the state
+ * machine's Retry/Catch act on their names (STYLE.md rule 5).
+ */
+export function workflowHandler<S extends z.ZodType, R>(
+  name: string,
+  schema: S,
+  fn: (deps: Deps, input: z.infer<S>) => Promise<R>,
+): (event: unknown) => Promise<R> {
+  return async (event) => {
+    const input = schema.parse(event);
+    try {
+      return await fn(makeDeps(), input);
+    } catch (error) {
+      log.warn(`${name} failed`, { error, input: { ...(input as object), taskToken: undefined } });
+      throw error;
+    }
+  };
+}
