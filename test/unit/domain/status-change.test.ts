@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError } from '../../../shared/domain/errors.ts';
+import type { Application } from '../../../shared/domain/records.ts';
+import { changeStatus } from '../../../shared/domain/status-change.ts';
+
+function draft(overrides: Partial<Application> = {}): Application {
+  return {
+    id: 'app_1',
+    tenantId: 'tnt_1',
+    kind: 'cancel_website',
+    filingNumber: '京ICP备10046444号-9',
+    websiteName: 'Example',
+    domains: ['example.cn'],
+    subject: { name: '示例有限公司', type: 'enterprise' },
+    reason: 'business_change',
+    siteState: { state: 'closed', since: '2026-11-01' },
+    customerRef: 'cust-7',
+    status: 'draft',
+    attempt: 1,
+    sequence: 1,
+    version: 1,
+    requiredEvidence: ['closure_proof'],
+    rejectionReasons: [],
+    workflowRuns: 0,
+    createdAt: '2026-11-29T00:00:00.000Z',
+    updatedAt: '2026-11-29T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe('changeStatus', () => {
+  it('moves the status, bumps sequence and version, and reports the change as an event', () => {
+    // Prepare
+    const app = draft();
+
+    // Act
+    const change = changeStatus(app, { to: 'submitted', detail: 'Submitted', at: '2026-11-29T01:00:00.000Z', eventId: 'evt_1' });
+
+    // Assess
+    expect(change.next).toMatchObject({ status: 'submitted', sequence: 2, version: 2, updatedAt: '2026-11-29T01:00:00.000Z' });
+    expect(change.timeline).toEqual({ sequence: 2, status: 'submitted', at: '2026-11-29T01:00:00.000Z', detail: 'Submitted' });
+    expect(change.outbox).toEqual({
+      eventId: 'evt_1',
+      tenantId: 'tnt_1',
+      event: {
+        type: 'application.submitted',
+        timestamp: '2026-11-29T01:00:00.000Z',
+        data: { applicationId: 'app_1', status: 'submitted', sequence: 2, attempt: 1, filingNumber: '京ICP备10046444号-9', customerRef: 'cust-7' },
+      },
+    });
+    expect(change.previous).toBe(app);
+  });
+
+  it('carries rejection reasons into the event', () => {
+    // Prepare
+    const app = draft({ status: 'under_review', sequence: 3, version: 5 });
+    const reasons = [{ code: 'INFO_MISMATCH', message: 'Name differs' }];
+
+    // Act
+    const change = changeStatus(app, { to: 'rejected', detail: 'Rejected', at: '2026-11-29T02:00:00.000Z', eventId: 'evt_2', reasons, set: { rejectionReasons: reasons } });
+
+    // Assess
+    expect(change.outbox.event.data.reasons).toEqual(reasons);
+    expect(change.next.rejectionReasons).toEqual(reasons);
+  });
+
+  it.each([
+    ['draft', 'approved'],
+    ['approved', 'submitted'],
+    ['rejected_final', 'submitted'],
+    ['under_review', 'submitted'],
+  ] as const)('refuses %s → %s with a ConflictError', (from, to) => {
+    // Prepare
+    const app = draft({ status: from });
+
+    // Act
+    const act = () => changeStatus(app, { to, detail: '', at: '2026-11-29T00:00:00.000Z', eventId: 'evt' });
+
+    // Assess
+    expect(act).toThrow(ConflictError);
+  });
+});
