@@ -3,7 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { lambdaTask } from './workflow-tasks.ts';
+import { acknowledgeWorkflowFindings, lambdaTask } from './workflow-tasks.ts';
 
 export interface DeliveryWorkflowProps {
   tasks: {
@@ -12,6 +12,8 @@ export interface DeliveryWorkflowProps {
     /** Records that a delivery gave up after its last retry. */
     giveUpDelivery: lambda.IFunction;
   };
+  /** A fixed name, so the ARN is known before the machine exists (see `ReviewWorkflowProps.stateMachineName`). */
+  stateMachineName?: string;
 }
 
 /**
@@ -55,11 +57,13 @@ export class DeliveryWorkflow extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(deliver.next(new sfn.Succeed(this, 'Delivered'))),
       timeout: Duration.days(7),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
     });
+    acknowledgeWorkflowFindings(this.stateMachine, Object.values(props.tasks));
   }
 }

@@ -3,7 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { lambdaTask, LAMBDA_TRANSIENT_ERRORS } from './workflow-tasks.ts';
+import { acknowledgeWorkflowFindings, lambdaTask, LAMBDA_TRANSIENT_ERRORS } from './workflow-tasks.ts';
 
 /** The Lambda functions that do the review workflow's work, one per task. */
 export interface ReviewWorkflowTasks {
@@ -19,6 +19,11 @@ export interface ReviewWorkflowTasks {
 
 export interface ReviewWorkflowProps {
   tasks: ReviewWorkflowTasks;
+  /**
+   * A fixed name, so that the task functions can be granted SendTaskSuccess/SendTaskFailure on the machine's ARN
+   * without a reference to it (the machine already references them: a reference back would be a cycle).
+   */
+  stateMachineName?: string;
 }
 
 /**
@@ -129,6 +134,7 @@ export class ReviewWorkflow extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(loadApplication.next(routeByStatus)),
       // An application can wait for months (licence cancellations, correction windows); Standard allows one year.
@@ -136,6 +142,7 @@ export class ReviewWorkflow extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
     });
+    acknowledgeWorkflowFindings(this.stateMachine, Object.values(t));
   }
 }
 

@@ -1,8 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { acknowledgeWildcardResource } from './nag.ts';
 
 /**
  * Errors worth retrying in any Lambda task: the project's own `TransientError` (throttling, lost races) and the
@@ -38,9 +39,9 @@ export function lambdaTask(
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
     payload: options.payload,
-    integrationPattern: options.integrationPattern ?? sfn.IntegrationPattern.REQUEST_RESPONSE,
     // With a token the output is whatever SendTaskSuccess sent; without, take the function's return value.
-    ...(waits ? {} : { payloadResponseOnly: true }),
+    // (CDK rejects payloadResponseOnly next to any explicit integrationPattern, even REQUEST_RESPONSE, the default.)
+    ...(waits ? { integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN } : { payloadResponseOnly: true }),
     resultPath: options.resultPath,
     taskTimeout: options.taskTimeout ?? sfn.Timeout.duration(Duration.seconds(60)),
     retryOnServiceExceptions: false,
@@ -54,4 +55,29 @@ export function lambdaTask(
     jitterStrategy: sfn.JitterType.FULL,
   });
   return task;
+}
+
+/**
+ * The cdk-nag findings every workflow of the project has, acknowledged on the state machine with their reasons. Any
+ * other wildcard (a task function not listed, a `*` action) still fails the synth.
+ */
+export function acknowledgeWorkflowFindings(stateMachine: sfn.StateMachine, taskFunctions: lambda.IFunction[]): void {
+  Validations.of(stateMachine).acknowledge({
+    id: 'AwsSolutions-SF1',
+    reason:
+      'Standard workflows keep the full event history of every execution (console, GetExecutionHistory) for 90 days after ' +
+      'it closes; CloudWatch gets the ERROR events for alarms, without execution data (it holds customer details).',
+  });
+  acknowledgeWildcardResource(
+    stateMachine.role,
+    '*',
+    'CloudWatch Logs vended-log delivery (logs:*LogDelivery, PutResourcePolicy, Describe*) and X-Ray APIs support only Resource "*".',
+  );
+  for (const fn of taskFunctions) {
+    acknowledgeWildcardResource(
+      stateMachine.role,
+      `${fn.functionArn}:*`,
+      "LambdaInvoke's grant covers this task function's versions and aliases (':*'); the machine invokes only its own tasks.",
+    );
+  }
 }

@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { acknowledgeWildcardResource } from './nag.ts';
+
+/** The repository root: entries are given relative to it, so the same path reads well in the template and in code. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Template metadata keys the local runtime reads to route a Lambda (or a state machine task) to its real handler. */
+export const ENTRY_METADATA = 'icp:entry';
+export const HANDLER_METADATA = 'icp:handler';
+
+/**
+ * The newest Node.js runtime this aws-cdk-lib knows; cdk-nag's AwsSolutions-L1 compares against the same list.
+ * Named explicitly (not `NODEJS_LATEST`) so that a library upgrade never changes the runtime without a diff here.
+ */
+export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+export interface AppFunctionProps {
+  /** Repository-relative path of the entry file, e.g. `functions/http/create-application.ts`. */
+  entry: string;
+  /** The exported handler's name. */
+  handler?: 'handler';
+  /** Per-function environment, on top of the defaults every function gets. */
+  environment?: Record<string, string>;
+  timeout?: Duration;
+  description?: string;
+}
+
+/**
+ * Every Lambda of the project, with all defaults in one place (STYLE.md rule 7): ESM bundle (with a `require` shim so
+ * bundled CommonJS dependencies still load), arm64, current Node.js runtime, AWS SDK bundled at the version the
+ * project pins and tests (not whatever the runtime ships), minified with source maps, its own log group with a
+ * retention, X-Ray active, 30 s and 512 MB.
+ *
+ * The role is the function's own, with only the log writes it needs: the managed `AWSLambdaBasicExecutionRole`
+ * would let it create any log group in the account (cdk-nag AwsSolutions-IAM4).
+ *
+ * The entry and handler are recorded as resource metadata (`icp:entry`, `icp:handler`) so the local runtime, which
+ * reads the synthesized template, can run the same handler in-process.
+ */
+export class AppFunction extends NodejsFunction {
+  readonly entryPath: string;
+  readonly handlerName: string;
+
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+    const entry = `${REPO_ROOT}${props.entry}`;
+    if (!existsSync(entry)) {
+      throw new Error(`AppFunction ${id}: entry ${props.entry} does not exist`);
+    }
+    const handler = props.handler ?? 'handler';
+    // Created beside the function (a construct cannot own children before super()); the ids keep them together.
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry,
+      handler,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+      runtime: NODE_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      role,
+      ...(props.description ? { description: props.description } : {}),
+      environment: {
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        // Bundled CommonJS code calls `require` for Node built-ins, which ESM does not define.
+        banner: "import { createRequire as __icpCreateRequire } from 'node:module'; const require = __icpCreateRequire(import.meta.url);",
+        bundleAwsSDK: true,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+      },
+    });
+    this.entryPath = props.entry;
+    this.handlerName = handler;
+
+    const cfn = this.node.defaultChild as lambda.CfnFunction;
+    cfn.addMetadata(ENTRY_METADATA, props.entry);
+    cfn.addMetadata(HANDLER_METADATA, handler);
+
+    // Active tracing adds xray:PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions.
+    // test/infra checks that no other statement of any role uses Resource "*".
+    acknowledgeWildcardResource(
+      role,
+      '*',
+      'X-Ray PutTraceSegments and PutTelemetryRecords support only Resource "*" (no resource-level permissions).',
+    );
+  }
+}

@@ -1,0 +1,84 @@
+import type { ReviewWorkflowTasks } from '../constructs/review-workflow.ts';
+
+/**
+ * Every Lambda function of the service and what it is allowed to touch. Adding a function is one line here; the
+ * service stack turns each need into the environment variables and the IAM grants that go with it, so a function
+ * gets a variable exactly when it gets the permission behind it.
+ */
+export interface FunctionSpec {
+  /** Repository-relative entry file. */
+  entry: string;
+  /** The records table: every handler reads its configuration (`TABLE_NAME`) and at least reads. */
+  table: 'read' | 'readWrite';
+  /** Evidence objects: `presign` may only put (it signs upload URLs), `read` may only get. Sets `BUCKET_NAME`. */
+  evidence?: 'presign' | 'read';
+  /** The review state machine: `start` executions (sets `REVIEW_STATE_MACHINE_ARN`) or `respond` to task tokens. */
+  review?: 'start' | 'respond';
+  /** Starts delivery executions (sets `DELIVERY_STATE_MACHINE_ARN`). */
+  delivery?: 'start';
+  /** Sends to or validates customer webhook URLs (sets `WEBHOOKS_ALLOW_LOOPBACK`, `WEBHOOKS_ALLOW_HTTP`). */
+  webhooks?: true;
+  /** Talks to (or stands in for) the authority (sets `AUTHORITY_MODE`). */
+  authority?: true;
+}
+
+export interface HttpRouteSpec extends FunctionSpec {
+  /** API Gateway route key, `METHOD /path`. */
+  routeKey: `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /${string}`;
+  /** Construct id of the function (and so the prefix of its logical id). */
+  id: string;
+}
+
+/** The HTTP API, one function per route; every route goes through the authorizer. */
+export const HTTP_ROUTES: readonly HttpRouteSpec[] = [
+  { routeKey: 'POST /v1/applications', id: 'CreateApplication', entry: 'functions/http/create-application.ts', table: 'readWrite' },
+  { routeKey: 'GET /v1/applications', id: 'ListApplications', entry: 'functions/http/list-applications.ts', table: 'read' },
+  { routeKey: 'GET /v1/applications/{id}', id: 'GetApplication', entry: 'functions/http/get-application.ts', table: 'read' },
+  { routeKey: 'POST /v1/applications/{id}/evidence', id: 'CreateEvidenceUpload', entry: 'functions/http/create-evidence-upload.ts', table: 'readWrite', evidence: 'presign' },
+  { routeKey: 'POST /v1/applications/{id}/submit', id: 'SubmitApplication', entry: 'functions/http/submit-application.ts', table: 'readWrite', review: 'start' },
+  { routeKey: 'POST /v1/applications/{id}/resubmit', id: 'ResubmitApplication', entry: 'functions/http/resubmit-application.ts', table: 'readWrite', review: 'respond' },
+  { routeKey: 'POST /v1/reviews/{id}/decision', id: 'RecordDecision', entry: 'functions/http/record-decision.ts', table: 'readWrite', review: 'respond', authority: true },
+  { routeKey: 'POST /v1/webhook-endpoints', id: 'CreateWebhookEndpoint', entry: 'functions/http/create-webhook-endpoint.ts', table: 'readWrite', webhooks: true },
+  { routeKey: 'GET /v1/webhook-endpoints', id: 'ListWebhookEndpoints', entry: 'functions/http/list-webhook-endpoints.ts', table: 'read' },
+];
+
+/** The request authorizer in front of every route: looks the hashed API key up in the table. */
+export const AUTHORIZER: FunctionSpec = { entry: 'functions/http/authorize.ts', table: 'read' };
+
+/** The review workflow's tasks (see `ReviewWorkflow`). */
+export const REVIEW_TASKS: { readonly [K in keyof ReviewWorkflowTasks]: FunctionSpec } = {
+  // Reads the application and computes the waits; the workflow routes on its status.
+  loadApplication: { entry: 'functions/workflow/load-application.ts', table: 'read' },
+  probeSite: { entry: 'functions/workflow/probe-site.ts', table: 'readWrite' },
+  // Stores the task token; answers it at once when the decision is already in (a resumed execution).
+  submitToAuthority: { entry: 'functions/workflow/submit-to-authority.ts', table: 'readWrite', review: 'respond', authority: true },
+  recordOverdue: { entry: 'functions/workflow/record-overdue.ts', table: 'readWrite' },
+  applyDecision: { entry: 'functions/workflow/apply-decision.ts', table: 'readWrite' },
+  awaitCorrection: { entry: 'functions/workflow/await-correction.ts', table: 'readWrite', review: 'respond' },
+  expireCorrection: { entry: 'functions/workflow/expire-correction.ts', table: 'readWrite' },
+  markFailed: { entry: 'functions/workflow/mark-failed.ts', table: 'readWrite' },
+};
+
+/** The delivery workflow's tasks (see `DeliveryWorkflow`). */
+export const DELIVERY_TASKS = {
+  deliverWebhook: { entry: 'functions/webhooks/deliver-webhook.ts', table: 'readWrite', webhooks: true },
+  giveUpDelivery: { entry: 'functions/webhooks/give-up-delivery.ts', table: 'readWrite' },
+} as const satisfies Record<string, FunctionSpec>;
+
+/** Checks each uploaded evidence object (S3 ObjectCreated under `evidence/`). */
+export const EVIDENCE_CHECK: FunctionSpec = { entry: 'functions/s3/check-evidence.ts', table: 'readWrite', evidence: 'read' };
+
+/** Turns outbox events (table stream) into one delivery execution per subscribed endpoint. */
+export const EVENT_DISPATCH: FunctionSpec = { entry: 'functions/events/dispatch-events.ts', table: 'readWrite', delivery: 'start' };
+
+/** Every entry file the service deploys, for tests and for creating placeholders. */
+export function allEntries(): string[] {
+  return [
+    AUTHORIZER,
+    ...HTTP_ROUTES,
+    ...Object.values(REVIEW_TASKS),
+    ...Object.values(DELIVERY_TASKS),
+    EVIDENCE_CHECK,
+    EVENT_DISPATCH,
+  ].map((spec) => spec.entry);
+}

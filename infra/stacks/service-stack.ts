@@ -1,0 +1,143 @@
+import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { AppFunction } from '../constructs/app-function.ts';
+import { DeliveryWorkflow } from '../constructs/delivery-workflow.ts';
+import { EvidenceNotifications } from '../constructs/evidence-notifications.ts';
+import type { EvidenceAccess } from '../constructs/evidence-store.ts';
+import { OutboxDispatch } from '../constructs/outbox-dispatch.ts';
+import { grantTableRead, grantTableReadWrite } from '../constructs/records-table.ts';
+import { ReviewWorkflow, type ReviewWorkflowTasks } from '../constructs/review-workflow.ts';
+import { ServiceApi } from '../constructs/service-api.ts';
+import {
+  AUTHORIZER,
+  DELIVERY_TASKS,
+  EVENT_DISPATCH,
+  EVIDENCE_CHECK,
+  HTTP_ROUTES,
+  REVIEW_TASKS,
+  type FunctionSpec,
+} from './catalog.ts';
+
+export interface ServiceStackProps extends StackProps {
+  /** The records table (data stack). */
+  table: dynamodb.ITable;
+  /** The evidence bucket (data stack). */
+  bucket: s3.IBucket;
+  /** Policies for evidence objects (data stack). */
+  evidenceAccess: EvidenceAccess;
+}
+
+/** Settings that are the same for every deployed function that reads them. */
+const DEPLOYED_SETTINGS = {
+  AUTHORITY_MODE: 'manual',
+  WEBHOOKS_ALLOW_LOOPBACK: 'false',
+  WEBHOOKS_ALLOW_HTTP: 'false',
+  LOG_LEVEL: 'INFO',
+} as const;
+
+/**
+ * The stateless half: the HTTP API and its functions, the review and delivery workflows, the evidence checker and
+ * the outbox dispatcher. Every function comes from the catalog (`catalog.ts`) and gets exactly the environment and
+ * permissions its spec names.
+ */
+export class ServiceStack extends Stack {
+  readonly api: ServiceApi;
+  readonly review: ReviewWorkflow;
+  readonly delivery: DeliveryWorkflow;
+  /** Every function, by construct id. */
+  readonly functions = new Map<string, AppFunction>();
+
+  private readonly table: dynamodb.ITable;
+  private readonly bucket: s3.IBucket;
+  private readonly evidenceAccess: EvidenceAccess;
+  private readonly reviewName: string;
+  private readonly deliveryName: string;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    this.table = props.table;
+    this.bucket = props.bucket;
+    this.evidenceAccess = props.evidenceAccess;
+    // Named after the stack so two deployments (stages) in one account do not clash.
+    this.reviewName = `${this.stackName}-review`;
+    this.deliveryName = `${this.stackName}-delivery`;
+
+    const deliveryTasks = {
+      deliverWebhook: this.fn('DeliverWebhook', DELIVERY_TASKS.deliverWebhook),
+      giveUpDelivery: this.fn('GiveUpDelivery', DELIVERY_TASKS.giveUpDelivery),
+    };
+    this.delivery = new DeliveryWorkflow(this, 'Delivery', { tasks: deliveryTasks, stateMachineName: this.deliveryName });
+
+    const reviewTasks = Object.fromEntries(
+      Object.entries(REVIEW_TASKS).map(([key, spec]) => [key, this.fn(pascal(key), spec)]),
+    ) as unknown as ReviewWorkflowTasks;
+    this.review = new ReviewWorkflow(this, 'Review', { tasks: reviewTasks, stateMachineName: this.reviewName });
+
+    this.api = new ServiceApi(this, 'Http', {
+      authorizer: this.fn('Authorizer', AUTHORIZER),
+      routes: HTTP_ROUTES.map((route) => ({ routeKey: route.routeKey, id: route.id, handler: this.fn(route.id, route) })),
+    });
+
+    new EvidenceNotifications(this, 'EvidenceUploads', {
+      bucket: this.bucket,
+      checker: this.fn('CheckEvidence', EVIDENCE_CHECK),
+    });
+
+    new OutboxDispatch(this, 'Outbox', {
+      table: this.table,
+      dispatcher: this.fn('DispatchEvents', EVENT_DISPATCH),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
+    new CfnOutput(this, 'ReviewStateMachineArn', { value: this.review.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'DeliveryStateMachineArn', { value: this.delivery.stateMachine.stateMachineArn });
+  }
+
+  /** Creates a function from its spec and binds what the spec asks for: each environment variable with its grant. */
+  private fn(id: string, spec: FunctionSpec): AppFunction {
+    const environment: Record<string, string> = { TABLE_NAME: this.table.tableName, LOG_LEVEL: DEPLOYED_SETTINGS.LOG_LEVEL };
+    if (spec.evidence) environment.BUCKET_NAME = this.bucket.bucketName;
+    if (spec.review === 'start') environment.REVIEW_STATE_MACHINE_ARN = this.stateMachineArn(this.reviewName);
+    if (spec.delivery === 'start') environment.DELIVERY_STATE_MACHINE_ARN = this.stateMachineArn(this.deliveryName);
+    if (spec.webhooks) {
+      environment.WEBHOOKS_ALLOW_LOOPBACK = DEPLOYED_SETTINGS.WEBHOOKS_ALLOW_LOOPBACK;
+      environment.WEBHOOKS_ALLOW_HTTP = DEPLOYED_SETTINGS.WEBHOOKS_ALLOW_HTTP;
+    }
+    if (spec.authority) environment.AUTHORITY_MODE = DEPLOYED_SETTINGS.AUTHORITY_MODE;
+
+    const fn = new AppFunction(this, id, { entry: spec.entry, environment });
+    this.functions.set(id, fn);
+
+    if (spec.table === 'read') grantTableRead(this.table, fn);
+    else grantTableReadWrite(this.table, fn);
+    if (spec.evidence === 'presign') fn.role?.addManagedPolicy(this.evidenceAccess.put);
+    if (spec.evidence === 'read') fn.role?.addManagedPolicy(this.evidenceAccess.read);
+    if (spec.review === 'start') this.grantStates(fn, this.reviewName, ['states:StartExecution']);
+    if (spec.review === 'respond') {
+      this.grantStates(fn, this.reviewName, ['states:SendTaskSuccess', 'states:SendTaskFailure']);
+    }
+    if (spec.delivery === 'start') this.grantStates(fn, this.deliveryName, ['states:StartExecution']);
+    return fn;
+  }
+
+  /**
+   * The ARN of one of this stack's state machines, built from its fixed name rather than referenced: the review
+   * machine references its task functions, so a function referencing the machine back would be a dependency cycle.
+   */
+  private stateMachineArn(name: string): string {
+    return this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+
+  private grantStates(fn: AppFunction, machineName: string, actions: string[]): void {
+    iam.Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [this.stateMachineArn(machineName)] });
+  }
+}
+
+function pascal(key: string): string {
+  return key.charAt(0).toUpperCase() + key.slice(1);
+}
