@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { LambdaFunctionEntry } from './step-functions/template.ts';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/**
+ * Runs the template's Lambda functions in this process, by their entry file and handler name. Like Lambda, each
+ * invocation gets a JSON copy of its event (no shared references with the caller) and returns a JSON copy of the
+ * result; a thrown error keeps its `name`, which is what Step Functions matches Retry/Catch on.
+ */
+export class LambdaHost {
+  private readonly loaded = new Map<string, Promise<Handler>>();
+
+  constructor(
+    private readonly root: string,
+    private readonly functions: Map<string, LambdaFunctionEntry>,
+  ) {}
+
+  has(functionId: string): boolean {
+    return this.functions.has(functionId);
+  }
+
+  /** Loads every handler now, so the first request does not pay for module loading. */
+  async warm(): Promise<void> {
+    await Promise.all([...this.functions.keys()].map((id) => this.handler(id)));
+  }
+
+  async invoke(functionId: string, event: unknown): Promise<unknown> {
+    const handler = await this.handler(functionId);
+    const context = {
+      functionName: functionId,
+      awsRequestId: randomUUID(),
+      getRemainingTimeInMillis: () => 30_000,
+    };
+    const result = await handler(JSON.parse(JSON.stringify(event ?? null)), context);
+    return result === undefined ? null : JSON.parse(JSON.stringify(result));
+  }
+
+  private handler(functionId: string): Promise<Handler> {
+    let handler = this.loaded.get(functionId);
+    if (!handler) {
+      const entry = this.functions.get(functionId);
+      if (!entry) throw new Error(`No function ${functionId} in the template`);
+      handler = import(pathToFileURL(join(this.root, entry.entry)).href).then((module: Record<string, unknown>) => {
+        const fn = module[entry.handler];
+        if (typeof fn !== 'function') throw new Error(`${entry.entry} exports no function ${entry.handler}`);
+        return fn as Handler;
+      });
+      this.loaded.set(functionId, handler);
+    }
+    return handler;
+  }
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { startLocalRuntime } from './runtime.ts';
+
+/** `npm start`: the whole system on this machine. Configuration by environment variables (README "Configuration"). */
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATA_DIR: z.string().min(1).default('.data'),
+  AUTHORITY: z.enum(['simulated', 'manual']).default('simulated'),
+  AUTHORITY_DELAY_MS: z.coerce.number().int().min(0).default(2000),
+  LOCAL_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
+  LOCAL_API_KEY: z.string().min(16).optional(),
+  LOCAL_OPERATOR_KEY: z.string().min(16).optional(),
+  MAX_RESUBMISSIONS: z.coerce.number().int().min(0).max(10).optional(),
+});
+
+const parsed = Env.safeParse(process.env);
+if (!parsed.success) {
+  for (const issue of parsed.error.issues) console.error(`Invalid ${issue.path.join('.')}: ${issue.message}`);
+  process.exit(2);
+}
+const env = parsed.data;
+
+const runtime = await startLocalRuntime({
+  port: env.PORT,
+  dataDir: env.DATA_DIR,
+  authority: env.AUTHORITY,
+  authorityDelayMs: env.AUTHORITY_DELAY_MS,
+  timeScale: env.LOCAL_TIME_SCALE,
+  ...(env.LOCAL_API_KEY ? { agencyKey: env.LOCAL_API_KEY } : {}),
+  ...(env.LOCAL_OPERATOR_KEY ? { operatorKey: env.LOCAL_OPERATOR_KEY } : {}),
+  ...(env.MAX_RESUBMISSIONS === undefined ? {} : { maxResubmissions: env.MAX_RESUBMISSIONS }),
+});
+
+console.log(`
+icp-cancel is running locally at ${runtime.url}
+  data:          ${env.DATA_DIR}
+  authority:     ${env.AUTHORITY}${env.AUTHORITY === 'simulated' ? ` (decides after ${env.AUTHORITY_DELAY_MS} ms)` : ' (record decisions with the operator key)'}
+  agency key:    ${runtime.demoTenant.agencyKey}
+  operator key:  ${runtime.demoTenant.operatorKey}
+Stop with Ctrl+C.
+`);
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: stopping…`);
+  runtime.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));

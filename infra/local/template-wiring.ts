@@ -1,0 +1,81 @@
+import type { CfnResource, CfnTemplate } from './step-functions/template.ts';
+
+/**
+ * How the service stack wires its functions, read from the synthesized template, so the local runtime routes exactly
+ * as API Gateway, S3 notifications and event source mappings would in AWS.
+ */
+export interface Wiring {
+  /** `POST /v1/applications` → the function's logical id. */
+  routes: { routeKey: string; functionId: string }[];
+  /** Functions notified of created objects, with their key prefix. */
+  objectCreated: { functionId: string; prefix: string }[];
+  /** Functions fed by the table's stream, with their filter patterns (EventBridge-style JSON strings). */
+  streams: { functionId: string; patterns: string[]; batchSize: number }[];
+  /** The records table's properties (for DynamoDB Local). */
+  tableProperties: Record<string, unknown>;
+  /** Logical ids of the state machines, by role. */
+  stateMachines: { review: string; delivery: string };
+}
+
+function ofType(template: CfnTemplate, type: string): [string, CfnResource][] {
+  return Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === type);
+}
+
+/** The logical id a `Ref` or `Fn::GetAtt` points at. */
+function targetOf(value: unknown): string | undefined {
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if (typeof v.Ref === 'string') return v.Ref;
+    if (Array.isArray(v['Fn::GetAtt'])) return String(v['Fn::GetAtt'][0]);
+    if (Array.isArray(v['Fn::Join'])) {
+      const parts = (v['Fn::Join'] as [string, unknown[]])[1];
+      for (const part of parts) {
+        const id = targetOf(part);
+        if (id) return id;
+      }
+    }
+  }
+  return undefined;
+}
+
+export function readWiring(data: CfnTemplate, service: CfnTemplate): Wiring {
+  const resources = service.Resources ?? {};
+  const routes = ofType(service, 'AWS::ApiGatewayV2::Route').map(([id, r]) => {
+    const integrationId = targetOf(r.Properties?.Target);
+    const functionId = targetOf(resources[integrationId ?? '']?.Properties?.IntegrationUri);
+    if (!functionId) throw new Error(`Route ${id} has no Lambda integration`);
+    return { routeKey: String(r.Properties?.RouteKey), functionId };
+  });
+
+  const objectCreated = ofType(service, 'Custom::S3BucketNotifications').flatMap(([, r]) => {
+    const config = r.Properties?.NotificationConfiguration as
+      | { LambdaFunctionConfigurations?: { LambdaFunctionArn: unknown; Filter?: { Key?: { FilterRules?: { Name: string; Value: string }[] } } }[] }
+      | undefined;
+    return (config?.LambdaFunctionConfigurations ?? []).map((c) => ({
+      functionId: targetOf(c.LambdaFunctionArn) ?? '',
+      prefix: c.Filter?.Key?.FilterRules?.find((f) => f.Name.toLowerCase() === 'prefix')?.Value ?? '',
+    }));
+  });
+
+  const streams = ofType(service, 'AWS::Lambda::EventSourceMapping').map(([, r]) => ({
+    functionId: targetOf(r.Properties?.FunctionName) ?? '',
+    patterns: ((r.Properties?.FilterCriteria as { Filters?: { Pattern: string }[] } | undefined)?.Filters ?? []).map((f) => f.Pattern),
+    batchSize: Number(r.Properties?.BatchSize ?? 100),
+  }));
+
+  const tables = ofType(data, 'AWS::DynamoDB::Table');
+  if (tables.length !== 1) throw new Error(`Expected one table in the data stack, found ${tables.length}`);
+
+  const machines = ofType(service, 'AWS::StepFunctions::StateMachine').map(([id]) => id);
+  const review = machines.find((id) => id.startsWith('Review'));
+  const delivery = machines.find((id) => id.startsWith('Delivery'));
+  if (!review || !delivery) throw new Error(`Expected the Review and Delivery state machines, found ${machines.join(', ')}`);
+
+  return {
+    routes,
+    objectCreated,
+    streams,
+    tableProperties: (tables[0] as [string, CfnResource])[1].Properties ?? {},
+    stateMachines: { review, delivery },
+  };
+}
