@@ -1,0 +1,127 @@
+import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { S3Event } from 'aws-lambda';
+import S3rver, { type S3rverEventRecord } from 's3rver';
+import { log } from '../../../shared/log.ts';
+import { checkPresignedSignature } from './presigned-url-signature.ts';
+import { toObjectCreatedEvent } from './s3-event.ts';
+
+/** The only credentials s3rver accepts; clients of the local S3 must sign with them. */
+export const S3_LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+/** Options of {@link startS3Local}. */
+export interface S3LocalOptions {
+  /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
+  /** Folder holding the buckets and objects (created if missing); they survive restarts. */
+  dataDir: string;
+  /** Buckets to create (existing ones are kept), each with a CORS rule that lets a browser PUT from any origin. */
+  buckets: string[];
+  /**
+   * Receives every `ObjectCreated:*` notification, as Lambda would (one record per event), after the upload has been
+   * answered. Errors are logged; they never reach the uploader or the server.
+   */
+  onObjectCreated?: (event: S3Event) => void | Promise<void>;
+  /** `awsRegion` of the event records (default `us-east-1`, as s3rver's own). */
+  region?: string;
+}
+
+/** A running local S3. */
+export interface S3Local {
+  /** `http://127.0.0.1:<port>`; clients need `forcePathStyle: true` and {@link S3_LOCAL_CREDENTIALS}. */
+  endpoint: string;
+  /** Closes the server and waits for notifications still being handled. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+// Mirrors the evidence bucket's CORS rule in the CDK app (EvidenceStore): a browser uploads with a presigned PUT.
+const CORS_CONFIGURATION = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>PUT</AllowedMethod>
+    <AllowedHeader>content-type</AllowedHeader>
+    <AllowedHeader>content-md5</AllowedHeader>
+    <AllowedHeader>x-amz-*</AllowedHeader>
+    <ExposeHeader>ETag</ExposeHeader>
+    <ExposeHeader>x-amz-version-id</ExposeHeader>
+    <MaxAgeSeconds>3000</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`;
+
+/**
+ * Starts s3rver, filesystem-backed, on 127.0.0.1, with the given buckets.
+ *
+ * s3rver accepts any Signature V4 without checking it; this server checks the signature of presigned URLs itself
+ * before handing requests to s3rver, so a PUT whose signed headers (`content-type`, `content-length`) differ from the
+ * request's is refused with `403 SignatureDoesNotMatch` as S3 would. s3rver refuses expired URLs on its own.
+ * Header-signed requests (the SDK's own calls) are not verified.
+ */
+export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
+  const directory = path.resolve(options.dataDir);
+  await mkdir(directory, { recursive: true });
+  const s3rver = new S3rver({
+    directory,
+    silent: true,
+    vhostBuckets: false,
+    configureBuckets: options.buckets.map((name) => ({ name, configs: [CORS_CONFIGURATION] })),
+  });
+  await s3rver.configureBuckets();
+
+  const pending = new Set<Promise<void>>();
+  const region = options.region ?? 'us-east-1';
+  s3rver.on('event', (raw: { Records: S3rverEventRecord[] }) => {
+    if (!options.onObjectCreated) return;
+    for (const record of raw.Records) {
+      const event = toObjectCreatedEvent(record, region);
+      if (!event) continue;
+      // s3rver emits before it answers the upload; S3 notifies asynchronously, so the callback runs afterwards.
+      const delivery = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => options.onObjectCreated?.(event))
+        .catch((error: unknown) => log.error('local S3: object-created handler failed', { key: record.s3.object.key, error }))
+        .finally(() => pending.delete(delivery));
+      pending.add(delivery);
+    }
+  });
+  // Koa would print every failed request to stderr; client errors (404, 403) are answers, not faults.
+  s3rver.on('error', (error: Error & { status?: number }) => {
+    if ((error.status ?? 500) >= 500) log.warn('local S3: request failed', { error });
+  });
+
+  const handle = s3rver.getMiddleware();
+  const server = createServer((request, response) => {
+    const check = checkPresignedSignature(
+      { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers },
+      (accessKeyId) => (accessKeyId === S3_LOCAL_CREDENTIALS.accessKeyId ? S3_LOCAL_CREDENTIALS.secretAccessKey : undefined),
+    );
+    if (check === 'invalid') refuseSignature(request, response);
+    else handle(request, response);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+    await Promise.allSettled([...pending]);
+    s3rver.logger.exceptions.unhandle();
+    s3rver.logger.close();
+  };
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => (stopping ??= stop()) };
+}
+
+/** S3's answer to a signature that does not match; the body is drained so the connection can be reused. */
+function refuseSignature(request: IncomingMessage, response: ServerResponse): void {
+  request.resume();
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature ' +
+    'we calculated does not match the signature you provided. Check your key and signing method.</Message></Error>';
+  response.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}
