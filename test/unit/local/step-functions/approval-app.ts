@@ -1,9 +1,9 @@
 /**
  * A tiny CDK app for the local Step Functions tests, shaped like the project's workflows: a Lambda task retried on a
- * named error and caught on another, a Choice, a Wait, a `.waitForTaskToken` task with a timeout taken from the input
- * and a heartbeat, and a plain `lambda:invoke` task with CDK's default output.
+ * named error and caught on another, a Choice, a Wait, a `.waitForTaskToken` task whose timeout and heartbeat come from
+ * the input, and a plain `lambda:invoke` task with CDK's default output.
  *
- * Execution input: `{ id, mode: 'direct' | 'pause', pauseSeconds?, approvalTimeoutSeconds }`.
+ * Execution input: `{ id, mode: 'direct' | 'pause', pauseSeconds?, approvalTimeoutSeconds, heartbeatSeconds }`.
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -62,7 +62,7 @@ function synthesize(): CfnTemplate {
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
     payload: sfn.TaskInput.fromObject({ token: sfn.JsonPath.taskToken, 'id.$': '$.id' }),
     taskTimeout: sfn.Timeout.at('$.approvalTimeoutSeconds'),
-    heartbeatTimeout: sfn.Timeout.duration(Duration.hours(1)),
+    heartbeatTimeout: sfn.Timeout.at('$.heartbeatSeconds'),
     resultPath: '$.approval',
   });
   awaitApproval.addCatch(approvalTimedOut, { errors: ['States.Timeout'] });

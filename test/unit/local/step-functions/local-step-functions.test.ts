@@ -3,7 +3,7 @@ import type { LocalStepFunctions } from '../../../../infra/local/step-functions/
 import { approvalHarness, namedError, until } from './approval-harness.ts';
 
 const input = (fields: Record<string, unknown> = {}): string =>
-  JSON.stringify({ id: 'app-1', mode: 'direct', approvalTimeoutSeconds: 3600, ...fields });
+  JSON.stringify({ id: 'app-1', mode: 'direct', approvalTimeoutSeconds: 3600, heartbeatSeconds: 3600, ...fields });
 
 let engine: LocalStepFunctions | undefined;
 afterEach(async () => {
@@ -155,7 +155,7 @@ describe('LocalStepFunctions', () => {
     engine = h.sfn;
     const { executionArn } = h.sfn.startExecution({
       stateMachineArn: h.stateMachineArn,
-      input: input({ approvalTimeoutSeconds: 36_000 }),
+      input: input({ approvalTimeoutSeconds: 36_000, heartbeatSeconds: 3600 }),
     });
 
     // Act
