@@ -1,10 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { Validations } from 'aws-cdk-lib';
+import { acknowledgeWildcardResource } from './nag.ts';
 
 export interface OutboxDispatchProps {
   /** The records table; its stream carries every item written, the outbox events among them. */
@@ -43,6 +43,8 @@ export class OutboxDispatch extends Construct {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize: 25,
         maxBatchingWindow: Duration.seconds(1),
+        // The dispatcher reports the first failed record; the stream resumes from it instead of redoing the batch.
+        reportBatchItemFailures: true,
         bisectBatchOnError: true,
         retryAttempts: 5,
         onFailure: new SqsDlq(this.deadLetters),
@@ -54,5 +56,12 @@ export class OutboxDispatch extends Construct {
         ],
       }),
     );
+    if (props.dispatcher.role) {
+      acknowledgeWildcardResource(
+        props.dispatcher.role,
+        '*',
+        'dynamodb:ListStreams (granted for the stream mapping) has no resource-level permissions; the stream reads are on the one stream ARN.',
+      );
+    }
   }
 }

@@ -55,7 +55,8 @@ export const REVIEW_TASKS: { readonly [K in keyof ReviewWorkflowTasks]: Function
   recordOverdue: { entry: 'functions/workflow/record-overdue.ts', table: 'readWrite' },
   applyDecision: { entry: 'functions/workflow/apply-decision.ts', table: 'readWrite' },
   awaitCorrection: { entry: 'functions/workflow/await-correction.ts', table: 'readWrite', review: 'respond' },
-  expireCorrection: { entry: 'functions/workflow/expire-correction.ts', table: 'readWrite' },
+  // A resubmission that raced the correction deadline ends this run, so it starts the next one.
+  expireCorrection: { entry: 'functions/workflow/expire-correction.ts', table: 'readWrite', review: 'start' },
   markFailed: { entry: 'functions/workflow/mark-failed.ts', table: 'readWrite' },
 };
 

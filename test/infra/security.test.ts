@@ -1,0 +1,242 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/build-app.ts';
+import { HTTP_ROUTES } from '../../infra/stacks/catalog.ts';
+import { appFunctions, type CfnResource, ofType, refTarget, synthesize } from './synth.ts';
+
+// Prepare (once for the file: synthesizing costs seconds)
+const synth = synthesize();
+const service = synth.serviceResources;
+const data = synth.dataResources;
+const dataOutputs = (synth.data.toJSON().Outputs ?? {}) as Record<string, { Value: unknown }>;
+
+interface Statement {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement): unknown[] => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+const statementsOf = (document: unknown): Statement[] => (document as { Statement: Statement[] }).Statement;
+
+/**
+ * Every Allow statement a role of the service stack holds: its inline policies, the `AWS::IAM::Policy` resources
+ * attached to it, and the customer-managed policies it attaches (followed into the data stack through its outputs).
+ */
+function roleStatements(roleId: string): Statement[] {
+  const role = service[roleId];
+  const inline = ((role?.Properties?.Policies ?? []) as { PolicyDocument: unknown }[]).flatMap((p) => statementsOf(p.PolicyDocument));
+  const attached = ofType(service, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties?.Roles as unknown[]).some((r) => refTarget(r) === roleId))
+    .flatMap(([, p]) => statementsOf(p.Properties?.PolicyDocument));
+  const managed = ((role?.Properties?.ManagedPolicyArns ?? []) as unknown[]).flatMap((arn) => {
+    const output = (arn as { 'Fn::GetStackOutput'?: { OutputName: string } })['Fn::GetStackOutput'];
+    if (!output) return []; // an AWS managed policy (CDK's own custom resource only; checked below)
+    const policy = data[refTarget(dataOutputs[output.OutputName]?.Value) as string];
+    expect(policy?.Type).toBe('AWS::IAM::ManagedPolicy');
+    return statementsOf(policy?.Properties?.PolicyDocument);
+  });
+  return [...inline, ...attached, ...managed].filter((s) => s.Effect === 'Allow');
+}
+
+function functionRole(entry: string): string {
+  const [[, fn] = []] = appFunctions(service).filter(([, f]) => f.Metadata?.['icp:entry'] === entry);
+  return refTarget(fn?.Properties?.Role) as string;
+}
+
+const allRoles = ofType(service, 'AWS::IAM::Role').map(([id]) => id);
+const functionEntries = appFunctions(service).map(([, fn]) => fn.Metadata?.['icp:entry'] as string);
+
+/** Entries whose role allows `action` on a resource whose template text matches `resource`. */
+function entriesAllowed(action: string, resource: RegExp = /.*/): string[] {
+  return functionEntries
+    .filter((entry) =>
+      roleStatements(functionRole(entry)).some(
+        (s) => actionsOf(s).includes(action) && resourcesOf(s).some((r) => resource.test(JSON.stringify(r))),
+      ),
+    )
+    .sort();
+}
+
+describe('IAM least privilege', () => {
+  it('grants no wildcard actions (no dynamodb:*, s3:*, …) to any role', () => {
+    // Act
+    const wildcards = allRoles.flatMap((id) => roleStatements(id).flatMap(actionsOf).filter((a) => a.includes('*')));
+
+    // Assess
+    expect(wildcards).toEqual([]);
+  });
+
+  it('uses Resource "*" only for the APIs that have no resource-level permissions', () => {
+    // Act
+    const onStar = new Set(
+      allRoles.flatMap((id) => roleStatements(id).filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf)),
+    );
+
+    // Assess
+    const allowed = new Set([
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+      'dynamodb:ListStreams',
+    ]);
+    expect([...onStar].filter((a) => !allowed.has(a))).toEqual([]);
+    expect(entriesAllowed('dynamodb:ListStreams')).toEqual(['functions/events/dispatch-events.ts']);
+  });
+
+  it('lets the presigning function put evidence objects and nothing else in S3; the checker only get them', () => {
+    // Act
+    const s3Grants = (entry: string) =>
+      roleStatements(functionRole(entry))
+        .filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')))
+        .map((s) => ({ actions: actionsOf(s), resource: JSON.stringify(s.Resource) }));
+
+    // Assess
+    expect(s3Grants('functions/http/create-evidence-upload.ts')).toEqual([
+      { actions: ['s3:PutObject'], resource: expect.stringContaining('/evidence/*') },
+    ]);
+    expect(s3Grants('functions/s3/check-evidence.ts')).toEqual([
+      { actions: ['s3:GetObject'], resource: expect.stringContaining('/evidence/*') },
+    ]);
+    const others = functionEntries.filter(
+      (e) => e !== 'functions/http/create-evidence-upload.ts' && e !== 'functions/s3/check-evidence.ts',
+    );
+    expect(others.filter((e) => s3Grants(e).length > 0)).toEqual([]);
+  });
+
+  it('gives read-only routes, the authorizer and LoadApplication no table writes, and nobody scans', () => {
+    // Act
+    const writers = entriesAllowed('dynamodb:PutItem').concat(entriesAllowed('dynamodb:UpdateItem'));
+    const readOnly = [
+      ...HTTP_ROUTES.filter((r) => r.routeKey.startsWith('GET ')).map((r) => r.entry),
+      'functions/http/authorize.ts',
+      'functions/workflow/load-application.ts',
+    ];
+
+    // Assess
+    expect(writers.filter((e) => readOnly.includes(e))).toEqual([]);
+    for (const route of HTTP_ROUTES.filter((r) => r.routeKey.startsWith('POST '))) {
+      expect(writers, route.entry).toContain(route.entry);
+    }
+    expect(entriesAllowed('dynamodb:Query').sort()).toEqual([...functionEntries].sort());
+    expect(entriesAllowed('dynamodb:Scan')).toEqual([]);
+    expect(JSON.stringify(allRoles.map(roleStatements))).not.toContain('/index/*');
+  });
+
+  it('lets only the right functions start or answer each workflow', () => {
+    // Act
+    const review = /stateMachine:IcpCancelService-review"/;
+    const delivery = /stateMachine:IcpCancelService-delivery"/;
+
+    // Assess
+    expect(entriesAllowed('states:StartExecution', review)).toEqual([
+      'functions/http/submit-application.ts',
+      'functions/workflow/expire-correction.ts',
+    ]);
+    const responders = [
+      'functions/http/record-decision.ts',
+      'functions/http/resubmit-application.ts',
+      'functions/workflow/await-correction.ts',
+      'functions/workflow/submit-to-authority.ts',
+    ];
+    expect(entriesAllowed('states:SendTaskSuccess', review)).toEqual(responders);
+    expect(entriesAllowed('states:SendTaskFailure', review)).toEqual(responders);
+    expect(entriesAllowed('states:StartExecution', delivery)).toEqual(['functions/events/dispatch-events.ts']);
+    expect(entriesAllowed('states:SendTaskHeartbeat')).toEqual([]);
+    expect(entriesAllowed('states:StopExecution')).toEqual([]);
+  });
+
+  it('lets each state machine invoke only its own task functions', () => {
+    // Act
+    const invoked = (machineName: string) => {
+      const [[, machine] = []] = ofType(service, 'AWS::StepFunctions::StateMachine').filter(
+        ([, m]) => m.Properties?.StateMachineName === machineName,
+      );
+      const statements = roleStatements(refTarget(machine?.Properties?.RoleArn) as string);
+      return new Set(
+        statements
+          .filter((s) => actionsOf(s).includes('lambda:InvokeFunction'))
+          .flatMap(resourcesOf)
+          .map((r) => service[refTarget(r) ?? refTarget((r as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1][0]) ?? '']?.Metadata?.['icp:entry']),
+      );
+    };
+
+    // Assess
+    expect([...invoked('IcpCancelService-delivery')].sort()).toEqual([
+      'functions/webhooks/deliver-webhook.ts',
+      'functions/webhooks/give-up-delivery.ts',
+    ]);
+    expect([...invoked('IcpCancelService-review')].every((e) => String(e).startsWith('functions/workflow/'))).toBe(true);
+    expect(invoked('IcpCancelService-review').size).toBe(8);
+  });
+
+  it('attaches an AWS managed policy only to CDK\'s own bucket-notifications handler', () => {
+    // Act
+    const withAwsManaged = ofType(service, 'AWS::IAM::Role')
+      .filter(([, r]) => JSON.stringify(r.Properties?.ManagedPolicyArns ?? []).includes(':iam::aws:policy/'))
+      .map(([id]) => id);
+
+    // Assess
+    expect(withAwsManaged).toEqual([expect.stringMatching(/^BucketNotificationsHandler/)]);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports nothing unacknowledged, and the stacks carry no error or warning annotations', () => {
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(synth.app);
+
+    // Assess
+    expect(report.violations).toEqual([]);
+    expect(report.success).toBe(true);
+    for (const stack of [synth.dataStack, synth.serviceStack]) {
+      expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+      expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+    }
+  });
+
+  it('acknowledges findings only on the resources concerned, never on a stack or the app, each with a reason', () => {
+    // Act
+    const acknowledgements = synth.app.node.findAll().flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ c, id, reason }))),
+    );
+
+    // Assess
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const { c, id, reason } of acknowledgements) {
+      expect(c === synth.app || Stack.isStack(c), `${id} at ${c.node.path}`).toBe(false);
+      expect(reason.length, id).toBeGreaterThan(40);
+    }
+    const rules = new Set(acknowledgements.map(({ id }) => id.replace(/^annotation::/i, '').replace(/\[.*$/, '')));
+    expect([...rules].sort()).toEqual(['AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-S1', 'AwsSolutions-SF1', 'AwsSolutions-SQS3']);
+  });
+
+  it('fails the synth on a finding nobody acknowledged', () => {
+    // Prepare
+    const { app, serviceStack } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
+    new iam.Role(serviceStack, 'Unreviewed', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }).addToPolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: ['*'] }),
+    );
+
+    // Act
+    const synthesizing = () => app.synth();
+
+    // Assess
+    expect(synthesizing).toThrow(/AwsSolutions-IAM5\[Resource::\*\]/);
+  });
+});

@@ -1,0 +1,230 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../infra/constructs/app-function.ts';
+import { allEntries, HTTP_ROUTES } from '../../infra/stacks/catalog.ts';
+import { appFunctions, type CfnResource, ofType, refTarget, synthesize } from './synth.ts';
+
+// Prepare (once for the file: synthesizing costs seconds)
+const synth = synthesize();
+const resources = synth.serviceResources;
+const functions = appFunctions(resources);
+
+/** The function (logical id and resource) whose `icp:entry` is `entry`. */
+function functionFor(entry: string): [string, CfnResource] {
+  const found = functions.filter(([, fn]) => fn.Metadata?.['icp:entry'] === entry);
+  expect(found, entry).toHaveLength(1);
+  return found[0] as [string, CfnResource];
+}
+
+function environmentOf(entry: string): Record<string, unknown> {
+  const [, fn] = functionFor(entry);
+  return (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+describe('functions', () => {
+  it('are exactly the catalog, each recording an existing entry file that exports its handler', () => {
+    // Act
+    const entries = functions.map(([, fn]) => fn.Metadata?.['icp:entry'] as string);
+
+    // Assess
+    expect(entries.sort()).toEqual(allEntries().sort());
+    for (const [id, fn] of functions) {
+      const entry = fn.Metadata?.['icp:entry'] as string;
+      const handler = fn.Metadata?.['icp:handler'] as string;
+      expect(existsSync(`${REPO_ROOT}${entry}`), `${id}: ${entry}`).toBe(true);
+      expect(handler, id).toBe('handler');
+      expect(readFileSync(`${REPO_ROOT}${entry}`, 'utf8'), entry).toMatch(/export (const|async function|function) handler\b/);
+    }
+  });
+
+  it('run on arm64 with the current Node.js runtime, 512 MB, 30 s, X-Ray, their own log group, no reserved concurrency', () => {
+    // Act
+    const logGroups = Object.fromEntries(ofType(resources, 'AWS::Logs::LogGroup'));
+
+    // Assess
+    for (const [id, fn] of functions) {
+      expect(fn.Properties, id).toMatchObject({
+        Architectures: ['arm64'],
+        Runtime: 'nodejs24.x',
+        MemorySize: 512,
+        Timeout: 30,
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+      });
+      expect(fn.Properties?.ReservedConcurrentExecutions, id).toBeUndefined();
+      const logGroupId = refTarget((fn.Properties?.LoggingConfig as { LogGroup: unknown }).LogGroup) as string;
+      expect(logGroups[logGroupId]?.Properties?.RetentionInDays, id).toBeGreaterThan(0);
+      const role = resources[refTarget(fn.Properties?.Role) as string];
+      expect(JSON.stringify(role?.Properties?.ManagedPolicyArns ?? []), `${id}: no AWS managed policy`).not.toContain(
+        ':iam::aws:policy/',
+      );
+    }
+  });
+
+  it('get the common environment and only the variables their permissions go with', () => {
+    // Act
+    const keys = (entry: string) => Object.keys(environmentOf(entry)).sort();
+    const common = ['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'LOG_LEVEL', 'NODE_OPTIONS', 'TABLE_NAME'];
+
+    // Assess
+    for (const [, fn] of functions) {
+      const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables).toMatchObject({
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        NODE_OPTIONS: '--enable-source-maps',
+        LOG_LEVEL: 'INFO',
+      });
+    }
+    expect(keys('functions/http/get-application.ts')).toEqual(common);
+    expect(keys('functions/http/authorize.ts')).toEqual(common);
+    expect(keys('functions/http/create-evidence-upload.ts')).toEqual([...common, 'BUCKET_NAME'].sort());
+    expect(keys('functions/s3/check-evidence.ts')).toEqual([...common, 'BUCKET_NAME'].sort());
+    expect(keys('functions/http/submit-application.ts')).toEqual([...common, 'REVIEW_STATE_MACHINE_ARN'].sort());
+    expect(keys('functions/events/dispatch-events.ts')).toEqual([...common, 'DELIVERY_STATE_MACHINE_ARN'].sort());
+    expect(keys('functions/webhooks/deliver-webhook.ts')).toEqual(
+      [...common, 'WEBHOOKS_ALLOW_HTTP', 'WEBHOOKS_ALLOW_LOOPBACK'].sort(),
+    );
+    expect(environmentOf('functions/webhooks/deliver-webhook.ts')).toMatchObject({
+      WEBHOOKS_ALLOW_HTTP: 'false',
+      WEBHOOKS_ALLOW_LOOPBACK: 'false',
+    });
+    expect(environmentOf('functions/workflow/submit-to-authority.ts')).toMatchObject({ AUTHORITY_MODE: 'manual' });
+  });
+
+  it('address the state machines by their fixed names', () => {
+    // Act
+    const arn = JSON.stringify(environmentOf('functions/http/submit-application.ts').REVIEW_STATE_MACHINE_ARN);
+    const machines = ofType(resources, 'AWS::StepFunctions::StateMachine').map(([, m]) => m.Properties?.StateMachineName);
+
+    // Assess
+    expect(arn).toContain(':stateMachine:IcpCancelService-review');
+    expect(machines.sort()).toEqual(['IcpCancelService-delivery', 'IcpCancelService-review']);
+  });
+});
+
+describe('HTTP API', () => {
+  const [[authorizerId, authorizer] = []] = ofType(resources, 'AWS::ApiGatewayV2::Authorizer');
+
+  it('has a cached Lambda request authorizer with simple responses on the Authorization header', () => {
+    // Act
+    const [authorizerFunctionId] = functionFor('functions/http/authorize.ts');
+
+    // Assess
+    expect(authorizer?.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: 300,
+    });
+    expect(JSON.stringify(authorizer?.Properties?.AuthorizerUri)).toContain(`"${authorizerFunctionId}","Arn"`);
+  });
+
+  it('routes each catalog route, behind the authorizer, to its own function with payload format 2.0', () => {
+    // Act
+    const routes = ofType(resources, 'AWS::ApiGatewayV2::Route');
+
+    // Assess
+    expect(routes.map(([, r]) => r.Properties?.RouteKey).sort()).toEqual(HTTP_ROUTES.map((r) => r.routeKey).sort());
+    for (const spec of HTTP_ROUTES) {
+      const [, route] = routes.find(([, r]) => r.Properties?.RouteKey === spec.routeKey) as [string, CfnResource];
+      expect(route.Properties, spec.routeKey).toMatchObject({
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: { Ref: authorizerId },
+      });
+      const target = route.Properties?.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+      const integration = resources[target['Fn::Join'][1][1].Ref];
+      const [functionId] = functionFor(spec.entry);
+      expect(integration?.Properties, spec.routeKey).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [functionId, 'Arn'] },
+      });
+      expect(route.Metadata, spec.routeKey).toMatchObject({
+        'icp:function': functionId,
+        'icp:entry': spec.entry,
+        'icp:handler': 'handler',
+      });
+    }
+  });
+
+  it('has no CORS, and a $default stage with access logs and throttling', () => {
+    // Act
+    const [[, api] = []] = ofType(resources, 'AWS::ApiGatewayV2::Api');
+
+    // Assess
+    expect(api?.Properties?.CorsConfiguration).toBeUndefined();
+    synth.service.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    synth.service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('\\$context.requestId') },
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+    });
+  });
+});
+
+describe('event sources', () => {
+  it('feeds only inserted outbox events from the table stream to the dispatcher, with bisection, retries and a DLQ', () => {
+    // Act
+    const mappings = ofType(resources, 'AWS::Lambda::EventSourceMapping');
+    const [dispatcherId] = functionFor('functions/events/dispatch-events.ts');
+
+    // Assess
+    expect(mappings).toHaveLength(1);
+    const [[, mapping]] = mappings as [[string, CfnResource]];
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: { Ref: dispatcherId },
+      BatchSize: 25,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: {
+        Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['event'] } } } }) }],
+      },
+    });
+    expect(JSON.stringify(mapping.Properties?.EventSourceArn)).toMatch(/StreamArn/);
+    const queueId = refTarget((mapping.Properties?.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination);
+    expect(resources[queueId as string]?.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+    synth.service.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('invokes the evidence checker for objects created under evidence/', () => {
+    // Act
+    const [checkerId] = functionFor('functions/s3/check-evidence.ts');
+
+    // Assess
+    synth.service.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'evidence/' }] } },
+            LambdaFunctionArn: { 'Fn::GetAtt': [checkerId, 'Arn'] },
+          },
+        ],
+      },
+      Managed: false,
+    });
+  });
+});
+
+describe('outputs', () => {
+  it('give the API URL, the table and bucket names and both state machine ARNs', () => {
+    // Act
+    const outputs = Object.keys(synth.service.toJSON().Outputs ?? {});
+
+    // Assess
+    expect(outputs.sort()).toEqual(
+      ['ApiUrl', 'BucketName', 'DeliveryStateMachineArn', 'ReviewStateMachineArn', 'TableName'].sort(),
+    );
+  });
+});

@@ -1,0 +1,166 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { type CfnResource, ofType, resolvePlaceholders, synthesize } from './synth.ts';
+
+// asl-validator is CommonJS without type declarations: its export is one function (see its dist/src/validator.js).
+type AslValidator = (
+  definition: unknown,
+  options?: { checkPaths: boolean; checkArn: boolean },
+) => { isValid: boolean; errors: unknown[]; errorsText: (separator?: string) => string };
+const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
+
+interface State {
+  Type: string;
+  Resource?: string;
+  Next?: string;
+  End?: boolean;
+  Parameters?: Record<string, unknown>;
+  TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
+  Retry?: { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: string }[];
+  Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[];
+}
+interface Definition {
+  StartAt: string;
+  States: Record<string, State>;
+  TimeoutSeconds?: number;
+}
+
+// Prepare (once for the file: synthesizing costs seconds)
+const synth = synthesize();
+
+function machine(name: string): { definition: Definition; resource: CfnResource } {
+  const [[, resource] = []] = ofType(synth.serviceResources, 'AWS::StepFunctions::StateMachine').filter(
+    ([, m]) => m.Properties?.StateMachineName === name,
+  );
+  if (!resource) throw new Error(`No state machine ${name}`);
+  return { definition: JSON.parse(resolvePlaceholders(resource.Properties?.DefinitionString)) as Definition, resource };
+}
+
+/** The `icp:entry` of the function a Task invokes, whether by its ARN (optimized) or by `Parameters.FunctionName`. */
+function taskEntry(state: State): string | undefined {
+  const arn = (state.Resource?.startsWith('arn:aws:states:') ? state.Parameters?.FunctionName : state.Resource) as string;
+  const logicalId = arn.split(':function:')[1] ?? '';
+  return synth.serviceResources[logicalId]?.Metadata?.['icp:entry'] as string | undefined;
+}
+
+const review = machine('IcpCancelService-review');
+const delivery = machine('IcpCancelService-delivery');
+
+describe.each([
+  ['review', review],
+  ['delivery', delivery],
+])('%s state machine', (_name, { definition, resource }) => {
+  it('is valid Amazon States Language', () => {
+    // Act
+    const result = aslValidator(definition, { checkPaths: true, checkArn: true });
+
+    // Assess
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('is a Standard machine with tracing and error logging, and every Task has a timeout and a local handler', () => {
+    // Act
+    const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+
+    // Assess
+    expect(resource.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ERROR', IncludeExecutionData: false },
+    });
+    for (const [name, state] of tasks) {
+      expect(state.TimeoutSeconds ?? state.TimeoutSecondsPath, name).toBeDefined();
+      expect(taskEntry(state), name).toMatch(/^functions\/(workflow|webhooks)\/[a-z-]+\.ts$/);
+    }
+  });
+});
+
+describe('review state machine', () => {
+  const states = review.definition.States;
+
+  it('has the review states, starting from LoadApplication', () => {
+    // Act
+    const names = Object.keys(states).sort();
+
+    // Assess
+    expect(review.definition.StartAt).toBe('LoadApplication');
+    expect(names).toEqual(
+      [
+        'LoadApplication',
+        'RouteByStatus',
+        'ProbeSite',
+        'SubmitToAuthority',
+        'RecordOverdue',
+        'ApplyDecision',
+        'AfterDecision',
+        'AwaitCorrection',
+        'ExpireCorrection',
+        'MarkFailed',
+        'Failed',
+        'Finished',
+      ].sort(),
+    );
+    expect(review.definition.TimeoutSeconds).toBe(365 * 24 * 3600);
+  });
+
+  it('waits for the authority with a task token, the SLA as TimeoutSecondsPath, and an overdue loop', () => {
+    // Act
+    const submit = states.SubmitToAuthority as State;
+
+    // Assess
+    expect(submit.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(submit.TimeoutSecondsPath).toBe('$.app.reviewTimeoutSeconds');
+    expect(submit.TimeoutSeconds).toBeUndefined();
+    expect(submit.Parameters?.Payload).toMatchObject({ 'taskToken.$': '$$.Task.Token' });
+    expect(taskEntry(submit)).toBe('functions/workflow/submit-to-authority.ts');
+    expect(submit.Catch?.[0]).toMatchObject({ ErrorEquals: ['States.Timeout'], Next: 'RecordOverdue' });
+    expect(submit.Catch?.at(-1)).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'MarkFailed' });
+    expect(states.RecordOverdue?.Next).toBe('SubmitToAuthority');
+  });
+
+  it('waits for a correction with a task token and the correction window as its timeout', () => {
+    // Act
+    const awaitCorrection = states.AwaitCorrection as State;
+
+    // Assess
+    expect(awaitCorrection.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(awaitCorrection.TimeoutSecondsPath).toBe('$.app.correctionTimeoutSeconds');
+    expect(awaitCorrection.Catch?.[0]).toMatchObject({ ErrorEquals: ['States.Timeout'], Next: 'ExpireCorrection' });
+    expect(awaitCorrection.Next).toBe('ProbeSite');
+  });
+
+  it('retries transient errors on every task and routes a task that still fails to MarkFailed', () => {
+    // Act
+    const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
+
+    // Assess
+    for (const [name, state] of tasks) {
+      expect(state.Retry?.[0]?.ErrorEquals, name).toContain('TransientError');
+      if (name !== 'MarkFailed') expect(state.Catch?.at(-1)?.Next, name).toBe('MarkFailed');
+    }
+  });
+});
+
+describe('delivery state machine', () => {
+  it('retries DeliveryFailedError 20 times with capped, jittered backoff, then gives up', () => {
+    // Act
+    const deliver = delivery.definition.States.DeliverWebhook as State;
+
+    // Assess
+    expect(delivery.definition.StartAt).toBe('DeliverWebhook');
+    expect(taskEntry(deliver)).toBe('functions/webhooks/deliver-webhook.ts');
+    expect(deliver.Retry).toContainEqual({
+      ErrorEquals: ['DeliveryFailedError'],
+      IntervalSeconds: 30,
+      MaxAttempts: 20,
+      BackoffRate: 2,
+      MaxDelaySeconds: 6 * 3600,
+      JitterStrategy: 'FULL',
+    });
+    expect(deliver.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'GiveUpDelivery' }]);
+    expect(taskEntry(delivery.definition.States.GiveUpDelivery as State)).toBe('functions/webhooks/give-up-delivery.ts');
+    expect(Object.keys(delivery.definition.States).sort()).toEqual(['Delivered', 'DeliverWebhook', 'GaveUp', 'GiveUpDelivery'].sort());
+  });
+});
