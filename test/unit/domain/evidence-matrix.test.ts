@@ -170,6 +170,14 @@ describe('checkEvidenceFile', () => {
     expect(result).toEqual({ ok: false, code, message: expect.any(String) });
   });
 
+  it('accepts an image of a kind without resolution or colour rule from its magic number alone', () => {
+    // Act
+    const result = checkEvidenceFile('closure_proof', { declaredContentType: 'image/png', size: 5000, head: png(800, 600).subarray(0, 16) });
+
+    // Assess
+    expect(result).toEqual({ ok: true, sniffedType: 'image/png' });
+  });
+
   it('tells a HEIC photo apart from other unknown content', () => {
     // Prepare
     const heic = Uint8Array.from([0, 0, 0, 24, ...new TextEncoder().encode('ftypheic')]);
