@@ -7,8 +7,9 @@ import { buildApp } from '../../infra/build-app.ts';
 import { HTTP_ROUTES } from '../../infra/stacks/catalog.ts';
 import { appFunctions, type CfnResource, ofType, refTarget, synthesize } from './synth.ts';
 
-// Prepare (once for the file: synthesizing costs seconds)
-const synth = synthesize();
+// Prepare (once for the file: synthesizing costs seconds). This file also runs CDK's CloudFormation template
+// validation, which makes any finding of it a synthesis error (cdk.json sets validateAgainstDefaultRules).
+const synth = synthesize({ cfnValidation: true });
 const service = synth.serviceResources;
 const data = synth.dataResources;
 const dataOutputs = (synth.data.toJSON().Outputs ?? {}) as Record<string, { Value: unknown }>;
@@ -228,7 +229,9 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('fails the synth on a finding nobody acknowledged', () => {
     // Prepare
-    const { app, serviceStack } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
+    const { app, serviceStack } = buildApp(
+      new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false }),
+    );
     new iam.Role(serviceStack, 'Unreviewed', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }).addToPolicy(
       new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: ['*'] }),
     );

@@ -23,12 +23,19 @@ export interface Synthesized extends BuiltApp {
 }
 
 /**
- * Synthesizes the real app (both stacks, cdk-nag on) with bundling off, as the local runtime does. Call it once per
- * test file: the first synthesis in a worker costs a few seconds (loading aws-cdk-lib). Synthesis itself throws when
- * cdk-nag reports an unacknowledged finding.
+ * Synthesizes the real app (both stacks, cdk-nag on) with bundling off, as the local runtime does. Synthesis throws
+ * when cdk-nag reports an unacknowledged finding. Call it once per test file.
+ *
+ * CDK's built-in CloudFormation template validation (the `validateAgainstDefaultRules` flag) costs about 4 s per
+ * synthesis; one test file runs it (`cfnValidation: true`), the others skip it.
  */
-export function synthesize(): Synthesized {
-  const built = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
+export function synthesize(options: { cfnValidation?: boolean } = {}): Synthesized {
+  const built = buildApp(
+    new App({
+      context: { 'aws:cdk:bundling-stacks': [] },
+      builtinCloudFormationValidation: options.cfnValidation ?? false,
+    }),
+  );
   const assembly = built.app.synth();
   const data = Template.fromStack(built.dataStack);
   const service = Template.fromStack(built.serviceStack);
