@@ -340,6 +340,8 @@ export class LocalStepFunctions {
   private enterTask(execution: Execution, spec: LocalTaskSpec, parameters: LocalTaskParameters): Promise<unknown> {
     const minted = execution.mintedToken;
     execution.mintedToken = undefined;
+    // A renewed attempt is re-entered at once (the hidden retrier pauses 0 s, all in microtasks), before any other
+    // timer can renew another attempt of the same state (Map iterations), so first renewed is first re-entered.
     const renewed = execution.renewals.get(spec.stateName)?.shift();
     try {
       if (execution.status !== 'RUNNING') {

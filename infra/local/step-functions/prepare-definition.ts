@@ -13,6 +13,7 @@
  *   retrier for {@link RENEW_ERROR}: the engine answers a long wait with that error before the library's timer runs
  *   out, and the library enters the state again, which the engine re-attaches to the same open task.
  * - Retry intervals are scaled by `timeScale`.
+ * - Two library slips are written around: `ResultPath: "$"` and a falsy Pass `Result`.
  * - The execution's own `TimeoutSeconds` is taken out; the engine enforces it with a timer that does not overflow.
  */
 import { MAX_TIMER_DELAY_MS } from './long-timer.ts';
@@ -115,6 +116,14 @@ function prepareState(name: string, state: Json, tasks: Map<string, LocalTaskSpe
     }
     case 'Parallel':
       result.Branches = (result.Branches as Json[]).map((branch) => prepareMachine(branch, tasks, timeScale));
+      return result;
+    case 'Pass':
+      // The library ignores a falsy Result (false, 0, "", null) and passes the input on; a constant Parameters has
+      // the same meaning for a Pass state, and the library honours it.
+      if ('Result' in result && !result.Result) {
+        result.Parameters = result.Result;
+        delete result.Result;
+      }
       return result;
     default:
       return result;

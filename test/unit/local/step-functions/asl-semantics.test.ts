@@ -146,6 +146,24 @@ describe('LocalStepFunctions ASL semantics', () => {
     ]);
   });
 
+  it('replaces the input with ResultPath "$" and passes a falsy Result on', async () => {
+    // Prepare
+    const definition = {
+      StartAt: 'Replace',
+      States: {
+        Replace: { Type: 'Pass', Result: { replaced: true }, ResultPath: '$', Next: 'Flag' },
+        Flag: { Type: 'Pass', Result: false, ResultPath: '$.flag', End: true },
+      },
+    };
+
+    // Act
+    const { sfn, executionArn } = run(definition, async () => null);
+    const result = await sfn.waitForExecution(executionArn);
+
+    // Assess
+    expect(JSON.parse(result.output ?? '')).toEqual({ replaced: true, flag: false });
+  });
+
   it('refuses at start-up what it would run differently from AWS', () => {
     // Prepare
     const jsonata = { QueryLanguage: 'JSONata', StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
