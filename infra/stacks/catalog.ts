@@ -29,7 +29,7 @@ export interface HttpRouteSpec extends FunctionSpec {
   id: string;
 }
 
-/** The HTTP API, one function per route; every route goes through the authorizer. */
+/** The HTTP API, one function per route; each handler authenticates the caller's API key itself. */
 export const HTTP_ROUTES: readonly HttpRouteSpec[] = [
   { routeKey: 'POST /v1/applications', id: 'CreateApplication', entry: 'functions/http/create-application.ts', table: 'readWrite' },
   { routeKey: 'GET /v1/applications', id: 'ListApplications', entry: 'functions/http/list-applications.ts', table: 'read' },
@@ -41,9 +41,6 @@ export const HTTP_ROUTES: readonly HttpRouteSpec[] = [
   { routeKey: 'POST /v1/webhook-endpoints', id: 'CreateWebhookEndpoint', entry: 'functions/http/create-webhook-endpoint.ts', table: 'readWrite', webhooks: true },
   { routeKey: 'GET /v1/webhook-endpoints', id: 'ListWebhookEndpoints', entry: 'functions/http/list-webhook-endpoints.ts', table: 'read' },
 ];
-
-/** The request authorizer in front of every route: looks the hashed API key up in the table. */
-export const AUTHORIZER: FunctionSpec = { entry: 'functions/http/authorize.ts', table: 'read' };
 
 /** The review workflow's tasks (see `ReviewWorkflow`). */
 export const REVIEW_TASKS: { readonly [K in keyof ReviewWorkflowTasks]: FunctionSpec } = {
@@ -75,7 +72,6 @@ export const EVENT_DISPATCH: FunctionSpec = { entry: 'functions/events/dispatch-
 /** Every entry file the service deploys, for tests and for creating placeholders. */
 export function allEntries(): string[] {
   return [
-    AUTHORIZER,
     ...HTTP_ROUTES,
     ...Object.values(REVIEW_TASKS),
     ...Object.values(DELIVERY_TASKS),

@@ -12,7 +12,6 @@ import { grantTableRead, grantTableReadWrite } from '../constructs/records-table
 import { ReviewWorkflow, type ReviewWorkflowTasks } from '../constructs/review-workflow.ts';
 import { ServiceApi } from '../constructs/service-api.ts';
 import {
-  AUTHORIZER,
   DELIVERY_TASKS,
   EVENT_DISPATCH,
   EVIDENCE_CHECK,
@@ -77,7 +76,6 @@ export class ServiceStack extends Stack {
     this.review = new ReviewWorkflow(this, 'Review', { tasks: reviewTasks, stateMachineName: this.reviewName });
 
     this.api = new ServiceApi(this, 'Http', {
-      authorizer: this.fn('Authorizer', AUTHORIZER),
       routes: HTTP_ROUTES.map((route) => ({ routeKey: route.routeKey, id: route.id, handler: this.fn(route.id, route) })),
     });
 
