@@ -62,7 +62,9 @@ function readPattern(pattern: string | FilterPattern): FilterPattern {
 }
 
 function validate(pattern: unknown, path: string): FilterPattern {
-  if (!isPlainObject(pattern)) throw new FilterPatternError(`filter pattern${path ? ` at ${path}` : ''} must be an object`);
+  if (!isPlainObject(pattern)) {
+    throw new FilterPatternError(`filter pattern${path ? ` at ${path}` : ''} must be an object`);
+  }
   for (const [key, rule] of Object.entries(pattern)) {
     const at = path ? `${path}.${key}` : key;
     if (key.startsWith('$')) throw new FilterPatternError(`unsupported filter syntax ${key} at ${at}`);

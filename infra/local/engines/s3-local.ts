@@ -79,7 +79,9 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
       // s3rver emits before it answers the upload; S3 notifies asynchronously, so the callback runs afterwards.
       const delivery = new Promise<void>((resolve) => setImmediate(resolve))
         .then(() => options.onObjectCreated?.(event))
-        .catch((error: unknown) => log.error('local S3: object-created handler failed', { key: record.s3.object.key, error }))
+        .catch((error: unknown) =>
+          log.error('local S3: object-created handler failed', { key: record.s3.object.key, error }),
+        )
         .finally(() => pending.delete(delivery));
       pending.add(delivery);
     }
@@ -93,7 +95,7 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
   const server = createServer((request, response) => {
     const check = checkPresignedSignature(
       { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers },
-      (accessKeyId) => (accessKeyId === S3_LOCAL_CREDENTIALS.accessKeyId ? S3_LOCAL_CREDENTIALS.secretAccessKey : undefined),
+      secretOf,
     );
     if (check === 'invalid') refuseSignature(request, response);
     else handle(request, response);
@@ -114,6 +116,10 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
     s3rver.logger.close();
   };
   return { endpoint: `http://127.0.0.1:${port}`, stop: () => (stopping ??= stop()) };
+}
+
+function secretOf(accessKeyId: string): string | undefined {
+  return accessKeyId === S3_LOCAL_CREDENTIALS.accessKeyId ? S3_LOCAL_CREDENTIALS.secretAccessKey : undefined;
 }
 
 /** S3's answer to a signature that does not match; the body is drained so the connection can be reused. */

@@ -14,7 +14,12 @@ import { log } from '../../../shared/log.ts';
 import { loadCheckpoint, type ShardProgress, type StreamCheckpoint, saveCheckpoint } from './stream-checkpoint.ts';
 import { toLambdaRecord } from './stream-record.ts';
 
-export { type FilterPattern, FilterPatternError, filterFromCriteria, matchesFilterCriteria } from './filter-criteria.ts';
+export {
+  type FilterPattern,
+  FilterPatternError,
+  filterFromCriteria,
+  matchesFilterCriteria,
+} from './filter-criteria.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -33,9 +38,9 @@ export interface StreamPollerOptions {
   batchSize?: number;
   /** Pause between polls when there was nothing to read (default 200 ms). */
   pollIntervalMs?: number;
-  /** JSON file keeping the last handled sequence number per shard; without it, a restart reads from the oldest record. */
+  /** JSON file of the last handled sequence number per shard; without one, a restart reads from the oldest record. */
   checkpointFile?: string;
-  /** Retries of a failing batch before it is logged and skipped (default 5); -1 retries until stopped, as AWS's default. */
+  /** Retries of a failing batch before it is logged and skipped (default 5); -1: until stopped (AWS's default). */
   maxRetryAttempts?: number;
   /** First delay between retries, doubled each time up to 5 s (default 200 ms). */
   retryDelayMs?: number;
@@ -175,15 +180,15 @@ class Poller {
 
   private async listShards(): Promise<Shard[]> {
     const shards: Shard[] = [];
-    let exclusiveStartShardId: string | undefined;
+    let startAfter: string | undefined;
     do {
       const { StreamDescription } = await this.client.send(
-        new DescribeStreamCommand({ StreamArn: this.checkpoint.streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
+        new DescribeStreamCommand({ StreamArn: this.checkpoint.streamArn, ExclusiveStartShardId: startAfter }),
         this.call,
       );
       shards.push(...(StreamDescription?.Shards ?? []));
-      exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
-    } while (exclusiveStartShardId);
+      startAfter = StreamDescription?.LastEvaluatedShardId;
+    } while (startAfter);
     return shards;
   }
 

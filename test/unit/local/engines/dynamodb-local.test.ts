@@ -74,7 +74,10 @@ describe('DynamoDB Local, in memory', { timeout: 30_000 }, () => {
 
   it('refuses properties that still hold intrinsic functions', async () => {
     // Prepare
-    const withRef = { ...RECORDS_TABLE_PROPERTIES, KeySchema: [{ AttributeName: { Ref: 'KeyName' }, KeyType: 'HASH' }] };
+    const withRef = {
+      ...RECORDS_TABLE_PROPERTIES,
+      KeySchema: [{ AttributeName: { Ref: 'KeyName' }, KeyType: 'HASH' }],
+    };
 
     // Act
     const creating = createTableFromTemplate(client, 'unresolved', withRef);

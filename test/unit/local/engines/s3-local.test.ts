@@ -12,6 +12,8 @@ import { decodeEventKey, encodeEventKey } from '../../../../infra/local/engines/
 import { S3_LOCAL_CREDENTIALS, type S3Local, startS3Local } from '../../../../infra/local/engines/s3-local.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// The failing notification handler is logged on purpose.
+process.env.LOG_LEVEL = 'SILENT';
 
 const BUCKET = 'evidence-bucket';
 const SIGNED_HEADERS = new Set(['content-type', 'content-length']);
@@ -123,7 +125,11 @@ describe('local S3 (s3rver)', () => {
     const url = await presignPut(client, key, pdf(100));
 
     // Act
-    const response = await fetch(url, { method: 'PUT', body: pdf(5000), headers: { 'content-type': 'application/pdf' } });
+    const response = await fetch(url, {
+      method: 'PUT',
+      body: pdf(5000),
+      headers: { 'content-type': 'application/pdf' },
+    });
 
     // Assess
     expect(response.status).toBe(403);
@@ -191,13 +197,16 @@ describe('local S3 (s3rver)', () => {
 
     // Assess
     expect([firstResponse.status, secondResponse.status]).toEqual([200, 200]);
-    expect(events.map((event) => event.Records[0]?.s3.object.key)).toEqual(['evidence/app-6/a.pdf', 'evidence/app-6/b.pdf']);
+    const keys = events.map((event) => event.Records[0]?.s3.object.key);
+    expect(keys).toEqual(['evidence/app-6/a.pdf', 'evidence/app-6/b.pdf']);
   });
 
   it('keeps objects across a restart on the same data folder', async () => {
     // Prepare
     const key = 'evidence/app-7/kept.pdf';
-    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: pdf(42), ContentType: 'application/pdf' }));
+    await client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: pdf(42), ContentType: 'application/pdf' }),
+    );
     await s3.stop();
 
     // Act
@@ -234,7 +243,12 @@ describe('s3rver 3.7.1 on its own', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 's3rver-bare-test-'));
-    const bare = new S3rver({ directory: dataDir, silent: true, vhostBuckets: false, configureBuckets: [{ name: BUCKET }] });
+    const bare = new S3rver({
+      directory: dataDir,
+      silent: true,
+      vhostBuckets: false,
+      configureBuckets: [{ name: BUCKET }],
+    });
     await bare.configureBuckets();
     bare.on('error', () => undefined);
     server = createServer(bare.getMiddleware());

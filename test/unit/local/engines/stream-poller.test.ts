@@ -5,7 +5,11 @@ import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/clie
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTableFromTemplate, type DynamoDbLocal, startDynamoDbLocal } from '../../../../infra/local/engines/dynamodb-local.ts';
+import {
+  createTableFromTemplate,
+  type DynamoDbLocal,
+  startDynamoDbLocal,
+} from '../../../../infra/local/engines/dynamodb-local.ts';
 import {
   type DiscardedBatch,
   filterFromCriteria,
@@ -137,7 +141,8 @@ describe('stream poller on DynamoDB Local', { timeout: 30_000 }, () => {
     await waitFor(() => calls.length >= 2);
 
     // Assess
-    expect(calls[1]?.Records.map((record) => record.eventID)).toEqual(calls[0]?.Records.map((record) => record.eventID));
+    const eventIds = (event: DynamoDBStreamEvent | undefined) => event?.Records.map((record) => record.eventID);
+    expect(eventIds(calls[1])).toEqual(eventIds(calls[0]));
     expect(idsOf(calls[1]?.Records ?? [])).toEqual(['e1', 'e2']);
   });
 
@@ -148,7 +153,11 @@ describe('stream poller on DynamoDB Local', { timeout: 30_000 }, () => {
     const firstRun: DynamoDBRecord[] = [];
     await putEvent(table, 'e1');
     await putEvent(table, 'e2');
-    const first = start({ tableName: table, checkpointFile, handler: async (event) => void firstRun.push(...event.Records) });
+    const first = start({
+      tableName: table,
+      checkpointFile,
+      handler: async (event) => void firstRun.push(...event.Records),
+    });
     await waitFor(() => firstRun.length >= 2);
     await first.stop();
     await putEvent(table, 'e3');
@@ -192,7 +201,11 @@ describe('stream poller on DynamoDB Local', { timeout: 30_000 }, () => {
 
     // Assess
     expect(attempts).toBe(3);
-    expect(discarded[0]).toMatchObject({ batchSize: 1, attempts: 3, error: expect.objectContaining({ message: 'cannot handle' }) });
+    expect(discarded[0]).toMatchObject({
+      batchSize: 1,
+      attempts: 3,
+      error: expect.objectContaining({ message: 'cannot handle' }),
+    });
     expect(idsOf(delivered)).toEqual(['e2']);
   });
 
@@ -248,7 +261,8 @@ describe('stream poller on DynamoDB Local', { timeout: 30_000 }, () => {
 
 async function lastCheckpointed(file: string): Promise<string | undefined> {
   try {
-    const checkpoint = JSON.parse(await readFile(file, 'utf8')) as { shards: Record<string, { sequenceNumber?: string }> };
+    const text = await readFile(file, 'utf8');
+    const checkpoint = JSON.parse(text) as { shards: Record<string, { sequenceNumber?: string }> };
     return Object.values(checkpoint.shards).at(-1)?.sequenceNumber;
   } catch {
     return undefined;
