@@ -79,7 +79,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       return await launch(engineDir, port, dataDir, options);
     } catch (error) {
       // A port found free may have been taken before Java bound it; an explicit port is the caller's to fix.
-      if (options.port || attempt >= PORT_ATTEMPTS || !/BindException|already in use/i.test(String(error))) throw error;
+      if (options.port || attempt >= PORT_ATTEMPTS || !/Failed to bind|BindException|already in use/i.test(String(error))) throw error;
     }
   }
 }

@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { log } from '../../../shared/log.ts';
 
 /** Progress on one shard: the last sequence number handled, and whether the (closed) shard has been read to its end. */
 export interface ShardProgress {
@@ -28,7 +29,13 @@ export async function loadCheckpoint(file: string | undefined, streamArn: string
     throw error;
   }
   const saved = JSON.parse(text) as Partial<StreamCheckpoint>;
-  return saved.streamArn === streamArn && saved.shards ? { streamArn, shards: saved.shards } : empty;
+  if (saved.streamArn === streamArn && saved.shards) return { streamArn, shards: saved.shards };
+  log.warn('stream checkpoint is for another stream (the table was re-created); starting from the oldest record', {
+    file,
+    saved: saved.streamArn,
+    current: streamArn,
+  });
+  return empty;
 }
 
 /**

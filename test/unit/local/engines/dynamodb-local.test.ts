@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTableFromTemplate,
   type DynamoDbLocal,
+  DynamoDbLocalStartError,
   startDynamoDbLocal,
 } from '../../../../infra/local/engines/dynamodb-local.ts';
 import { FAKE_CREDENTIALS, RECORDS_TABLE_PROPERTIES } from './fixtures/records-table-properties.ts';
@@ -186,6 +188,24 @@ describe('DynamoDB Local, on disk', { timeout: 60_000 }, () => {
 });
 
 describe('DynamoDB Local, process lifetime', { timeout: 60_000 }, () => {
+  it('fails to start on a port in use, with the explanation of the engine', async () => {
+    // Prepare
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, resolve));
+    const { port } = squatter.address() as AddressInfo;
+
+    // Act
+    const starting = startDynamoDbLocal({ port });
+
+    // Assess
+    try {
+      await expect(starting).rejects.toThrow(DynamoDbLocalStartError);
+      await expect(starting).rejects.toThrow(/Failed to bind/);
+    } finally {
+      squatter.close();
+    }
+  });
+
   it('stops the Java process when the Node process that started it is killed', async () => {
     // Prepare
     const fixture = fileURLToPath(new URL('./fixtures/start-dynamodb-local.ts', import.meta.url));
