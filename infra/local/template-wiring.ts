@@ -10,7 +10,7 @@ export interface Wiring {
   /** Functions notified of created objects, with their key prefix. */
   objectCreated: { functionId: string; prefix: string }[];
   /** Functions fed by the table's stream, with their filter patterns (EventBridge-style JSON strings). */
-  streams: { functionId: string; patterns: string[]; batchSize: number }[];
+  streams: { functionId: string; patterns: string[]; batchSize: number; maxRetryAttempts: number; bisectBatchOnError: boolean }[];
   /** The records table's properties (for DynamoDB Local). */
   tableProperties: Record<string, unknown>;
   /** Logical ids of the state machines, by role. */
@@ -61,6 +61,8 @@ export function readWiring(data: CfnTemplate, service: CfnTemplate): Wiring {
     functionId: targetOf(r.Properties?.FunctionName) ?? '',
     patterns: ((r.Properties?.FilterCriteria as { Filters?: { Pattern: string }[] } | undefined)?.Filters ?? []).map((f) => f.Pattern),
     batchSize: Number(r.Properties?.BatchSize ?? 100),
+    maxRetryAttempts: Number(r.Properties?.MaximumRetryAttempts ?? -1),
+    bisectBatchOnError: r.Properties?.BisectBatchOnFunctionError === true,
   }));
 
   const tables = ofType(data, 'AWS::DynamoDB::Table');

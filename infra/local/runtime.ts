@@ -1,0 +1,176 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { APIGatewayProxyEventV2, DynamoDBBatchResponse, DynamoDBStreamEvent, S3Event } from 'aws-lambda';
+import { makeDeps, resetDeps } from '../../shared/adapters/make-deps.ts';
+import { resetConfig } from '../../shared/config.ts';
+import { log } from '../../shared/log.ts';
+import type { Deps } from '../../shared/ports/deps.ts';
+import { startAuthoritySimulator } from './authority-simulator.ts';
+import { startDynamoDbLocal, createTableFromTemplate } from './engines/dynamodb-local.ts';
+import { startHttpApi } from './engines/http-api-local.ts';
+import { startS3Local } from './engines/s3-local.ts';
+import { startStreamPoller, matchesFilterCriteria } from './engines/stream-poller.ts';
+import { LambdaHost } from './lambda-host.ts';
+import { resumeApplications } from './resume-applications.ts';
+import { ensureDemoTenant, type DemoTenant } from './demo-tenant.ts';
+import { LocalStepFunctions } from './step-functions/local-step-functions.ts';
+import { startSfnApiServer } from './step-functions/sfn-api-server.ts';
+import { localStateMachineArn, readLambdaFunctions, readStateMachines } from './step-functions/template.ts';
+import { synthesizeTemplates } from './synthesize.ts';
+import { readWiring } from './template-wiring.ts';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
+export const TABLE_NAME = 'icp-cancel';
+export const BUCKET_NAME = 'icp-cancel-evidence';
+
+export interface LocalRuntimeOptions {
+  /** HTTP API port; 0 picks a free one (tests). */
+  port: number;
+  /** Where DynamoDB Local, s3rver and the synth cache keep their files. */
+  dataDir: string;
+  /** `simulated`: the authority decides by itself after `authorityDelayMs`; `manual`: only the operator endpoint. */
+  authority: 'simulated' | 'manual';
+  authorityDelayMs: number;
+  /** Scales Wait and Retry intervals of the state machines (webhook retries take minutes to days at 1). */
+  timeScale: number;
+  /** The demo tenant's keys; generated on first start when absent. */
+  agencyKey?: string;
+  operatorKey?: string;
+  /** Resubmissions allowed after rejections (MAX_RESUBMISSIONS). */
+  maxResubmissions?: number;
+}
+
+export interface LocalRuntime {
+  url: string;
+  demoTenant: DemoTenant;
+  deps: Deps;
+  stepFunctions: LocalStepFunctions;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole system on this machine: DynamoDB Local, s3rver, the CDK app's state machines on the local Step
+ * Functions engine (with its API served for the SDK), the simulated authority, the stream and S3 event plumbing, and
+ * the HTTP API — every Lambda handler running in-process, unchanged, against the real AWS SDK clients.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const started = Date.now();
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((error: unknown) => log.warn('stop failed', { error }));
+  };
+
+  try {
+    // The engines start while the app synthesizes (or comes out of the cache).
+    const [templates, dynamo, s3] = await Promise.all([
+      synthesizeTemplates(REPO_ROOT, join(dataDir, 'synth')),
+      startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') }),
+      startS3Local({ dataDir: join(dataDir, 's3'), buckets: [BUCKET_NAME], onObjectCreated: (event) => onObjectCreated(event) }),
+    ]);
+    stops.push(dynamo.stop, s3.stop);
+    const wiring = readWiring(templates.data, templates.service);
+    const machines = readStateMachines(templates.service);
+    const functions = readLambdaFunctions(templates.service);
+    const host = new LambdaHost(REPO_ROOT, functions);
+
+    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    await createTableFromTemplate(
+      new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials }),
+      TABLE_NAME,
+      wiring.tableProperties,
+    );
+
+    const stepFunctions = new LocalStepFunctions({
+      stateMachines: machines.map((m) => ({ arn: localStateMachineArn(m.name), definition: m.definition })),
+      invoke: (functionArn, payload) => host.invoke(functionArn.split(':').pop() as string, payload),
+      timeScale: options.timeScale,
+    });
+    stops.push(() => stepFunctions.close());
+    const sfnApi = await startSfnApiServer(stepFunctions, {});
+    stops.push(sfnApi.close);
+
+    const authority =
+      options.authority === 'simulated'
+        ? await startAuthoritySimulator({ deps: makeDeps, delayMs: options.authorityDelayMs })
+        : undefined;
+    if (authority) stops.push(authority.stop);
+
+    const machineArn = (logicalId: string) =>
+      localStateMachineArn(machines.find((m) => m.logicalId === logicalId)?.name ?? logicalId);
+    // The handlers read their configuration from the environment, as in Lambda; here it points at the local engines.
+    Object.assign(process.env, {
+      AWS_REGION: 'local',
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_SFN: sfnApi.url,
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      TABLE_NAME,
+      BUCKET_NAME,
+      S3_FORCE_PATH_STYLE: 'true',
+      REVIEW_STATE_MACHINE_ARN: machineArn(wiring.stateMachines.review),
+      DELIVERY_STATE_MACHINE_ARN: machineArn(wiring.stateMachines.delivery),
+      AUTHORITY_MODE: options.authority,
+      ...(authority ? { AUTHORITY_URL: authority.url } : {}),
+      WEBHOOKS_ALLOW_LOOPBACK: 'true',
+      WEBHOOKS_ALLOW_HTTP: 'true',
+      PROBE_MODE: 'simulated',
+      ...(options.maxResubmissions === undefined ? {} : { MAX_RESUBMISSIONS: String(options.maxResubmissions) }),
+    });
+    resetConfig();
+    resetDeps();
+    const deps = makeDeps();
+
+    async function onObjectCreated(event: S3Event): Promise<void> {
+      for (const target of wiring.objectCreated) {
+        const records = event.Records.filter((r) => decodeURIComponent(r.s3.object.key).startsWith(target.prefix));
+        if (records.length > 0) await host.invoke(target.functionId, { Records: records });
+      }
+    }
+
+    const streams = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: 'local', credentials });
+    for (const mapping of wiring.streams) {
+      const poller = startStreamPoller({
+        client: streams,
+        tableName: TABLE_NAME,
+        checkpointFile: join(dataDir, `stream-${mapping.functionId}.json`),
+        batchSize: mapping.batchSize,
+        maxRetryAttempts: mapping.maxRetryAttempts,
+        bisectBatchOnError: mapping.bisectBatchOnError,
+        filter: (record) => mapping.patterns.length === 0 || matchesFilterCriteria(record, mapping.patterns),
+        handler: (event: DynamoDBStreamEvent) => host.invoke(mapping.functionId, event) as Promise<DynamoDBBatchResponse>,
+      });
+      stops.push(poller.stop);
+    }
+
+    const api = await startHttpApi({
+      port: options.port,
+      routes: wiring.routes.map((r) => ({
+        routeKey: r.routeKey,
+        invoke: (event: APIGatewayProxyEventV2) => host.invoke(r.functionId, event) as Promise<never>,
+      })),
+    });
+    stops.push(api.stop);
+
+    const demoTenant = await ensureDemoTenant(deps, dataDir, {
+      ...(options.agencyKey ? { agencyKey: options.agencyKey } : {}),
+      ...(options.operatorKey ? { operatorKey: options.operatorKey } : {}),
+    });
+    await host.warm();
+    const resumed = await resumeApplications(deps, TABLE_NAME);
+    log.info('local runtime ready', { url: api.url, ms: Date.now() - started, synthCached: templates.cached, resumed });
+    return { url: api.url, demoTenant, deps, stepFunctions, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
