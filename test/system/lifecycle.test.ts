@@ -1,0 +1,216 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.ts';
+import { createTenant } from '../../shared/use-cases/authenticate.ts';
+import { type ApiCall, apiClient, eventually } from '../support/api-client.ts';
+import { applicationBody, PDF } from '../support/fixtures.ts';
+import { startWebhookReceiver } from '../support/webhook-receiver.ts';
+
+/**
+ * The whole path on the local runtime, through real HTTP, DynamoDB Local, s3rver and the CDK-synthesized state
+ * machines: create → upload evidence (real presigned PUT) → submit → decisions by the operator → signed webhooks.
+ */
+describe('one cancellation, end to end', () => {
+  let runtime: LocalRuntime;
+  let agency: ApiCall;
+  let operator: ApiCall;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  const dataDir = mkdtempSync(join(tmpdir(), 'icp-lifecycle-'));
+
+  beforeAll(async () => {
+    runtime = await startLocalRuntime({
+      port: 0,
+      dataDir,
+      authority: 'manual',
+      authorityDelayMs: 0,
+      timeScale: 0.0001,
+      maxResubmissions: 3,
+    });
+    agency = apiClient(runtime.url, runtime.demoTenant.agencyKey);
+    operator = apiClient(runtime.url, runtime.demoTenant.operatorKey);
+    receiver = await startWebhookReceiver();
+    const endpoint = await agency('POST', '/v1/webhook-endpoints', { url: receiver.url });
+    expect(endpoint.status).toBe(201);
+    expect(endpoint.body.secret).toMatch(/^whsec_/);
+    receiver.useSecret(endpoint.body.secret);
+  });
+
+  afterAll(async () => {
+    await receiver?.stop();
+    await runtime?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** Creates a draft and uploads its closure proof through the presigned URL; returns once the evidence is accepted. */
+  async function draftWithEvidence(overrides: Record<string, unknown> = {}): Promise<string> {
+    const created = await agency('POST', '/v1/applications', applicationBody(overrides));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'draft', requiredEvidence: ['closure_proof'] });
+    const id = created.body.id as string;
+
+    const upload = await agency('POST', `/v1/applications/${id}/evidence`, {
+      kind: 'closure_proof',
+      contentType: 'application/pdf',
+      contentLength: PDF.length,
+    });
+    expect(upload.status).toBe(201);
+    const put = await fetch(upload.body.uploadUrl, { method: 'PUT', headers: { 'content-type': 'application/pdf' }, body: PDF });
+    expect(put.status).toBe(200);
+    await eventually(async () => {
+      const app = await agency('GET', `/v1/applications/${id}`);
+      return app.body.evidence?.[0]?.status === 'accepted' ? app : undefined;
+    }, 'the evidence to be accepted');
+    return id;
+  }
+
+  async function statusOf(id: string, status: string) {
+    return eventually(async () => {
+      const app = await agency('GET', `/v1/applications/${id}`);
+      return app.body.status === status ? app.body : undefined;
+    }, `${id} to become ${status}`);
+  }
+
+  async function decide(id: string, decision: unknown) {
+    await statusOf(id, 'under_review');
+    const answer = await operator('POST', `/v1/reviews/${id}/decision`, decision);
+    expect(answer.status).toBe(202);
+  }
+
+  const rejection = { outcome: 'rejected', reasons: [{ code: 'DOCUMENT_UNCLEAR', message: 'The scan is blurred' }] };
+
+  it('approves a complete application and delivers every status change as a verified, signed webhook', async () => {
+    // Prepare
+    const id = await draftWithEvidence();
+
+    // Act
+    const submitted = await agency('POST', `/v1/applications/${id}/submit`);
+    await decide(id, { outcome: 'approved' });
+    const app = await statusOf(id, 'approved');
+
+    // Assess
+    expect(submitted.status).toBe(202);
+    expect(app.evidence[0]).toMatchObject({ kind: 'closure_proof', status: 'accepted', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(app.timeline.map((t: { sequence: number; status: string }) => [t.sequence, t.status])).toEqual([
+      [1, 'draft'],
+      [2, 'submitted'],
+      [3, 'under_review'],
+      [4, 'approved'],
+    ]);
+    const hooks = await eventually(async () => {
+      const got = receiver.forApplication(id);
+      return got.length >= 4 ? got : undefined;
+    }, 'four webhooks');
+    expect(hooks.map((h) => h.type)).toEqual(['application.created', 'application.submitted', 'application.under_review', 'application.approved']);
+    expect(hooks.every((h) => h.verified)).toBe(true);
+    expect(hooks[3]?.body.data).toMatchObject({ applicationId: id, status: 'approved', sequence: 4, customerRef: 'order-42' });
+  });
+
+  it('goes rejected → resubmitted with corrections → approved, with the reasons in the webhook', async () => {
+    // Prepare
+    const id = await draftWithEvidence();
+    await agency('POST', `/v1/applications/${id}/submit`);
+
+    // Act
+    await decide(id, rejection);
+    const rejected = await statusOf(id, 'rejected');
+    const resubmitted = await agency('POST', `/v1/applications/${id}/resubmit`, { websiteName: '示例网站（更正）' });
+    await decide(id, { outcome: 'approved' });
+    const approved = await statusOf(id, 'approved');
+
+    // Assess
+    expect(rejected.rejectionReasons).toEqual([expect.objectContaining(rejection.reasons[0])]);
+    expect(resubmitted.status).toBe(202);
+    expect(approved).toMatchObject({ attempts: 2, websiteName: '示例网站（更正）', rejectionReasons: [] });
+    const hooks = await eventually(async () => {
+      const got = receiver.forApplication(id);
+      return got.some((h) => h.type === 'application.approved') ? got : undefined;
+    }, 'the approval webhook');
+    const rejectedHook = hooks.find((h) => h.type === 'application.rejected');
+    expect(rejectedHook?.body.data).toMatchObject({ status: 'rejected', attempt: 1, reasons: [expect.objectContaining(rejection.reasons[0])] });
+    expect(hooks.filter((h) => h.type === 'application.submitted').map((h) => h.body.data.attempt)).toEqual([1, 2]);
+  });
+
+  it('ends rejected_final on the fourth rejection', async () => {
+    // Prepare
+    const id = await draftWithEvidence();
+    await agency('POST', `/v1/applications/${id}/submit`);
+
+    // Act
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await decide(id, rejection);
+      await statusOf(id, 'rejected');
+      expect((await agency('POST', `/v1/applications/${id}/resubmit`, {})).status).toBe(202);
+    }
+    await decide(id, rejection);
+    const final = await statusOf(id, 'rejected_final');
+
+    // Assess
+    expect(final.attempts).toBe(4);
+    const resubmitAgain = await agency('POST', `/v1/applications/${id}/resubmit`, {});
+    expect(resubmitAgain.status).toBe(409);
+    await eventually(async () => (receiver.forApplication(id).some((h) => h.type === 'application.rejected_final') ? true : undefined), 'the final webhook');
+  });
+
+  it('answers bad input with the right 4xx problem and writes nothing', async () => {
+    // Prepare
+    const before = (await agency('GET', '/v1/applications?limit=200')).body.items.length;
+    const other = await createTenant(runtime.deps, { name: 'Another agency' });
+    const otherAgency = apiClient(runtime.url, other.agencyKey);
+    const mine = await agency('POST', '/v1/applications', applicationBody());
+
+    // Act
+    const malformed = await agency('POST', '/v1/applications', '{"kind": ');
+    const wrongTypes = await agency('POST', '/v1/applications', applicationBody({ domains: 'example.cn', subject: { name: 1, type: 'enterprise' } }));
+    const unknownField = await agency('POST', '/v1/applications', { ...applicationBody(), priority: 'high' });
+    const oversized = await agency('POST', '/v1/applications', applicationBody({ websiteName: 'x'.repeat(70 * 1024) }));
+    const noKey = await fetch(`${runtime.url}/v1/applications`);
+    const badKey = await apiClient(runtime.url, 'icp_agency_unknown')('GET', '/v1/applications');
+    const foreign = await otherAgency('GET', `/v1/applications/${mine.body.id}`);
+    const foreignSubmit = await otherAgency('POST', `/v1/applications/${mine.body.id}/submit`);
+    const agencyDecides = await agency('POST', `/v1/reviews/${mine.body.id}/decision`, { outcome: 'approved' });
+    const notUnderReview = await operator('POST', `/v1/reviews/${mine.body.id}/decision`, { outcome: 'approved' });
+    const missingEvidence = await agency('POST', `/v1/applications/${mine.body.id}/submit`);
+
+    // Assess
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toBe('application/problem+json');
+    expect(malformed.body.errors[0]).toMatchObject({ path: '(body)', code: 'invalid_json' });
+    expect(wrongTypes.status).toBe(400);
+    expect(wrongTypes.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['domains', 'subject.name']);
+    expect(unknownField.status).toBe(400);
+    expect(unknownField.body.errors).toEqual([expect.objectContaining({ path: 'priority', code: 'unknown_field' })]);
+    expect(oversized.status).toBe(413);
+    expect(noKey.status).toBe(401);
+    expect(badKey.status).toBe(401);
+    expect(foreign.status).toBe(404);
+    expect(foreignSubmit.status).toBe(404);
+    expect(agencyDecides.status).toBe(403);
+    expect(notUnderReview.status).toBe(409);
+    expect(missingEvidence.status).toBe(422);
+    expect(missingEvidence.body.missingEvidence).toEqual(['closure_proof']);
+    const after = await agency('GET', '/v1/applications?limit=200');
+    expect(after.body.items.length).toBe(before + 1);
+    expect((await otherAgency('GET', '/v1/applications')).body.items).toEqual([]);
+    expect((await agency('GET', `/v1/applications/${mine.body.id}`)).body.status).toBe('draft');
+  });
+
+  it('honours Idempotency-Key: same body → same application, other body → 409', async () => {
+    // Prepare
+    const body = applicationBody();
+    const key = `idem-${Date.now()}`;
+
+    // Act
+    const first = await agency('POST', '/v1/applications', body, { 'idempotency-key': key });
+    const again = await agency('POST', '/v1/applications', body, { 'idempotency-key': key });
+    const different = await agency('POST', '/v1/applications', { ...body, websiteName: 'Other' }, { 'idempotency-key': key });
+
+    // Assess
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(different.status).toBe(409);
+  });
+});
