@@ -27,6 +27,15 @@ export const Config = z.object({
   /** How long a customer has to correct and resubmit after a rejection. */
   CORRECTION_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(14),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  /**
+   * The agency's evidence policy (`EvidencePolicy` in the evidence matrix). `strict` caps every file at 1 MiB, for
+   * portals that take no more; `standard` allows 3 MiB.
+   */
+  EVIDENCE_SIZE_LIMIT: z.enum(['standard', 'strict']).default('standard'),
+  /** Offline (provincial form) cancellations: every kind needs the signed and sealed application form. */
+  EVIDENCE_REQUIRE_SIGNED_FORM: bool.default(false),
+  /** Refuse black-and-white scans of licences and IDs (portals do). */
+  EVIDENCE_REQUIRE_COLOUR: bool.default(true),
 });
 export type Config = z.infer<typeof Config>;
 

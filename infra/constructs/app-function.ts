@@ -6,10 +6,28 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { BUNDLED_HOLIDAY_DATA_DIR } from '../../shared/domain/calendar/load-holiday-calendar.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
 /** The repository root: entries are given relative to it, so the same path reads well in the template and in code. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The holiday calendar's year files (data, read at run time), relative to the repository root. */
+export const HOLIDAY_DATA_SOURCE = 'shared/domain/calendar/data';
+
+/**
+ * Bundling hooks that copy the holiday calendar's year files beside the bundle (`holiday-calendar/<year>.json`), where
+ * the calendar loader finds them: esbuild bundles code, not files the code reads at run time. Adding a year is still
+ * a data change: the next deployment copies the new file.
+ */
+export const HOLIDAY_DATA_HOOKS = {
+  beforeBundling: (): string[] => [],
+  beforeInstall: (): string[] => [],
+  afterBundling: (inputDir: string, outputDir: string): string[] => [
+    `mkdir -p "${outputDir}/${BUNDLED_HOLIDAY_DATA_DIR}"`,
+    `cp "${inputDir}/${HOLIDAY_DATA_SOURCE}"/*.json "${outputDir}/${BUNDLED_HOLIDAY_DATA_DIR}/"`,
+  ],
+};
 
 /** Template metadata keys the local runtime reads to route a Lambda (or a state machine task) to its real handler. */
 export const ENTRY_METADATA = 'icp:entry';
@@ -35,8 +53,8 @@ export interface AppFunctionProps {
 /**
  * Every Lambda of the project, with all defaults in one place (STYLE.md rule 7): ESM bundle (with a `require` shim so
  * bundled CommonJS dependencies still load), arm64, current Node.js runtime, AWS SDK bundled at the version the
- * project pins and tests (not whatever the runtime ships), minified with source maps, its own log group with a
- * retention, X-Ray active, 30 s and 512 MB.
+ * project pins and tests (not whatever the runtime ships), minified with source maps, the holiday calendar's year files
+ * beside the bundle, its own log group with a retention, X-Ray active, 30 s and 512 MB.
  *
  * The role is the function's own, with only the log writes it needs: the managed `AWSLambdaBasicExecutionRole`
  * would let it create any log group in the account (cdk-nag AwsSolutions-IAM4).
@@ -92,6 +110,7 @@ export class AppFunction extends NodejsFunction {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
+        commandHooks: HOLIDAY_DATA_HOOKS,
       },
     });
     this.entryPath = props.entry;

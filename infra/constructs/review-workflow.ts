@@ -126,8 +126,9 @@ export class ReviewWorkflow extends Construct {
     probeSite.next(submitToAuthority);
     submitToAuthority.next(applyDecision);
     applyDecision.next(afterDecision);
-    // A resubmission loops back through the probe to the authority.
-    awaitCorrection.next(probeSite);
+    // A resubmission loops back through LoadApplication (the new attempt has its own review deadline, so the wait
+    // must be computed again) and from there through the probe to the authority.
+    awaitCorrection.next(loadApplication);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.THREE_MONTHS,

@@ -20,6 +20,11 @@ export interface FunctionSpec {
   webhooks?: true;
   /** Talks to (or stands in for) the authority (sets `AUTHORITY_MODE`). */
   authority?: true;
+  /**
+   * Applies the agency's evidence policy (required documents, file rules): gets `EVIDENCE_SIZE_LIMIT`,
+   * `EVIDENCE_REQUIRE_SIGNED_FORM`, `EVIDENCE_REQUIRE_COLOUR` when the CDK context sets them (else the defaults).
+   */
+  evidencePolicy?: true;
 }
 
 export interface HttpRouteSpec extends FunctionSpec {
@@ -31,15 +36,17 @@ export interface HttpRouteSpec extends FunctionSpec {
 
 /** The HTTP API, one function per route; each handler authenticates the caller's API key itself. */
 export const HTTP_ROUTES: readonly HttpRouteSpec[] = [
-  { routeKey: 'POST /v1/applications', id: 'CreateApplication', entry: 'functions/http/create-application.ts', table: 'readWrite' },
+  { routeKey: 'POST /v1/applications', id: 'CreateApplication', entry: 'functions/http/create-application.ts', table: 'readWrite', evidencePolicy: true },
   { routeKey: 'GET /v1/applications', id: 'ListApplications', entry: 'functions/http/list-applications.ts', table: 'read' },
   { routeKey: 'GET /v1/applications/{id}', id: 'GetApplication', entry: 'functions/http/get-application.ts', table: 'read' },
-  { routeKey: 'POST /v1/applications/{id}/evidence', id: 'CreateEvidenceUpload', entry: 'functions/http/create-evidence-upload.ts', table: 'readWrite', evidence: 'presign' },
+  { routeKey: 'POST /v1/applications/{id}/evidence', id: 'CreateEvidenceUpload', entry: 'functions/http/create-evidence-upload.ts', table: 'readWrite', evidence: 'presign', evidencePolicy: true },
   { routeKey: 'POST /v1/applications/{id}/submit', id: 'SubmitApplication', entry: 'functions/http/submit-application.ts', table: 'readWrite', review: 'start' },
-  { routeKey: 'POST /v1/applications/{id}/resubmit', id: 'ResubmitApplication', entry: 'functions/http/resubmit-application.ts', table: 'readWrite', review: 'respond' },
+  { routeKey: 'POST /v1/applications/{id}/resubmit', id: 'ResubmitApplication', entry: 'functions/http/resubmit-application.ts', table: 'readWrite', review: 'respond', evidencePolicy: true },
   { routeKey: 'POST /v1/reviews/{id}/decision', id: 'RecordDecision', entry: 'functions/http/record-decision.ts', table: 'readWrite', review: 'respond', authority: true },
   { routeKey: 'POST /v1/webhook-endpoints', id: 'CreateWebhookEndpoint', entry: 'functions/http/create-webhook-endpoint.ts', table: 'readWrite', webhooks: true },
   { routeKey: 'GET /v1/webhook-endpoints', id: 'ListWebhookEndpoints', entry: 'functions/http/list-webhook-endpoints.ts', table: 'read' },
+  { routeKey: 'POST /v1/filing-registry', id: 'ImportFilingRegistry', entry: 'functions/http/import-filing-registry.ts', table: 'readWrite' },
+  { routeKey: 'GET /v1/filing-registry/{filingNumber}', id: 'GetFilingRecord', entry: 'functions/http/get-filing-record.ts', table: 'read' },
 ];
 
 /** The review workflow's tasks (see `ReviewWorkflow`). */
@@ -64,7 +71,7 @@ export const DELIVERY_TASKS = {
 } as const satisfies Record<string, FunctionSpec>;
 
 /** Checks each uploaded evidence object (S3 ObjectCreated under `evidence/`). */
-export const EVIDENCE_CHECK: FunctionSpec = { entry: 'functions/s3/check-evidence.ts', table: 'readWrite', evidence: 'read' };
+export const EVIDENCE_CHECK: FunctionSpec = { entry: 'functions/s3/check-evidence.ts', table: 'readWrite', evidence: 'read', evidencePolicy: true };
 
 /** Turns outbox events (table stream) into one delivery execution per subscribed endpoint. */
 export const EVENT_DISPATCH: FunctionSpec = { entry: 'functions/events/dispatch-events.ts', table: 'readWrite', delivery: 'start' };

@@ -29,6 +29,17 @@ export interface ServiceStackProps extends StackProps {
   evidenceAccess: EvidenceAccess;
 }
 
+/**
+ * The agency's evidence policy is deployment configuration: `cdk deploy -c evidenceSizeLimit=strict
+ * -c evidenceRequireSignedForm=true -c evidenceRequireColour=false`. Each context key set becomes its variable on the
+ * functions that apply the policy; unset keys leave the defaults of `shared/config.ts`.
+ */
+const EVIDENCE_POLICY_CONTEXT = {
+  evidenceSizeLimit: { variable: 'EVIDENCE_SIZE_LIMIT', values: ['standard', 'strict'] },
+  evidenceRequireSignedForm: { variable: 'EVIDENCE_REQUIRE_SIGNED_FORM', values: ['true', 'false'] },
+  evidenceRequireColour: { variable: 'EVIDENCE_REQUIRE_COLOUR', values: ['true', 'false'] },
+} as const;
+
 /** Settings that are the same for every deployed function that reads them. */
 const DEPLOYED_SETTINGS = {
   AUTHORITY_MODE: 'manual',
@@ -107,6 +118,7 @@ export class ServiceStack extends Stack {
       environment.WEBHOOKS_ALLOW_HTTP = DEPLOYED_SETTINGS.WEBHOOKS_ALLOW_HTTP;
     }
     if (spec.authority) environment.AUTHORITY_MODE = DEPLOYED_SETTINGS.AUTHORITY_MODE;
+    if (spec.evidencePolicy) Object.assign(environment, this.evidencePolicyVariables());
 
     const fn = new AppFunction(this, id, { entry: spec.entry, environment });
     this.functions.set(id, fn);
@@ -121,6 +133,20 @@ export class ServiceStack extends Stack {
     }
     if (spec.delivery === 'start') this.grantStates(fn, this.deliveryName, ['states:StartExecution']);
     return fn;
+  }
+
+  /** The evidence policy variables the CDK context sets (see `EVIDENCE_POLICY_CONTEXT`). */
+  private evidencePolicyVariables(): Record<string, string> {
+    const variables: Record<string, string> = {};
+    for (const [key, { variable, values }] of Object.entries(EVIDENCE_POLICY_CONTEXT)) {
+      const value: unknown = this.node.tryGetContext(key);
+      if (value === undefined) continue;
+      if (!(values as readonly string[]).includes(String(value))) {
+        throw new Error(`CDK context ${key} must be one of ${values.join(', ')}; got ${JSON.stringify(value)}`);
+      }
+      variables[variable] = String(value);
+    }
+    return variables;
   }
 
   /**

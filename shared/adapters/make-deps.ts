@@ -7,6 +7,7 @@ import type { Clock, IdGenerator } from '../ports/services.ts';
 import { HttpAuthorityGateway, ManualAuthorityGateway } from './authority/authority-gateways.ts';
 import { makeDocumentClient } from './dynamo/client.ts';
 import { DynamoApplicationRepository } from './dynamo/dynamo-application-repository.ts';
+import { DynamoFilingRegistryRepository } from './dynamo/dynamo-filing-registry-repository.ts';
 import { DynamoTenantRepository } from './dynamo/dynamo-tenant-repository.ts';
 import { DynamoWebhookRepository } from './dynamo/dynamo-webhook-repository.ts';
 import { DnsSiteProber, SimulatedSiteProber } from './probe/site-probers.ts';
@@ -42,6 +43,7 @@ export function makeDeps(): Deps {
     applications: new DynamoApplicationRepository(documents, c.TABLE_NAME),
     tenants: new DynamoTenantRepository(documents, c.TABLE_NAME),
     webhooks: new DynamoWebhookRepository(documents, c.TABLE_NAME),
+    registry: new DynamoFilingRegistryRepository(documents, c.TABLE_NAME),
     evidence: new S3EvidenceStore(s3, c.BUCKET_NAME),
     review: new SfnReviewWorkflow(sfn, c.REVIEW_STATE_MACHINE_ARN),
     delivery: new SfnDeliveryWorkflow(sfn, c.DELIVERY_STATE_MACHINE_ARN),
@@ -62,6 +64,11 @@ export function makeDeps(): Deps {
       uploadUrlTtlSeconds: c.UPLOAD_URL_TTL_SECONDS,
       webhooksAllowLoopback: c.WEBHOOKS_ALLOW_LOOPBACK,
       webhooksAllowHttp: c.WEBHOOKS_ALLOW_HTTP,
+      evidencePolicy: {
+        sizeLimit: c.EVIDENCE_SIZE_LIMIT,
+        requireSignedForm: c.EVIDENCE_REQUIRE_SIGNED_FORM,
+        requireColour: c.EVIDENCE_REQUIRE_COLOUR,
+      },
     },
   };
   return deps;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApplicationInput, ApplicationStatus } from './application.ts';
 import { EvidenceContentType, EvidenceKind } from './evidence-matrix.ts';
+import { Bilingual } from './rejection-reasons.ts';
 
 /** The records the system keeps, as zod schemas: every item read back from storage is parsed with one of these. */
 
@@ -20,6 +21,23 @@ export const RejectionReason = z.strictObject({
   message: z.string().min(1).max(1000),
 });
 export type RejectionReason = z.infer<typeof RejectionReason>;
+
+/** A rejection reason as the API and webhooks show it: with the catalogue's title and fix hint for its code. */
+export const DescribedRejectionReason = RejectionReason.extend({ title: Bilingual, fixHint: Bilingual });
+export type DescribedRejectionReason = z.infer<typeof DescribedRejectionReason>;
+
+/** Something the agency should confirm about an application that is accepted all the same (e.g. `not_in_registry`). */
+export const ApplicationWarning = z.strictObject({ code: z.string().min(1), message: z.string().min(1) });
+export type ApplicationWarning = z.infer<typeof ApplicationWarning>;
+
+/** The last day the authority has for the current attempt (China date), and whether the holiday calendar covers it. */
+export const ReviewDeadlineRecord = z.strictObject({
+  date: z.iso.date(),
+  /** True when the deadline depends on a year whose holiday notice is not in the calendar (weekends only). */
+  estimate: z.boolean(),
+  uncoveredYears: z.array(z.number().int()).optional(),
+});
+export type ReviewDeadlineRecord = z.infer<typeof ReviewDeadlineRecord>;
 
 export const Decision = z.discriminatedUnion('outcome', [
   z.strictObject({ outcome: z.literal('approved') }),
@@ -47,6 +65,10 @@ export const Application = ApplicationInput.extend({
   version: z.number().int().min(1),
   requiredEvidence: z.array(EvidenceKind),
   rejectionReasons: z.array(RejectionReason).default([]),
+  /** Warnings of the last validation (creation or resubmission), shown with the application. */
+  warnings: z.array(ApplicationWarning).optional(),
+  /** Set when the application is submitted (and again on each resubmission). */
+  reviewDeadline: ReviewDeadlineRecord.optional(),
   /** The authority's decision for the current attempt, kept so a restarted workflow can pick it up. */
   decision: z.object({ attempt: z.number().int(), decision: Decision, at: z.string() }).optional(),
   pendingTask: PendingTask.optional(),
@@ -109,7 +131,7 @@ export const DomainEvent = z.object({
     attempt: z.number().int(),
     filingNumber: z.string(),
     customerRef: z.string().optional(),
-    reasons: z.array(RejectionReason).optional(),
+    reasons: z.array(DescribedRejectionReason).optional(),
   }),
 });
 export type DomainEvent = z.infer<typeof DomainEvent>;

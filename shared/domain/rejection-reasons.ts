@@ -17,7 +17,9 @@ export const RejectionReasonCode = z.enum([
 ]);
 export type RejectionReasonCode = z.infer<typeof RejectionReasonCode>;
 
-const Bilingual = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
+/** A text in Chinese and English. */
+export const Bilingual = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
+export type Bilingual = z.infer<typeof Bilingual>;
 
 export const RejectionReason = z.strictObject({
   code: RejectionReasonCode,
@@ -100,4 +102,15 @@ export const REJECTION_REASONS: Readonly<Record<RejectionReasonCode, RejectionRe
 export function rejectionReason(code: string): RejectionReason {
   const parsed = RejectionReasonCode.safeParse(code);
   return REJECTION_REASONS[parsed.success ? parsed.data : 'OTHER'];
+}
+
+/**
+ * A recorded reason (`{ code, message }`, the message being the authority's own words) with the catalogue's title and
+ * fix hint for its code, as the API and the webhooks show it. Codes outside the catalogue get `OTHER`'s texts.
+ */
+export function describeRejection<R extends { code: string; message: string }>(
+  reason: R,
+): R & Pick<RejectionReason, 'title' | 'fixHint'> {
+  const { title, fixHint } = rejectionReason(reason.code);
+  return { ...reason, title, fixHint };
 }

@@ -1,6 +1,7 @@
 import { type ApplicationStatus, canTransition } from './application.ts';
 import { ConflictError } from './errors.ts';
 import type { Application, DomainEvent, OutboxEvent, RejectionReason, TimelineEntry } from './records.ts';
+import { describeRejection } from './rejection-reasons.ts';
 
 /** Everything one status change writes, in one transaction: the new application, its timeline entry, its event. */
 export interface StatusChange {
@@ -65,7 +66,8 @@ export function eventFor(
         attempt: app.attempt,
         filingNumber: app.filingNumber,
         ...(app.customerRef === undefined ? {} : { customerRef: app.customerRef }),
-        ...(reasons === undefined ? {} : { reasons }),
+        // Each reason carries its catalogue title and fix hint, so the customer learns what to do from the webhook.
+        ...(reasons === undefined ? {} : { reasons: reasons.map(describeRejection) }),
       },
     },
   };

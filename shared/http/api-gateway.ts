@@ -47,8 +47,15 @@ export function header(event: HttpEvent, name: string): string | undefined {
   return undefined;
 }
 
+/** Media types a route takes: a test on the Content-Type header, and how to name them in the 415 answer. */
+export interface AcceptedMediaTypes {
+  pattern: RegExp;
+  names: string;
+}
+export const JSON_MEDIA_TYPES: AcceptedMediaTypes = { pattern: /^application\/(.+\+)?json\b/i, names: 'application/json' };
+
 /** The raw body as text, after the size and media-type checks. Empty when there is none. */
-export function rawBody(event: HttpEvent, maxBytes = DEFAULT_MAX_BODY_BYTES): string {
+export function rawBody(event: HttpEvent, maxBytes = DEFAULT_MAX_BODY_BYTES, accept: AcceptedMediaTypes = JSON_MEDIA_TYPES): string {
   if (event.body === undefined || event.body === null || event.body === '') return '';
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   const size = Buffer.byteLength(text, 'utf8');
@@ -58,9 +65,9 @@ export function rawBody(event: HttpEvent, maxBytes = DEFAULT_MAX_BODY_BYTES): st
     });
   }
   const type = header(event, 'content-type');
-  if (type && !/^application\/(.+\+)?json\b/i.test(type)) {
+  if (type && !accept.pattern.test(type)) {
     throw new UnsupportedMediaTypeError(`Content-Type ${type} is not accepted.`, {
-      errors: [{ path: '(headers).content-type', code: 'unsupported_media_type', message: 'Send the body as application/json.' }],
+      errors: [{ path: '(headers).content-type', code: 'unsupported_media_type', message: `Send the body as ${accept.names}.` }],
     });
   }
   return text;

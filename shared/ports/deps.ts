@@ -1,4 +1,6 @@
+import type { EvidencePolicy } from '../domain/evidence-matrix.ts';
 import type { ApplicationRepository } from './application-repository.ts';
+import type { FilingRegistryRepository } from './filing-registry-repository.ts';
 import type {
   AuthorityGateway,
   Clock,
@@ -19,6 +21,8 @@ export interface Settings {
   uploadUrlTtlSeconds: number;
   webhooksAllowLoopback: boolean;
   webhooksAllowHttp: boolean;
+  /** Which documents are required and the file rules they must meet (size limit, signed form, colour). */
+  evidencePolicy: EvidencePolicy;
 }
 
 /** Everything a use case may depend on, bound once per process by `makeDeps()`. */
@@ -26,6 +30,7 @@ export interface Deps {
   applications: ApplicationRepository;
   tenants: TenantRepository;
   webhooks: WebhookRepository;
+  registry: FilingRegistryRepository;
   evidence: EvidenceStore;
   review: ReviewWorkflow;
   delivery: DeliveryWorkflow;

@@ -1,5 +1,6 @@
 import type { Application, Evidence, TimelineEntry } from '../domain/records.ts';
 import type { EvidenceKind } from '../domain/evidence-matrix.ts';
+import { describeRejection } from '../domain/rejection-reasons.ts';
 
 /** Evidence kinds still lacking an accepted file. */
 export function missingEvidence(app: Application, evidence: Evidence[]): EvidenceKind[] {
@@ -23,7 +24,10 @@ export function applicationView(app: Application, extra?: { evidence?: Evidence[
     ...(app.batchId === undefined ? {} : { batchId: app.batchId }),
     attempts: app.attempt,
     requiredEvidence: app.requiredEvidence,
-    rejectionReasons: app.rejectionReasons,
+    // Each with the catalogue's title and fix hint (zh/en) for its code.
+    rejectionReasons: app.rejectionReasons.map(describeRejection),
+    warnings: app.warnings ?? [],
+    ...(app.reviewDeadline === undefined ? {} : { reviewDeadline: app.reviewDeadline }),
     ...(app.probe === undefined ? {} : { siteProbe: app.probe }),
     createdAt: app.createdAt,
     updatedAt: app.updatedAt,

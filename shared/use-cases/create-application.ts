@@ -6,6 +6,7 @@ import type { Application, Principal } from '../domain/records.ts';
 import { eventFor } from '../domain/status-change.ts';
 import type { Deps } from '../ports/deps.ts';
 import { loadOwnedApplication } from './load-owned-application.ts';
+import { assertValidApplication, validateApplication } from './validate-application.ts';
 
 export interface CreateApplicationResult {
   app: Application;
@@ -18,12 +19,15 @@ export interface CreateApplicationResult {
  *
  * Primary course:
  * 1. With an Idempotency-Key already used by this tenant: same body → the application it created; other body → 409.
- * 2. Work out the evidence the application needs (evidence matrix).
- * 3. Write, in one transaction, the draft, its first timeline entry, the `application.created` event, the filing's
- *    open-order guard (one open order per filing) and the idempotency record.
+ * 2. Validate it against the ICP rules (`validateApplication`): 400 for field errors and kind rules, 422 for
+ *    mismatches with the tenant's filing registry; identifiers are stored in canonical form, warnings with the draft.
+ * 3. Work out the evidence the application needs (evidence matrix, under the agency's evidence policy).
+ * 4. Write, in one transaction, the draft, its first timeline entry, the `application.created` event, the filing's
+ *    open-order guard (one open order per canonical filing number: a second → 409 naming the open application) and
+ *    the idempotency record.
  */
 export async function createApplication(
-  deps: Pick<Deps, 'applications' | 'clock' | 'ids'>,
+  deps: Pick<Deps, 'applications' | 'registry' | 'clock' | 'ids' | 'settings'>,
   principal: Principal,
   input: ApplicationInput,
   options: { idempotencyKey?: string; batchId?: string } = {},
@@ -33,17 +37,21 @@ export async function createApplication(
     const seen = await deps.applications.findIdempotency(principal.tenantId, options.idempotencyKey);
     if (seen) return replay(deps, principal, seen.requestHash, requestHash, seen.applicationId);
   }
+  const validation = await validateApplication(deps, principal.tenantId, input);
+  assertValidApplication(validation);
+  const canonical = validation.input;
   const at = deps.clock.now().toISOString();
   const app: Application = {
-    ...input,
+    ...canonical,
     id: deps.ids.next('app'),
     tenantId: principal.tenantId,
     status: 'draft',
     attempt: 1,
     sequence: 1,
     version: 1,
-    requiredEvidence: requiredEvidence(input),
+    requiredEvidence: requiredEvidence(canonical, deps.settings.evidencePolicy),
     rejectionReasons: [],
+    warnings: validation.warnings,
     workflowRuns: 0,
     ...(options.batchId ? { batchId: options.batchId } : {}),
     createdAt: at,

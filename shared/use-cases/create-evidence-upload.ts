@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, ValidationError } from '../domain/errors.ts';
-import { EVIDENCE_RULES, EvidenceContentType, EvidenceKind } from '../domain/evidence-matrix.ts';
+import { EvidenceContentType, EvidenceKind, evidenceRule } from '../domain/evidence-matrix.ts';
 import type { Evidence, Principal } from '../domain/records.ts';
 import type { Deps } from '../ports/deps.ts';
 import { loadOwnedApplication } from './load-owned-application.ts';
@@ -27,7 +27,8 @@ export function parseEvidenceObjectKey(key: string): { tenantId: string; applica
  *
  * Primary course:
  * 1. The application must be the tenant's and still open to evidence (draft, or rejected and awaiting correction).
- * 2. The file's declared type and size must fit the rules of its kind (evidence matrix).
+ * 2. The file's declared type and size must fit the rules of its kind (evidence matrix) under the agency's evidence
+ *    policy (`EVIDENCE_SIZE_LIMIT=strict`: 1 MiB).
  * 3. Record the evidence as `pending_upload` and presign a PUT bound to that type and length, valid for minutes.
  * 4. When the object lands, `checkEvidence` sniffs and hashes it and marks it accepted or rejected.
  */
@@ -43,20 +44,20 @@ export async function createEvidenceUpload(
       extensions: { status: app.status },
     });
   }
-  const rule = EVIDENCE_RULES[input.kind];
+  const rule = evidenceRule(input.kind, deps.settings.evidencePolicy);
   const errors = [];
   if (!rule.contentTypes.includes(input.contentType)) {
     errors.push({
       path: 'contentType',
       code: 'content_type_not_allowed',
-      message: `${input.kind} must be one of ${rule.contentTypes.join(', ')}; convert the file and try again.`,
+      message: `The ${rule.title.en} (${input.kind}, ${rule.title.zh}) must be one of ${rule.contentTypes.join(', ')}; convert the file and try again.`,
     });
   }
   if (input.contentLength > rule.maxBytes) {
     errors.push({
       path: 'contentLength',
       code: 'too_large',
-      message: `${input.kind} may be at most ${rule.maxBytes} bytes; scan at a lower resolution or compress it.`,
+      message: `The ${rule.title.en} (${input.kind}) may be at most ${rule.maxBytes} bytes (${rule.maxBytes / (1024 * 1024)} MiB); scan at a lower resolution or compress it.`,
     });
   }
   if (errors.length > 0) throw new ValidationError('The file does not fit the rules of its kind.', { errors });

@@ -1,5 +1,6 @@
-import { ConflictError, ForbiddenError } from '../domain/errors.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../domain/errors.ts';
 import type { Application, Decision, Principal } from '../domain/records.ts';
+import { RejectionReasonCode } from '../domain/rejection-reasons.ts';
 import type { Deps } from '../ports/deps.ts';
 import { loadOwnedApplication } from './load-owned-application.ts';
 
@@ -7,8 +8,9 @@ import { loadOwnedApplication } from './load-owned-application.ts';
  * Records the authority's decision on an application under review (operator scope).
  *
  * Primary course:
- * 1. The caller must hold the operator scope; the application must be the tenant's and `under_review`, with no
- *    decision yet for the current attempt (else 409).
+ * 1. The caller must hold the operator scope; a rejection's reason codes must be in the catalogue (400 listing the
+ *    known codes otherwise: the customer gets the catalogue's fix hint for each); the application must be the
+ *    tenant's and `under_review`, with no decision yet for the current attempt (else 409).
  * 2. Store the decision on the application first, so it survives whatever happens to the workflow.
  * 3. Resume the workflow's SubmitToAuthority task with it. A stale token is fine: a restarted workflow finds the
  *    stored decision when it asks the authority again.
@@ -22,6 +24,7 @@ export async function recordDecision(
   if (!principal.scopes.includes('operator')) {
     throw new ForbiddenError('Recording a decision needs an API key with the operator scope.');
   }
+  assertKnownReasonCodes(decision);
   const app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
   if (app.status !== 'under_review') {
     throw new ConflictError(`The application is not under review (it is ${app.status}).`, {
@@ -38,4 +41,24 @@ export async function recordDecision(
   });
   if (app.pendingTask?.step === 'review') await deps.review.resume(app.pendingTask.token, decision);
   return next;
+}
+
+/** 400 for reason codes outside the catalogue, naming the codes that are. */
+function assertKnownReasonCodes(decision: Decision): void {
+  if (decision.outcome !== 'rejected') return;
+  const known = RejectionReasonCode.options;
+  const errors = decision.reasons.flatMap((reason, i) =>
+    RejectionReasonCode.safeParse(reason.code).success
+      ? []
+      : [
+          {
+            path: `reasons.${i}.code`,
+            code: 'unknown_rejection_code',
+            message: `"${reason.code}" is not a rejection code; use one of ${known.join(', ')} (OTHER, with the authority's words as the message, for anything else).`,
+          },
+        ],
+  );
+  if (errors.length > 0) {
+    throw new ValidationError('A rejection reason has an unknown code.', { errors, extensions: { rejectionCodes: known } });
+  }
 }

@@ -1,4 +1,4 @@
-import type { CorrectionInput } from '../domain/application.ts';
+import type { ApplicationInput, CorrectionInput } from '../domain/application.ts';
 import { ConflictError } from '../domain/errors.ts';
 import { requiredEvidence } from '../domain/evidence-matrix.ts';
 import type { Application, Principal } from '../domain/records.ts';
@@ -7,19 +7,24 @@ import type { Deps } from '../ports/deps.ts';
 import { missingEvidence } from './application-view.ts';
 import { loadOwnedApplication } from './load-owned-application.ts';
 import { assertEvidenceComplete } from './submit-application.ts';
+import { assertValidApplication, validateApplication } from './validate-application.ts';
+import { reviewDeadlineFor } from './workflow/review-timeouts.ts';
 
 /**
  * Resubmits a rejected application, with corrected fields.
  *
  * Primary course:
  * 1. The application must be the tenant's and `rejected` (awaiting correction).
- * 2. Apply the corrections; the evidence needed may change with them and must be complete.
- * 3. In one transaction: rejected → submitted with the next attempt number, timeline entry, `application.submitted`.
- * 4. Resume the workflow waiting for the correction. If its token is stale (or not stored yet), the workflow's
+ * 2. Apply the corrections and validate the result against the ICP rules as at creation (`validateApplication`: 400
+ *    field errors and kind rules, 422 registry mismatches); identifiers are stored in canonical form.
+ * 3. The evidence needed may change with the corrections and must be complete.
+ * 4. In one transaction: rejected → submitted with the next attempt number, a new review deadline, timeline entry,
+ *    `application.submitted`.
+ * 5. Resume the workflow waiting for the correction. If its token is stale (or not stored yet), the workflow's
  *    AwaitCorrection task sees the new status itself and goes on.
  */
 export async function resubmitApplication(
-  deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids'>,
+  deps: Pick<Deps, 'applications' | 'registry' | 'review' | 'clock' | 'ids' | 'settings'>,
   principal: Principal,
   applicationId: string,
   corrections: CorrectionInput,
@@ -30,21 +35,26 @@ export async function resubmitApplication(
       extensions: { status: app.status },
     });
   }
-  const corrected = { ...app, ...corrections };
-  const required = requiredEvidence(corrected);
+  const validation = await validateApplication(deps, principal.tenantId, inputOf({ ...app, ...corrections }));
+  assertValidApplication(validation);
+  const corrected = { ...app, ...validation.input };
+  const required = requiredEvidence(corrected, deps.settings.evidencePolicy);
   const candidate: Application = { ...corrected, requiredEvidence: required };
   assertEvidenceComplete(candidate, missingEvidence(candidate, await deps.applications.listEvidence(app.id)));
 
+  const now = deps.clock.now();
   const fields = Object.keys(corrections);
   const change = changeStatus(app, {
     to: 'submitted',
     detail: fields.length > 0 ? `Resubmitted with corrections to ${fields.join(', ')}` : 'Resubmitted',
-    at: deps.clock.now().toISOString(),
+    at: now.toISOString(),
     eventId: deps.ids.next('evt'),
     set: {
-      ...corrections,
+      ...validation.input,
+      warnings: validation.warnings,
       requiredEvidence: required,
       attempt: app.attempt + 1,
+      reviewDeadline: reviewDeadlineFor(app.kind, now),
       rejectionReasons: [],
       pendingTask: undefined,
       decision: undefined,
@@ -53,4 +63,10 @@ export async function resubmitApplication(
   await deps.applications.applyStatusChange(change);
   if (app.pendingTask?.step === 'correction') await deps.review.resume(app.pendingTask.token, { resubmitted: true });
   return change.next;
+}
+
+/** The submitted fields of an application (what validation looks at). */
+function inputOf(app: Application): ApplicationInput {
+  const { kind, filingNumber, websiteName, domains, subject, reason, siteState, customerRef } = app;
+  return { kind, filingNumber, websiteName, domains, subject, reason, siteState, ...(customerRef === undefined ? {} : { customerRef }) };
 }

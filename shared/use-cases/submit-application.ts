@@ -4,6 +4,7 @@ import { changeStatus } from '../domain/status-change.ts';
 import type { Deps } from '../ports/deps.ts';
 import { missingEvidence } from './application-view.ts';
 import { loadOwnedApplication } from './load-owned-application.ts';
+import { reviewDeadlineFor } from './workflow/review-timeouts.ts';
 
 /** The review execution name of an application's n-th run: unique per run, the same when a start is retried. */
 export function reviewRunName(app: Application): string {
@@ -28,7 +29,8 @@ export function assertEvidenceComplete(app: Application, missing: string[]): voi
  *
  * Primary course:
  * 1. The application must be the tenant's draft, with every required evidence kind accepted (else 422 naming them).
- * 2. In one transaction: draft → submitted, timeline entry, `application.submitted` event.
+ * 2. In one transaction: draft → submitted with the review deadline (business days from today, China time), timeline
+ *    entry, `application.submitted` event.
  * 3. Start the review execution, named after the run, so a retried submit joins the same execution.
  *
  * Alternative course: the application is already `submitted` (an earlier call committed but could not start the
@@ -42,12 +44,13 @@ export async function submitApplication(
   let app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
   if (app.status === 'draft') {
     assertEvidenceComplete(app, missingEvidence(app, await deps.applications.listEvidence(app.id)));
+    const now = deps.clock.now();
     const change = changeStatus(app, {
       to: 'submitted',
       detail: 'Submitted for review',
-      at: deps.clock.now().toISOString(),
+      at: now.toISOString(),
       eventId: deps.ids.next('evt'),
-      set: { workflowRuns: app.workflowRuns + 1 },
+      set: { workflowRuns: app.workflowRuns + 1, reviewDeadline: reviewDeadlineFor(app.kind, now) },
     });
     await deps.applications.applyStatusChange(change);
     app = change.next;

@@ -128,7 +128,7 @@ describe('review state machine', () => {
     expect(awaitCorrection.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
     expect(awaitCorrection.TimeoutSecondsPath).toBe('$.app.correctionTimeoutSeconds');
     expect(awaitCorrection.Catch?.[0]).toMatchObject({ ErrorEquals: ['States.Timeout'], Next: 'ExpireCorrection' });
-    expect(awaitCorrection.Next).toBe('ProbeSite');
+    expect(awaitCorrection.Next).toBe('LoadApplication');
   });
 
   it('retries transient errors on every task and routes a task that still fails to MarkFailed', () => {

@@ -57,18 +57,19 @@ export class DynamoApplicationRepository implements ApplicationRepository {
       if (reasons[3] === 'ConditionalCheckFailed') {
         const guard = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.filingGuard(app.filingNumber) }));
         const open = guard.Item as { applicationId?: string; tenantId?: string } | undefined;
-        throw new ConflictError(`Filing ${app.filingNumber} already has an open cancellation order.`, {
+        // Only the same tenant may learn which application holds the filing.
+        const openId = open?.tenantId === app.tenantId ? open.applicationId : undefined;
+        const which = openId ? `; ${openId} is open for ${app.filingNumber}` : '';
+        throw new ConflictError(`Filing ${app.filingNumber} already has an open cancellation order${openId ? ` (${openId})` : ''}.`, {
           cause: error,
           errors: [
             {
               path: 'filingNumber',
               code: 'order_in_progress',
-              message:
-                'Providers accept one open order per filing (ORDER_IN_PROGRESS). Wait for the open order to end, or withdraw it first.',
+              message: `Providers accept one open order per filing (ORDER_IN_PROGRESS)${which}. Wait for the open order to end, or withdraw it first.`,
             },
           ],
-          // Only the same tenant may learn which application holds the filing.
-          extensions: open?.tenantId === app.tenantId ? { openApplicationId: open.applicationId } : {},
+          extensions: openId ? { openApplicationId: openId } : {},
         });
       }
       if (reasons[4] === 'ConditionalCheckFailed') {

@@ -12,6 +12,7 @@
  * | idempotency  | IDEMPOTENCY#<tenant>#<key>  | IDEMPOTENCY        |                   (TTL 24 h)      |
  * | event        | EVENT#<eventId>             | EVENT              |                   (TTL 30 days)   |
  * | endpoint     | TENANT#<tenantId>           | ENDPOINT#<id>      |                                   |
+ * | registry     | TENANT#<tenantId>           | REGISTRY#<filing>  |   (one record of the filing registry) |
  * | delivery     | DELIVERY#<id>               | DELIVERY           |                                   |
  * | attempt      | DELIVERY#<id>               | ATTEMPT#<n, 4>     |                                   |
  */
@@ -27,6 +28,9 @@ export const keys = {
   idempotency: (tenantId: string, key: string) => ({ pk: `IDEMPOTENCY#${tenantId}#${key}`, sk: 'IDEMPOTENCY' }),
   event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
   endpoint: (tenantId: string, endpointId: string) => ({ pk: `TENANT#${tenantId}`, sk: `ENDPOINT#${endpointId}` }),
+  registryRecord: (tenantId: string, filingNumber: string) => ({ pk: `TENANT#${tenantId}`, sk: `REGISTRY#${filingNumber}` }),
+  /** Sort-key prefix of a subject's records: its own number, and every website number `<subject>-n` after it. */
+  registryPrefix: (subjectFilingNumber: string) => `REGISTRY#${subjectFilingNumber}`,
   delivery: (deliveryId: string) => ({ pk: `DELIVERY#${deliveryId}`, sk: 'DELIVERY' }),
   attempt: (deliveryId: string, n: number) => ({ pk: `DELIVERY#${deliveryId}`, sk: `ATTEMPT#${String(n).padStart(4, '0')}` }),
 } as const;

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildHolidayCalendar, type HolidayCalendar, HolidayDataError } from './holiday-calendar.ts';
@@ -6,12 +6,20 @@ import { buildHolidayCalendar, type HolidayCalendar, HolidayDataError } from './
 /**
  * Reads the holiday calendar from a folder of `<year>.json` files (by default `./data/` next to this module).
  *
- * When this module is bundled (Lambda), `import.meta.url` is the bundle's, so the `data` folder must be copied next
- * to the bundle, or the folder passed explicitly.
+ * When this module is bundled (Lambda), `import.meta.url` is the bundle's and esbuild does not bundle files read at
+ * run time: `AppFunction` copies the year files to `BUNDLED_HOLIDAY_DATA_DIR` beside the bundle, where the default
+ * looks next.
  */
 
 const YEAR_FILE = /^(\d{4})\.json$/;
-export const DEFAULT_HOLIDAY_DATA_DIR = fileURLToPath(new URL('./data/', import.meta.url));
+/** The folder, beside a Lambda bundle's entry, that holds the year files (copied there after bundling). */
+export const BUNDLED_HOLIDAY_DATA_DIR = 'holiday-calendar';
+const CANDIDATE_DIRS = [
+  fileURLToPath(new URL('./data/', import.meta.url)),
+  fileURLToPath(new URL(`./${BUNDLED_HOLIDAY_DATA_DIR}/`, import.meta.url)),
+];
+/** `./data/` beside this module in the repository, `./holiday-calendar/` beside the entry in a bundle. */
+export const DEFAULT_HOLIDAY_DATA_DIR = CANDIDATE_DIRS.find((dir) => existsSync(dir)) ?? (CANDIDATE_DIRS[0] as string);
 
 /**
  * Load every `<year>.json` in `directory`.

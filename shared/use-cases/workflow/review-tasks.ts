@@ -42,7 +42,7 @@ async function withFreshRead<T>(deps: Pick<Deps, 'applications'>, input: TaskInp
 
 /** LoadApplication: where the application stands, and how long the waits may last. */
 export async function loadApplicationTask(deps: TaskDeps, input: TaskInput): Promise<WorkflowView> {
-  return workflowView(await load(deps, input), deps.settings);
+  return workflowView(await load(deps, input), deps.settings, deps.clock.now());
 }
 
 /** ProbeSite: does the website still answer? Recorded on the application; the authority rejects a live site. */
@@ -120,7 +120,7 @@ export async function applyDecisionTask(deps: TaskDeps, input: TaskInput): Promi
     await deps.applications.applyStatusChange(change);
     return change.next;
   });
-  return workflowView(app, deps.settings);
+  return workflowView(app, deps.settings, deps.clock.now());
 }
 
 /**

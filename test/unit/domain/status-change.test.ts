@@ -51,7 +51,7 @@ describe('changeStatus', () => {
     expect(change.previous).toBe(app);
   });
 
-  it('carries rejection reasons into the event', () => {
+  it('carries rejection reasons into the event, each with its catalogue title and fix hint', () => {
     // Prepare
     const app = draft({ status: 'under_review', sequence: 3, version: 5 });
     const reasons = [{ code: 'INFO_MISMATCH', message: 'Name differs' }];
@@ -60,7 +60,14 @@ describe('changeStatus', () => {
     const change = changeStatus(app, { to: 'rejected', detail: 'Rejected', at: '2026-11-29T02:00:00.000Z', eventId: 'evt_2', reasons, set: { rejectionReasons: reasons } });
 
     // Assess
-    expect(change.outbox.event.data.reasons).toEqual(reasons);
+    expect(change.outbox.event.data.reasons).toEqual([
+      {
+        code: 'INFO_MISMATCH',
+        message: 'Name differs',
+        title: { zh: '信息与原备案不一致', en: 'Information does not match the filing' },
+        fixHint: expect.objectContaining({ zh: expect.stringContaining('工信部备案查询'), en: expect.stringContaining('MIIT public query') }),
+      },
+    ]);
     expect(change.next.rejectionReasons).toEqual(reasons);
   });
 
