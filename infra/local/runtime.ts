@@ -69,7 +69,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   try {
     // The engines start while the app synthesizes (or comes out of the cache).
     const [templates, dynamo, s3] = await Promise.all([
-      synthesizeTemplates(REPO_ROOT, join(dataDir, 'synth')),
+      // The templates depend on the code, not on the data: cache them with the other build caches.
+      synthesizeTemplates(REPO_ROOT, join(REPO_ROOT, 'node_modules', '.cache', 'icp-cancel')),
       startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') }),
       startS3Local({ dataDir: join(dataDir, 's3'), buckets: [BUCKET_NAME], onObjectCreated: (event) => onObjectCreated(event) }),
     ]);

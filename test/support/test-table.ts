@@ -1,0 +1,29 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { join } from 'node:path';
+import { makeDocumentClient } from '../../shared/adapters/dynamo/client.ts';
+import { createTableFromTemplate, startDynamoDbLocal } from '../../infra/local/engines/dynamodb-local.ts';
+import { REPO_ROOT } from '../../infra/local/runtime.ts';
+import { synthesizeTemplates } from '../../infra/local/synthesize.ts';
+import { readWiring } from '../../infra/local/template-wiring.ts';
+
+export interface TestTable {
+  documents: DynamoDBDocumentClient;
+  tableName: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The records table exactly as the data stack defines it, on an in-memory DynamoDB Local: for use-case and adapter
+ * tests that need the real engine (transactions, conditions, GSIs). The synthesized template is cached.
+ */
+export async function startTestTable(): Promise<TestTable> {
+  const [templates, dynamo] = await Promise.all([
+    synthesizeTemplates(REPO_ROOT, join(REPO_ROOT, 'node_modules', '.cache', 'icp-cancel')),
+    startDynamoDbLocal({}),
+  ]);
+  const config = { endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  const tableName = 'records-test';
+  await createTableFromTemplate(new DynamoDBClient(config), tableName, readWiring(templates.data, templates.service).tableProperties);
+  return { documents: makeDocumentClient(config), tableName, stop: dynamo.stop };
+}

@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoApplicationRepository } from '../../../shared/adapters/dynamo/dynamo-application-repository.ts';
+import { ulidIds } from '../../../shared/adapters/make-deps.ts';
+import type { Application } from '../../../shared/domain/records.ts';
+import { changeStatus, eventFor } from '../../../shared/domain/status-change.ts';
+import type { Deps } from '../../../shared/ports/deps.ts';
+import {
+  applyDecisionTask,
+  awaitCorrectionTask,
+  markFailedTask,
+  submitToAuthorityTask,
+} from '../../../shared/use-cases/workflow/review-tasks.ts';
+import { startTestTable, type TestTable } from '../../support/test-table.ts';
+import { uniqueFilingNumber } from '../../support/fixtures.ts';
+
+/**
+ * The review tasks against the real engine (DynamoDB Local): each must be idempotent, since Step Functions may run a
+ * task twice and a restarted execution re-enters at the stored status.
+ */
+describe('review workflow tasks', () => {
+  let table: TestTable;
+  let deps: Deps;
+  const resumed: { token: string; output: unknown }[] = [];
+  const orders: unknown[] = [];
+
+  beforeAll(async () => {
+    table = await startTestTable();
+    deps = {
+      applications: new DynamoApplicationRepository(table.documents, table.tableName),
+      review: {
+        start: async () => {},
+        resume: async (token, output) => {
+          resumed.push({ token, output });
+          return true;
+        },
+      },
+      authority: { submitOrder: async (order) => void orders.push(order) },
+      clock: { now: () => new Date() },
+      ids: ulidIds,
+      settings: { maxResubmissions: 1, correctionWindowDays: 14, uploadUrlTtlSeconds: 600, webhooksAllowLoopback: false, webhooksAllowHttp: false },
+    } as unknown as Deps;
+  }, 60_000);
+
+  afterAll(async () => {
+    await table?.stop();
+  });
+
+  async function submittedApplication(): Promise<Application> {
+    const at = new Date().toISOString();
+    const draft: Application = {
+      kind: 'cancel_website',
+      filingNumber: uniqueFilingNumber(),
+      websiteName: 'Example',
+      domains: ['example.cn'],
+      subject: { name: '示例科技有限公司', type: 'enterprise', creditCode: '91330100799655058B' },
+      reason: 'business_change',
+      siteState: { state: 'closed', since: '2026-11-01' },
+      id: ulidIds.next('app'),
+      tenantId: 'tnt_test',
+      status: 'draft',
+      attempt: 1,
+      sequence: 1,
+      version: 1,
+      requiredEvidence: ['closure_proof'],
+      rejectionReasons: [],
+      workflowRuns: 1,
+      createdAt: at,
+      updatedAt: at,
+    };
+    await deps.applications.create({
+      app: draft,
+      timeline: { sequence: 1, status: 'draft', at, detail: 'created' },
+      outbox: eventFor(draft, 'application.created', ulidIds.next('evt'), at),
+    });
+    const change = changeStatus(draft, { to: 'submitted', detail: 'submitted', at, eventId: ulidIds.next('evt') });
+    await deps.applications.applyStatusChange(change);
+    return change.next;
+  }
+
+  const ids = (app: Application) => ({ applicationId: app.id, tenantId: app.tenantId });
+
+  it('SubmitToAuthority moves to under_review once; a second run only stores the new token', async () => {
+    // Prepare
+    const app = await submittedApplication();
+
+    // Act
+    await submitToAuthorityTask(deps, { ...ids(app), taskToken: 'token-1' });
+    await submitToAuthorityTask(deps, { ...ids(app), taskToken: 'token-2' });
+
+    // Assess
+    const stored = await deps.applications.get(app.id);
+    expect(stored?.status).toBe('under_review');
+    expect(stored?.pendingTask).toEqual({ step: 'review', token: 'token-2', attempt: 1 });
+    const timeline = await deps.applications.timeline(app.id);
+    expect(timeline.map((t) => t.status)).toEqual(['draft', 'submitted', 'under_review']);
+  });
+
+  it('SubmitToAuthority resumes itself when the decision was recorded before the token (restarted run)', async () => {
+    // Prepare
+    const app = await submittedApplication();
+    await submitToAuthorityTask(deps, { ...ids(app), taskToken: 'first' });
+    const underReview = (await deps.applications.get(app.id)) as Application;
+    await deps.applications.update(underReview, { decision: { attempt: 1, decision: { outcome: 'approved' }, at: new Date().toISOString() } });
+
+    // Act
+    await submitToAuthorityTask(deps, { ...ids(app), taskToken: 'after-restart' });
+
+    // Assess
+    expect(resumed).toContainEqual({ token: 'after-restart', output: { outcome: 'approved' } });
+  });
+
+  it('ApplyDecision applies the stored decision once, and refuses to guess without one', async () => {
+    // Prepare
+    const app = await submittedApplication();
+    await submitToAuthorityTask(deps, { ...ids(app), taskToken: 't' });
+    const withoutDecision = applyDecisionTask(deps, ids(app));
+    await expect(withoutDecision).rejects.toMatchObject({ name: 'WorkflowStateError' });
+    const underReview = (await deps.applications.get(app.id)) as Application;
+    const reasons = [{ code: 'DOCUMENT_UNCLEAR', message: 'blurred' }];
+    await deps.applications.update(underReview, { decision: { attempt: 1, decision: { outcome: 'rejected', reasons }, at: new Date().toISOString() } });
+
+    // Act
+    const first = await applyDecisionTask(deps, ids(app));
+    const retried = await applyDecisionTask(deps, ids(app));
+
+    // Assess
+    expect(first.status).toBe('rejected');
+    expect(retried.status).toBe('rejected');
+    const timeline = await deps.applications.timeline(app.id);
+    expect(timeline.filter((t) => t.status === 'rejected')).toHaveLength(1);
+  });
+
+  it('AwaitCorrection resumes itself when the customer resubmitted before the token was stored', async () => {
+    // Prepare: rejected, then resubmitted (submitted, attempt 2) before AwaitCorrection ran
+    const app = await submittedApplication();
+    await submitToAuthorityTask(deps, { ...ids(app), taskToken: 't' });
+    let current = (await deps.applications.get(app.id)) as Application;
+    current = await deps.applications.update(current, { decision: { attempt: 1, decision: { outcome: 'rejected', reasons: [{ code: 'OTHER', message: 'x' }] }, at: new Date().toISOString() } });
+    await applyDecisionTask(deps, ids(app));
+    current = (await deps.applications.get(app.id)) as Application;
+    await deps.applications.applyStatusChange(
+      changeStatus(current, { to: 'submitted', detail: 'resubmitted', at: new Date().toISOString(), eventId: ulidIds.next('evt'), set: { attempt: 2 } }),
+    );
+
+    // Act
+    await awaitCorrectionTask(deps, { ...ids(app), taskToken: 'late-token' });
+
+    // Assess
+    expect(resumed).toContainEqual({ token: 'late-token', output: { resubmitted: true } });
+  });
+
+  it('a rejection beyond the allowed resubmissions is final (maxResubmissions = 1 here)', async () => {
+    // Prepare: attempt 2 under review
+    const app = await submittedApplication();
+    let current = await deps.applications.update(app, { attempt: 2 });
+    await submitToAuthorityTask(deps, { ...ids(app), taskToken: 't' });
+    current = (await deps.applications.get(app.id)) as Application;
+    await deps.applications.update(current, { decision: { attempt: 2, decision: { outcome: 'rejected', reasons: [{ code: 'OTHER', message: 'x' }] }, at: new Date().toISOString() } });
+
+    // Act
+    const view = await applyDecisionTask(deps, ids(app));
+
+    // Assess
+    expect(view.status).toBe('rejected_final');
+  });
+
+  it('MarkFailed leaves a final application as it is', async () => {
+    // Prepare
+    const app = await submittedApplication();
+    await submitToAuthorityTask(deps, { ...ids(app), taskToken: 't' });
+    const current = (await deps.applications.get(app.id)) as Application;
+    await deps.applications.update(current, { decision: { attempt: 1, decision: { outcome: 'approved' }, at: new Date().toISOString() } });
+    await applyDecisionTask(deps, ids(app));
+
+    // Act
+    await markFailedTask(deps, { ...ids(app), error: { Error: 'Boom' } });
+
+    // Assess
+    expect((await deps.applications.get(app.id))?.status).toBe('approved');
+  });
+
+  it('two writers racing on one version: exactly one status change wins', async () => {
+    // Prepare
+    const app = await submittedApplication();
+    const at = new Date().toISOString();
+
+    // Act
+    const results = await Promise.allSettled([
+      deps.applications.applyStatusChange(changeStatus(app, { to: 'under_review', detail: 'a', at, eventId: ulidIds.next('evt') })),
+      deps.applications.applyStatusChange(changeStatus(app, { to: 'failed', detail: 'b', at, eventId: ulidIds.next('evt') })),
+    ]);
+
+    // Assess
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { name: 'ConflictError' } });
+    expect((await deps.applications.timeline(app.id)).map((t) => t.sequence)).toEqual([1, 2, 3]);
+  });
+});
