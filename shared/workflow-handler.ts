@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { makeDeps } from './adapters/make-deps.ts';
+import { AppError } from './domain/errors.ts';
 import { log } from './log.ts';
 import type { Deps } from './ports/deps.ts';
 
@@ -21,7 +22,9 @@ export function workflowHandler<S extends z.ZodType, R>(
     try {
       return await fn(makeDeps(), input);
     } catch (error) {
-      log.warn(`${name} failed`, { error, input: { ...(input as object), taskToken: undefined } });
+      // Our own errors are expected outcomes (a retry, a lost race): their name and message say it all.
+      const logged = error instanceof AppError ? { name: error.name, message: error.message } : error;
+      log.warn(`${name} failed`, { error: logged, input: { ...(input as object), taskToken: undefined } });
       throw error;
     }
   };

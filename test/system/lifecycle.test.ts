@@ -196,6 +196,23 @@ describe('one cancellation, end to end', () => {
     expect((await agency('GET', `/v1/applications/${mine.body.id}`)).body.status).toBe('draft');
   });
 
+  it('retries a failed webhook delivery until the endpoint accepts it, without holding up the application', async () => {
+    // Prepare: the customer's endpoint fails the next two deliveries
+    receiver.failNext(2);
+
+    // Act
+    const created = await agency('POST', '/v1/applications', applicationBody());
+
+    // Assess
+    expect(created.status).toBe(201);
+    const hook = await eventually(
+      async () => receiver.forApplication(created.body.id).find((h) => h.type === 'application.created'),
+      'the created webhook after two failed attempts',
+    );
+    expect(hook.verified).toBe(true);
+    expect(receiver.forApplication(created.body.id)).toHaveLength(1);
+  });
+
   it('honours Idempotency-Key: same body → same application, other body → 409', async () => {
     // Prepare
     const body = applicationBody();

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../infra/local/runtime.ts';
+import { type ApiCall, apiClient, eventually } from '../support/api-client.ts';
+import { applicationBody, PDF } from '../support/fixtures.ts';
+
+const base: Omit<LocalRuntimeOptions, 'dataDir' | 'authority'> = { port: 0, authorityDelayMs: 50, timeScale: 0.0001 };
+
+async function draftWithEvidence(agency: ApiCall, overrides: Record<string, unknown> = {}): Promise<string> {
+  const created = await agency('POST', '/v1/applications', applicationBody(overrides));
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  const upload = await agency('POST', `/v1/applications/${id}/evidence`, { kind: 'closure_proof', contentType: 'application/pdf', contentLength: PDF.length });
+  await fetch(upload.body.uploadUrl, { method: 'PUT', headers: { 'content-type': 'application/pdf' }, body: PDF });
+  await eventually(async () => ((await agency('GET', `/v1/applications/${id}`)).body.evidence?.[0]?.status === 'accepted' ? true : undefined), 'evidence accepted');
+  return id;
+}
+
+async function until(agency: ApiCall, id: string, status: string) {
+  return eventually(async () => {
+    const app = await agency('GET', `/v1/applications/${id}`);
+    return app.body.status === status ? app.body : undefined;
+  }, `${id} to become ${status}`);
+}
+
+describe('the local runtime keeps its data and resumes workflows across a restart', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'icp-restart-'));
+  let runtime: LocalRuntime | undefined;
+  afterAll(async () => {
+    await runtime?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('decides an application that was under review when the runtime stopped', async () => {
+    // Prepare: an application under review, then a stop
+    runtime = await startLocalRuntime({ ...base, dataDir, authority: 'manual' });
+    const keys = runtime.demoTenant;
+    let agency = apiClient(runtime.url, keys.agencyKey);
+    const id = await draftWithEvidence(agency);
+    await agency('POST', `/v1/applications/${id}/submit`);
+    await until(agency, id, 'under_review');
+    await runtime.stop();
+    runtime = undefined;
+
+    // Act: start again on the same data, and decide
+    runtime = await startLocalRuntime({ ...base, dataDir, authority: 'manual' });
+    agency = apiClient(runtime.url, runtime.demoTenant.agencyKey);
+    const operator = apiClient(runtime.url, runtime.demoTenant.operatorKey);
+    const decided = await eventually(async () => {
+      const answer = await operator('POST', `/v1/reviews/${id}/decision`, { outcome: 'approved' });
+      return answer.status === 202 ? answer : undefined;
+    }, 'the decision to be accepted');
+    const approved = await until(agency, id, 'approved');
+
+    // Assess
+    expect(runtime.demoTenant).toEqual(keys);
+    expect(decided.status).toBe(202);
+    expect(approved.timeline.map((t: { status: string }) => t.status)).toEqual(['draft', 'submitted', 'under_review', 'approved']);
+  });
+});
+
+describe('the simulated authority', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'icp-authority-'));
+  let runtime: LocalRuntime | undefined;
+  afterAll(async () => {
+    await runtime?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('approves a complete application whose site is closed, and rejects a site that still answers', async () => {
+    // Prepare
+    runtime = await startLocalRuntime({ ...base, dataDir, authority: 'simulated' });
+    const agency = apiClient(runtime.url, runtime.demoTenant.agencyKey);
+    const closed = await draftWithEvidence(agency);
+    const stillUp = await draftWithEvidence(agency, { domains: ['still-up.example.cn'] });
+
+    // Act
+    await agency('POST', `/v1/applications/${closed}/submit`);
+    await agency('POST', `/v1/applications/${stillUp}/submit`);
+
+    // Assess
+    await until(agency, closed, 'approved');
+    const rejected = await until(agency, stillUp, 'rejected');
+    expect(rejected.rejectionReasons).toEqual([expect.objectContaining({ code: 'SITE_STILL_REACHABLE' })]);
+    expect(rejected.siteProbe).toMatchObject({ reachable: true });
+  });
+});
