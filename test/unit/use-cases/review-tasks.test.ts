@@ -29,12 +29,12 @@ describe('review workflow tasks', () => {
       applications: new DynamoApplicationRepository(table.documents, table.tableName),
       review: {
         start: async () => {},
-        resume: async (token, output) => {
+        resume: async (token: string, output: unknown) => {
           resumed.push({ token, output });
           return true;
         },
       },
-      authority: { submitOrder: async (order) => void orders.push(order) },
+      authority: { submitOrder: async (order: unknown) => void orders.push(order) },
       clock: { now: () => new Date() },
       ids: ulidIds,
       settings: { maxResubmissions: 1, correctionWindowDays: 14, uploadUrlTtlSeconds: 600, webhooksAllowLoopback: false, webhooksAllowHttp: false },
