@@ -52,7 +52,7 @@ export interface ProgressStream {
  */
 export class ProgressDisplay {
   private last = '';
-  private lastWrittenAt = 0;
+  private lastWrittenAt = Number.NEGATIVE_INFINITY;
   private drawn = false;
 
   constructor(
