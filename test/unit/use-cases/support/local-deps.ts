@@ -1,0 +1,130 @@
+import { DEFAULT_EVIDENCE_POLICY, type EvidencePolicy } from '../../../../shared/domain/evidence-matrix.ts';
+import type { Principal } from '../../../../shared/domain/records.ts';
+import { makeDocumentClient } from '../../../../shared/adapters/dynamo/client.ts';
+import { DynamoApplicationRepository } from '../../../../shared/adapters/dynamo/dynamo-application-repository.ts';
+import { DynamoFilingRegistryRepository } from '../../../../shared/adapters/dynamo/dynamo-filing-registry-repository.ts';
+import { DynamoTenantRepository } from '../../../../shared/adapters/dynamo/dynamo-tenant-repository.ts';
+import { DynamoWebhookRepository } from '../../../../shared/adapters/dynamo/dynamo-webhook-repository.ts';
+import type { Deps, Settings } from '../../../../shared/ports/deps.ts';
+import type { EvidenceStore } from '../../../../shared/ports/services.ts';
+import { createTableFromTemplate, type DynamoDbLocal, startDynamoDbLocal } from '../../../../infra/local/engines/dynamodb-local.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FAKE_CREDENTIALS, RECORDS_TABLE_PROPERTIES } from '../../local/engines/fixtures/records-table-properties.ts';
+
+/**
+ * Use cases against the real records table on DynamoDB Local (the table as the data stack defines it), with the
+ * other ports in memory: a settable clock, sequential ids, an evidence store of byte arrays, and workflows that only
+ * record what they were asked.
+ */
+
+export const TABLE = 'records';
+
+export interface LocalTable {
+  engine: DynamoDbLocal;
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Starts DynamoDB Local in memory with the records table. */
+export async function startLocalTable(): Promise<LocalTable> {
+  const engine = await startDynamoDbLocal();
+  const client = new DynamoDBClient({ endpoint: engine.endpoint, region: 'local', credentials: FAKE_CREDENTIALS });
+  await createTableFromTemplate(client, TABLE, RECORDS_TABLE_PROPERTIES);
+  client.destroy();
+  return { engine, endpoint: engine.endpoint, stop: () => engine.stop() };
+}
+
+export interface TestDeps extends Deps {
+  /** Objects in the fake evidence store, by key. */
+  objects: Map<string, Uint8Array>;
+  /** Review executions started and tokens resumed. */
+  started: { applicationId: string; name: string }[];
+  resumed: { token: string; output: unknown }[];
+  /** Orders handed to the authority. */
+  orders: { applicationId: string; attempt: number }[];
+  /** Every event id handed out, in order (the last one is the latest event). */
+  eventIds: string[];
+  setNow(iso: string): void;
+}
+
+let sequence = 0;
+
+/** Deps bound to the local table; `settings` may override the evidence policy and the rest. */
+export function testDeps(table: LocalTable, options: { now?: string; evidencePolicy?: Partial<EvidencePolicy> } = {}): TestDeps {
+  const documents = makeDocumentClient({ endpoint: table.endpoint, region: 'local', credentials: FAKE_CREDENTIALS });
+  let now = new Date(options.now ?? '2026-03-02T02:00:00.000Z');
+  const objects = new Map<string, Uint8Array>();
+  const started: TestDeps['started'] = [];
+  const resumed: TestDeps['resumed'] = [];
+  const orders: TestDeps['orders'] = [];
+  const eventIds: string[] = [];
+  const evidence: EvidenceStore = {
+    presignUpload: async ({ key }) => `http://evidence.invalid/${key}`,
+    head: async (key, bytes) => {
+      const object = objects.get(key);
+      return object ? { size: object.length, head: object.subarray(0, bytes) } : undefined;
+    },
+    sha256: async () => 'a'.repeat(64),
+  };
+  const settings: Settings = {
+    maxResubmissions: 3,
+    correctionWindowDays: 14,
+    uploadUrlTtlSeconds: 600,
+    webhooksAllowLoopback: false,
+    webhooksAllowHttp: false,
+    evidencePolicy: { ...DEFAULT_EVIDENCE_POLICY, ...options.evidencePolicy },
+  };
+  const unused = () => {
+    throw new Error('not used by these tests');
+  };
+  return {
+    applications: new DynamoApplicationRepository(documents, TABLE),
+    tenants: new DynamoTenantRepository(documents, TABLE),
+    webhooks: new DynamoWebhookRepository(documents, TABLE),
+    registry: new DynamoFilingRegistryRepository(documents, TABLE),
+    evidence,
+    review: {
+      start: async ({ applicationId, name }) => {
+        started.push({ applicationId, name });
+      },
+      resume: async (token, output) => {
+        resumed.push({ token, output });
+        return true;
+      },
+    },
+    delivery: { start: unused },
+    authority: {
+      submitOrder: async ({ applicationId, attempt }) => {
+        orders.push({ applicationId, attempt });
+      },
+    },
+    prober: { probe: unused },
+    sender: { send: unused },
+    clock: { now: () => now },
+    ids: {
+      next: (prefix) => {
+        const id = `${prefix}_${String(++sequence).padStart(8, '0')}`;
+        if (prefix === 'evt') eventIds.push(id);
+        return id;
+      },
+    },
+    settings,
+    objects,
+    started,
+    resumed,
+    orders,
+    eventIds,
+    setNow: (iso) => {
+      now = new Date(iso);
+    },
+  };
+}
+
+/** A fresh tenant per test, so tests share the table without seeing each other's registry or filings. */
+export function agency(tenantId = `tnt_${String(++sequence).padStart(8, '0')}`): Principal {
+  return { tenantId, keyId: `key_${tenantId}`, scopes: ['agency'] };
+}
+
+export function operatorOf(principal: Principal): Principal {
+  return { ...principal, keyId: `${principal.keyId}_op`, scopes: ['operator'] };
+}
