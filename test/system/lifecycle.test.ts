@@ -196,6 +196,65 @@ describe('one cancellation, end to end', () => {
     expect((await agency('GET', `/v1/applications/${mine.body.id}`)).body.status).toBe('draft');
   });
 
+  it('binds the presigned upload to the declared type and size, and rejects content that is not what it claims', async () => {
+    // Prepare
+    const created = await agency('POST', '/v1/applications', applicationBody());
+    const id = created.body.id as string;
+    const declare = () =>
+      agency('POST', `/v1/applications/${id}/evidence`, { kind: 'closure_proof', contentType: 'application/pdf', contentLength: PDF.length });
+    const forType = await declare();
+    const forSize = await declare();
+    const forContent = await declare();
+    const png = Buffer.from('not a pdf at all, just text padded to the size');
+    const fake = Buffer.concat([png, Buffer.alloc(Math.max(0, PDF.length - png.length), 0x20)]).subarray(0, PDF.length);
+
+    // Act
+    const wrongType = await fetch(forType.body.uploadUrl, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: PDF });
+    const wrongSize = await fetch(forSize.body.uploadUrl, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/pdf' },
+      body: Buffer.concat([PDF, Buffer.from('extra')]),
+    });
+    const lying = await fetch(forContent.body.uploadUrl, { method: 'PUT', headers: { 'content-type': 'application/pdf' }, body: fake });
+    const tooBig = await agency('POST', `/v1/applications/${id}/evidence`, {
+      kind: 'closure_proof',
+      contentType: 'application/pdf',
+      contentLength: 50 * 1024 * 1024,
+    });
+
+    // Assess
+    expect(wrongType.status).toBe(403);
+    expect(wrongSize.status).toBe(403);
+    expect(lying.status).toBe(200);
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.body.errors[0]).toMatchObject({ path: 'contentLength' });
+    const app = await eventually(async () => {
+      const got = await agency('GET', `/v1/applications/${id}`);
+      return got.body.evidence.some((e: { status: string }) => e.status === 'rejected') ? got.body : undefined;
+    }, 'the fake PDF to be rejected');
+    const rejected = app.evidence.find((e: { evidenceId: string }) => e.evidenceId === forContent.body.evidenceId);
+    expect(rejected).toMatchObject({ status: 'rejected', rejectionReason: expect.any(String) });
+    expect(app.evidence.filter((e: { status: string }) => e.status === 'pending_upload')).toHaveLength(2);
+  });
+
+  it('lists the tenant\'s applications newest first, a page at a time', async () => {
+    // Prepare
+    const a = await agency('POST', '/v1/applications', applicationBody());
+    const b = await agency('POST', '/v1/applications', applicationBody());
+
+    // Act
+    const first = await agency('GET', '/v1/applications?limit=1');
+    const second = await agency('GET', `/v1/applications?limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    const badLimit = await agency('GET', '/v1/applications?limit=1000');
+    const badCursor = await agency('GET', '/v1/applications?cursor=garbage');
+
+    // Assess
+    expect(first.body.items.map((i: { id: string }) => i.id)).toEqual([b.body.id]);
+    expect(second.body.items.map((i: { id: string }) => i.id)).toEqual([a.body.id]);
+    expect(badLimit.status).toBe(400);
+    expect(badCursor.status).toBe(400);
+  });
+
   it('retries a failed webhook delivery until the endpoint accepts it, without holding up the application', async () => {
     // Prepare: the customer's endpoint fails the next two deliveries
     receiver.failNext(2);
