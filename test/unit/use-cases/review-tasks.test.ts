@@ -7,7 +7,9 @@ import type { Deps } from '../../../shared/ports/deps.ts';
 import {
   applyDecisionTask,
   awaitCorrectionTask,
+  expireCorrectionTask,
   markFailedTask,
+  recordOverdueTask,
   submitToAuthorityTask,
 } from '../../../shared/use-cases/workflow/review-tasks.ts';
 import { startTestTable, type TestTable } from '../../support/test-table.ts';
@@ -21,6 +23,7 @@ describe('review workflow tasks', () => {
   let table: TestTable;
   let deps: Deps;
   const resumed: { token: string; output: unknown }[] = [];
+  const started: { applicationId: string; name: string }[] = [];
   const orders: unknown[] = [];
 
   beforeAll(async () => {
@@ -28,7 +31,7 @@ describe('review workflow tasks', () => {
     deps = {
       applications: new DynamoApplicationRepository(table.documents, table.tableName),
       review: {
-        start: async () => {},
+        start: async (input: { applicationId: string; name: string }) => void started.push(input),
         resume: async (token: string, output: unknown) => {
           resumed.push({ token, output });
           return true;
@@ -162,6 +165,74 @@ describe('review workflow tasks', () => {
 
     // Assess
     expect(view.status).toBe('rejected_final');
+  });
+
+  async function rejectedApplication(): Promise<Application> {
+    const app = await submittedApplication();
+    await submitToAuthorityTask(deps, { ...ids(app), taskToken: 't' });
+    const current = (await deps.applications.get(app.id)) as Application;
+    await deps.applications.update(current, {
+      decision: { attempt: 1, decision: { outcome: 'rejected', reasons: [{ code: 'OTHER', message: 'x' }] }, at: new Date().toISOString() },
+    });
+    await applyDecisionTask(deps, ids(app));
+    return (await deps.applications.get(app.id)) as Application;
+  }
+
+  it('ExpireCorrection closes a rejected application as rejected_final when the window passes', async () => {
+    // Prepare
+    const app = await rejectedApplication();
+
+    // Act
+    await expireCorrectionTask(deps, ids(app));
+    await expireCorrectionTask(deps, ids(app));
+
+    // Assess
+    const stored = await deps.applications.get(app.id);
+    expect(stored?.status).toBe('rejected_final');
+    const timeline = await deps.applications.timeline(app.id);
+    expect(timeline.at(-1)).toMatchObject({ status: 'rejected_final', detail: 'No resubmission within 14 days' });
+    expect(timeline.filter((t) => t.status === 'rejected_final')).toHaveLength(1);
+  });
+
+  it('ExpireCorrection starts the next run when the resubmission raced the deadline', async () => {
+    // Prepare: resubmitted (submitted again) just as the correction wait timed out
+    const rejected = await rejectedApplication();
+    await deps.applications.applyStatusChange(
+      changeStatus(rejected, { to: 'submitted', detail: 'resubmitted', at: new Date().toISOString(), eventId: ulidIds.next('evt'), set: { attempt: 2 } }),
+    );
+
+    // Act
+    await expireCorrectionTask(deps, ids(rejected));
+
+    // Assess
+    const stored = await deps.applications.get(rejected.id);
+    expect(stored?.status).toBe('submitted');
+    expect(started).toContainEqual(expect.objectContaining({ applicationId: rejected.id, name: `${rejected.id}-2` }));
+  });
+
+  it('RecordOverdue emits application.review_overdue without changing the status', async () => {
+    // Prepare
+    const app = await submittedApplication();
+    await submitToAuthorityTask(deps, { ...ids(app), taskToken: 't' });
+    const before = (await deps.applications.get(app.id)) as Application;
+
+    // Act
+    await recordOverdueTask(deps, ids(app));
+
+    // Assess
+    const after = (await deps.applications.get(app.id)) as Application;
+    expect(after.status).toBe('under_review');
+    expect(after.version).toBe(before.version);
+    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const events = await table.documents.send(
+      new ScanCommand({
+        TableName: table.tableName,
+        FilterExpression: 'entity = :e AND #event.#data.applicationId = :id',
+        ExpressionAttributeNames: { '#event': 'event', '#data': 'data' },
+        ExpressionAttributeValues: { ':e': 'event', ':id': app.id },
+      }),
+    );
+    expect((events.Items ?? []).map((i) => i.event.type)).toContain('application.review_overdue');
   });
 
   it('MarkFailed leaves a final application as it is', async () => {
