@@ -2,7 +2,7 @@ import type { ApplicationInput, CorrectionInput } from '../domain/application.ts
 import { ConflictError } from '../domain/errors.ts';
 import { requiredEvidence } from '../domain/evidence-matrix.ts';
 import type { Application, Principal } from '../domain/records.ts';
-import { changeStatus } from '../domain/status-change.ts';
+import { changeStatus, type StatusChange } from '../domain/status-change.ts';
 import type { Deps } from '../ports/deps.ts';
 import { missingEvidence } from './application-view.ts';
 import { loadOwnedApplication } from './load-owned-application.ts';
@@ -22,6 +22,9 @@ import { reviewDeadlineFor } from './workflow/review-timeouts.ts';
  *    `application.submitted`.
  * 5. Resume the workflow waiting for the correction. If its token is stale (or not stored yet), the workflow's
  *    AwaitCorrection task sees the new status itself and goes on.
+ *
+ * Alternative course: the application changed between the read and the write (the workflow stored its correction
+ * token meanwhile): read it again and redo 1–4, a few times at most.
  */
 export async function resubmitApplication(
   deps: Pick<Deps, 'applications' | 'registry' | 'review' | 'clock' | 'ids' | 'settings'>,
@@ -29,6 +32,31 @@ export async function resubmitApplication(
   applicationId: string,
   corrections: CorrectionInput,
 ): Promise<Application> {
+  // The workflow's AwaitCorrection task stores its token on the application right after the rejection: a
+  // resubmission that read the application before that write loses the version check, and reads again.
+  for (let tries = 1; ; tries++) {
+    const change = await resubmission(deps, principal, applicationId, corrections);
+    try {
+      await deps.applications.applyStatusChange(change);
+    } catch (error) {
+      if (error instanceof ConflictError && tries < MAX_TRIES) continue;
+      throw error;
+    }
+    const token = change.previous.pendingTask;
+    if (token?.step === 'correction') await deps.review.resume(token.token, { resubmitted: true });
+    return change.next;
+  }
+}
+
+const MAX_TRIES = 3;
+
+/** Steps 1–3: the status change a resubmission makes, from a fresh read of the application. */
+async function resubmission(
+  deps: Pick<Deps, 'applications' | 'registry' | 'clock' | 'ids' | 'settings'>,
+  principal: Principal,
+  applicationId: string,
+  corrections: CorrectionInput,
+): Promise<StatusChange> {
   const app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
   if (app.status !== 'rejected') {
     throw new ConflictError(`Only a rejected application can be resubmitted; this one is ${app.status}.`, {
@@ -44,7 +72,7 @@ export async function resubmitApplication(
 
   const now = deps.clock.now();
   const fields = Object.keys(corrections);
-  const change = changeStatus(app, {
+  return changeStatus(app, {
     to: 'submitted',
     detail: fields.length > 0 ? `Resubmitted with corrections to ${fields.join(', ')}` : 'Resubmitted',
     at: now.toISOString(),
@@ -60,9 +88,6 @@ export async function resubmitApplication(
       decision: undefined,
     },
   });
-  await deps.applications.applyStatusChange(change);
-  if (app.pendingTask?.step === 'correction') await deps.review.resume(app.pendingTask.token, { resubmitted: true });
-  return change.next;
 }
 
 /** The submitted fields of an application (what validation looks at). */

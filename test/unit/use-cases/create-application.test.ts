@@ -8,7 +8,7 @@ import { getApplication } from '../../../shared/use-cases/read-applications.ts';
 import { recordDecision } from '../../../shared/use-cases/record-decision.ts';
 import { resubmitApplication } from '../../../shared/use-cases/resubmit-application.ts';
 import { submitApplication } from '../../../shared/use-cases/submit-application.ts';
-import { applyDecisionTask, loadApplicationTask, submitToAuthorityTask } from '../../../shared/use-cases/workflow/review-tasks.ts';
+import { applyDecisionTask, awaitCorrectionTask, loadApplicationTask, submitToAuthorityTask } from '../../../shared/use-cases/workflow/review-tasks.ts';
 import { registryRow, uniqueSubjectNumber, websiteApplication } from './support/fixtures.ts';
 import { agency, type LocalTable, operatorOf, startLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
 
@@ -216,6 +216,35 @@ describe('applications under the ICP rules', { timeout: 30_000 }, () => {
         reviewDeadline: { date: '2025-11-05', estimate: false },
       });
       deps.setNow('2025-09-26T02:00:00.000Z');
+    });
+
+    it('reads again when the workflow stores its correction token between the read and the write', async () => {
+      // Prepare
+      const principal = agency();
+      const app = await underReview(principal);
+      await recordDecision(deps, operatorOf(principal), app.id, { outcome: 'rejected', reasons: [{ code: 'OTHER', message: 'x' }] });
+      await applyDecisionTask(deps, { applicationId: app.id, tenantId: app.tenantId });
+      let raced = false;
+      const racing: TestDeps = {
+        ...deps,
+        applications: Object.assign(Object.create(deps.applications) as TestDeps['applications'], {
+          applyStatusChange: async (change: Parameters<TestDeps['applications']['applyStatusChange']>[0]) => {
+            if (!raced) {
+              raced = true;
+              // What AwaitCorrection does right after the rejection.
+              await awaitCorrectionTask(deps, { applicationId: app.id, tenantId: app.tenantId, taskToken: 'correction-token' });
+            }
+            return deps.applications.applyStatusChange(change);
+          },
+        }),
+      };
+
+      // Act
+      const resubmitted = await resubmitApplication(racing, principal, app.id, {});
+
+      // Assess
+      expect(resubmitted).toMatchObject({ status: 'submitted', attempt: 2 });
+      expect(deps.resumed).toContainEqual({ token: 'correction-token', output: { resubmitted: true } });
     });
   });
 });
