@@ -1,0 +1,112 @@
+import { parse } from 'csv-parse/sync';
+import { ApiClient, type BatchView } from '../cli/api-client.ts';
+import { ApiError } from '../cli/errors.ts';
+import { isIngested } from '../cli/watch.ts';
+import type { LocalRuntime } from '../infra/local/runtime.ts';
+import { generateManifest } from './manifest.ts';
+
+export interface IngestResult {
+  /** Why nothing was measured (the batch API answered 404, say). */
+  skipped?: string;
+  /** From `POST /v1/batches` to the report being downloadable: validation, records, report, workflows started. */
+  ms: number;
+  uploadMs: number;
+  bad: number;
+  accepted: number;
+  refused: number;
+  reportRows: number;
+  /** Whether the report's refused rows are exactly the generated bad rows. */
+  reportCheck: string;
+  /** Review executions started during the ingestion. */
+  workflows: number;
+  peakRss?: number;
+  peakJvmRss?: number;
+}
+
+const POLL_MS = 250;
+
+/**
+ * One ingestion through the real API, as an agency's client does it: create a CSV batch, PUT the manifest to the
+ * presigned URL, poll the batch until the manifest is ingested and its report can be downloaded. The manifest is
+ * generated before the clock starts.
+ */
+export async function ingest(
+  runtime: LocalRuntime,
+  options: { rows: number; hold: boolean; series: number; log: (line: string) => void },
+): Promise<IngestResult> {
+  const manifest = generateManifest({ rows: options.rows, series: options.series, ref: `bench${options.series}` });
+  const bytes = Buffer.from(manifest.csv);
+  const client = new ApiClient({ baseUrl: runtime.url, apiKey: runtime.demoTenant.agencyKey, timeoutMs: 120_000 });
+  const workflowsBefore = countReviewExecutions(runtime);
+
+  const started = performance.now();
+  let created: Awaited<ReturnType<ApiClient['createCsvBatch']>>;
+  try {
+    created = await client.createCsvBatch({ hold: options.hold, idempotencyKey: `bench-${options.series}-${Date.now()}` });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return skipped(`the batch API is not there yet (${error.message})`);
+    throw error;
+  }
+  if (!created.upload) throw new Error(`POST /v1/batches gave no upload URL: ${JSON.stringify(created)}`);
+  await client.upload(created.upload, bytes);
+  const uploadMs = performance.now() - started;
+
+  let batch: BatchView;
+  let lastLog = 0;
+  for (;;) {
+    batch = await client.getBatch(created.id);
+    if (batch.status === 'failed') throw new Error(`The batch failed: ${JSON.stringify(batch)}`);
+    if (isIngested(batch)) break;
+    if (performance.now() - lastLog > 5_000) {
+      lastLog = performance.now();
+      options.log(`  ingesting: ${batch.rows.processed}/${batch.rows.total ?? '?'} rows after ${((lastLog - started) / 1000).toFixed(1)} s`);
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  const report = await client.downloadReport(created.id);
+  const ms = performance.now() - started;
+
+  const workflows = countReviewExecutions(runtime) - workflowsBefore;
+  const check = checkReport(report, manifest.bad);
+  options.log(`ingestion ${options.series}: ${options.rows} rows in ${(ms / 1000).toFixed(2)} s; report ${check.summary}`);
+  return {
+    ms,
+    uploadMs,
+    bad: manifest.bad.size,
+    accepted: batch.rows.accepted,
+    refused: batch.rows.rejected,
+    reportRows: check.rows,
+    reportCheck: check.summary,
+    workflows,
+  };
+}
+
+function skipped(reason: string): IngestResult {
+  return { skipped: reason, ms: 0, uploadMs: 0, bad: 0, accepted: 0, refused: 0, reportRows: 0, reportCheck: '', workflows: 0 };
+}
+
+/** Compares the report's refused rows with the rows generated bad. */
+export function checkReport(report: Buffer, bad: ReadonlyMap<number, string>): { rows: number; summary: string } {
+  const records = parse(report, { columns: true, bom: true, skip_empty_lines: true }) as Record<string, string>[];
+  const refused = new Set(records.filter((r) => r.outcome !== 'created').map((r) => Number(r.row)));
+  const missed = [...bad.keys()].filter((row) => !refused.has(row));
+  const unexpected = [...refused].filter((row) => !bad.has(row));
+  const summary =
+    missed.length === 0 && unexpected.length === 0
+      ? 'refused rows = generated bad rows'
+      : `MISMATCH: ${missed.length} bad rows accepted (e.g. ${missed.slice(0, 3).join(', ')}), ${unexpected.length} good rows refused (e.g. ${unexpected.slice(0, 3).join(', ')})`;
+  return { rows: records.length, summary };
+}
+
+function countReviewExecutions(runtime: LocalRuntime): number {
+  const arn = process.env.REVIEW_STATE_MACHINE_ARN;
+  if (!arn) return 0;
+  let count = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = runtime.stepFunctions.listExecutions({ stateMachineArn: arn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) });
+    count += page.executions.length;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return count;
+}
