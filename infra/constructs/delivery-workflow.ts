@@ -50,7 +50,18 @@ export class DeliveryWorkflow extends Construct {
       resultPath: '$.result',
     });
     deliver.addRetry({ errors: ['DeliveryFailedError'], ...DELIVERY_RETRY, jitterStrategy: sfn.JitterType.FULL });
+    // DeliveryExhaustedError (the attempt budget is spent) and anything unexpected end in GiveUpDelivery.
     deliver.addCatch(giveUp, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    // The endpoint asked for time (Retry-After): wait exactly that long, then attempt again. Step Functions' Retry
+    // cannot take its interval from an answer, so this is a loop; the task bounds the total attempts.
+    const waitRetryAfter = new sfn.Wait(this, 'WaitRetryAfter', {
+      time: sfn.WaitTime.secondsPath('$.result.waitSeconds'),
+    }).next(deliver);
+    const delivered = new sfn.Succeed(this, 'Delivered');
+    const afterAttempt = new sfn.Choice(this, 'HonourRetryAfter')
+      .when(sfn.Condition.stringEquals('$.result.outcome', 'retry_after'), waitRetryAfter)
+      .otherwise(delivered);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.THREE_MONTHS,
@@ -59,7 +70,7 @@ export class DeliveryWorkflow extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(deliver.next(new sfn.Succeed(this, 'Delivered'))),
+      definitionBody: sfn.DefinitionBody.fromChainable(deliver.next(afterAttempt)),
       timeout: Duration.days(7),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },

@@ -45,6 +45,10 @@ export const HTTP_ROUTES: readonly HttpRouteSpec[] = [
   { routeKey: 'POST /v1/reviews/{id}/decision', id: 'RecordDecision', entry: 'functions/http/record-decision.ts', table: 'readWrite', review: 'respond', authority: true },
   { routeKey: 'POST /v1/webhook-endpoints', id: 'CreateWebhookEndpoint', entry: 'functions/http/create-webhook-endpoint.ts', table: 'readWrite', webhooks: true },
   { routeKey: 'GET /v1/webhook-endpoints', id: 'ListWebhookEndpoints', entry: 'functions/http/list-webhook-endpoints.ts', table: 'read' },
+  { routeKey: 'POST /v1/webhook-endpoints/{id}/rotate-secret', id: 'RotateWebhookSecret', entry: 'functions/http/rotate-webhook-secret.ts', table: 'readWrite' },
+  { routeKey: 'GET /v1/webhook-endpoints/{id}/deliveries', id: 'ListWebhookDeliveries', entry: 'functions/http/list-webhook-deliveries.ts', table: 'read' },
+  { routeKey: 'GET /v1/webhook-deliveries/{id}', id: 'GetWebhookDelivery', entry: 'functions/http/get-webhook-delivery.ts', table: 'read' },
+  { routeKey: 'POST /v1/webhook-deliveries/{id}/redeliver', id: 'RedeliverWebhook', entry: 'functions/http/redeliver-webhook.ts', table: 'readWrite', delivery: 'start' },
   { routeKey: 'POST /v1/filing-registry', id: 'ImportFilingRegistry', entry: 'functions/http/import-filing-registry.ts', table: 'readWrite' },
   { routeKey: 'GET /v1/filing-registry/{filingNumber}', id: 'GetFilingRecord', entry: 'functions/http/get-filing-record.ts', table: 'read' },
 ];

@@ -150,7 +150,10 @@ export const WebhookEndpoint = z.object({
   url: z.string(),
   /** Event types to send; empty means all. */
   eventTypes: z.array(EventType),
+  /** The current signing secret. */
   secret: z.string(),
+  /** Secrets replaced by a rotation, still signed with until they expire, so receivers can switch without a gap. */
+  previousSecrets: z.array(z.object({ secret: z.string(), expiresAt: z.string() })).default([]),
   status: z.enum(['enabled', 'disabled']),
   disabledReason: z.string().optional(),
   createdAt: z.string(),
@@ -172,8 +175,11 @@ export const Delivery = z.object({
   tenantId: z.string(),
   eventId: z.string(),
   endpointId: z.string(),
+  eventType: EventType.optional(),
   status: z.enum(['pending', 'delivered', 'failed', 'endpoint_disabled']),
   attempts: z.number().int().min(0),
+  /** Manual redeliveries so far; each runs its own delivery execution. */
+  redeliveries: z.number().int().min(0).default(0),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

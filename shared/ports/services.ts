@@ -25,7 +25,8 @@ export interface ReviewWorkflow {
 
 /** The webhook delivery workflow engine (Step Functions). */
 export interface DeliveryWorkflow {
-  start(input: { deliveryId: string; tenantId: string }): Promise<void>;
+  /** Starts the delivery's run `run` (0 for the first; each manual redelivery has the next number). Idempotent per run. */
+  start(input: { deliveryId: string; tenantId: string; run?: number }): Promise<void>;
 }
 
 /** Hands an order to the authority. In production the authority is people: an operator records the outcome. */

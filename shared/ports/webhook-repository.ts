@@ -1,4 +1,5 @@
 import type { Delivery, DeliveryAttempt, OutboxEvent, WebhookEndpoint } from '../domain/records.ts';
+import type { Page } from './application-repository.ts';
 
 /** Webhook endpoints, the events to deliver, and the delivery log. */
 export interface WebhookRepository {
@@ -14,4 +15,13 @@ export interface WebhookRepository {
   recordAttempt(delivery: Delivery, attempt: DeliveryAttempt, status: Delivery['status']): Promise<void>;
   setDeliveryStatus(deliveryId: string, status: Delivery['status'], at: string): Promise<void>;
   listAttempts(deliveryId: string): Promise<DeliveryAttempt[]>;
+  /** An endpoint's deliveries, newest first. */
+  listDeliveries(endpointId: string, options: { limit: number; cursor?: string }): Promise<Page<Delivery>>;
+  /**
+   * Marks a finished delivery pending again for a manual redelivery; false when it is pending already or another
+   * redelivery won the race. Returns the delivery as updated.
+   */
+  restartDelivery(delivery: Delivery, at: string): Promise<Delivery | undefined>;
+  /** Replaces the endpoint (e.g. after a secret rotation), guarded by the secret it had when read. */
+  replaceEndpoint(previous: WebhookEndpoint, next: WebhookEndpoint): Promise<boolean>;
 }

@@ -154,7 +154,10 @@ describe('IAM least privilege', () => {
     ];
     expect(entriesAllowed('states:SendTaskSuccess', review)).toEqual(responders);
     expect(entriesAllowed('states:SendTaskFailure', review)).toEqual(responders);
-    expect(entriesAllowed('states:StartExecution', delivery)).toEqual(['functions/events/dispatch-events.ts']);
+    expect(entriesAllowed('states:StartExecution', delivery)).toEqual([
+      'functions/events/dispatch-events.ts',
+      'functions/http/redeliver-webhook.ts',
+    ]);
     expect(entriesAllowed('states:SendTaskHeartbeat')).toEqual([]);
     expect(entriesAllowed('states:StopExecution')).toEqual([]);
   });

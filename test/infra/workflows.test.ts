@@ -161,6 +161,21 @@ describe('delivery state machine', () => {
     });
     expect(deliver.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'GiveUpDelivery' }]);
     expect(taskEntry(delivery.definition.States.GiveUpDelivery as State)).toBe('functions/webhooks/give-up-delivery.ts');
-    expect(Object.keys(delivery.definition.States).sort()).toEqual(['Delivered', 'DeliverWebhook', 'GaveUp', 'GiveUpDelivery'].sort());
+    expect(Object.keys(delivery.definition.States).sort()).toEqual(
+      ['Delivered', 'DeliverWebhook', 'GaveUp', 'GiveUpDelivery', 'HonourRetryAfter', 'WaitRetryAfter'].sort(),
+    );
+  });
+
+  it("honours an endpoint's Retry-After by waiting that long before the next attempt", () => {
+    // Act
+    const deliver = delivery.definition.States.DeliverWebhook as State;
+    const choice = delivery.definition.States.HonourRetryAfter as State & { Choices: unknown[]; Default: string };
+    const wait = delivery.definition.States.WaitRetryAfter as State & { SecondsPath: string; Next: string };
+
+    // Assess
+    expect(deliver.Next).toBe('HonourRetryAfter');
+    expect(choice.Choices).toEqual([{ Variable: '$.result.outcome', StringEquals: 'retry_after', Next: 'WaitRetryAfter' }]);
+    expect(choice.Default).toBe('Delivered');
+    expect(wait).toMatchObject({ Type: 'Wait', SecondsPath: '$.result.waitSeconds', Next: 'DeliverWebhook' });
   });
 });

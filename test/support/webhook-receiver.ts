@@ -7,7 +7,10 @@ export interface ReceivedWebhook {
   type: string;
   body: Record<string, unknown> & { type: string; data: Record<string, unknown> };
   verified: boolean;
+  /** Which of the receiver's secrets verify the message (during a rotation, the old and the new one). */
+  verifiedWith: string[];
   headers: IncomingHttpHeaders;
+  at: number;
 }
 
 /**
@@ -16,29 +19,37 @@ export interface ReceivedWebhook {
  */
 export async function startWebhookReceiver() {
   const received: ReceivedWebhook[] = [];
-  let secret: string | undefined;
+  let secrets: string[] = [];
   let failures = 0;
+  let failure: { status: number; headers: Record<string, string> } = { status: 500, headers: {} };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       if (failures > 0) {
         failures--;
-        res.writeHead(500).end('try again');
+        res.writeHead(failure.status, failure.headers).end('try again');
         return;
       }
       const raw = Buffer.concat(chunks).toString('utf8');
-      let verified = false;
-      try {
-        if (secret) {
+      const verifiedWith = secrets.filter((secret) => {
+        try {
           new Webhook(secret).verify(raw, req.headers as Record<string, string>);
-          verified = true;
+          return true;
+        } catch {
+          return false;
         }
-      } catch {
-        verified = false;
-      }
+      });
       const body = JSON.parse(raw) as ReceivedWebhook['body'];
-      received.push({ id: String(req.headers['webhook-id']), type: body.type, body, verified, headers: req.headers });
+      received.push({
+        id: String(req.headers['webhook-id']),
+        type: body.type,
+        body,
+        verified: verifiedWith.length > 0,
+        verifiedWith,
+        headers: req.headers,
+        at: Date.now(),
+      });
       res.writeHead(204).end();
     });
   });
@@ -47,11 +58,14 @@ export async function startWebhookReceiver() {
   return {
     url: `http://127.0.0.1:${port}/hooks`,
     received,
-    useSecret(s: string) {
-      secret = s;
+    /** Verify with this secret (and, during a rotation, the others given). */
+    useSecret(...s: string[]) {
+      secrets = s;
     },
-    failNext(n: number) {
+    /** Answer the next n deliveries with this status and headers (default 500). */
+    failNext(n: number, answer: { status?: number; headers?: Record<string, string> } = {}) {
       failures = n;
+      failure = { status: answer.status ?? 500, headers: answer.headers ?? {} };
     },
     /** The events received for one application, in order of arrival. */
     forApplication(applicationId: string) {

@@ -11,6 +11,7 @@ import { Application, Evidence, type OutboxEvent, TimelineEntry } from '../../do
 import type { StatusChange } from '../../domain/status-change.ts';
 import type { ApplicationRepository, IdempotencyRecord, Page } from '../../ports/application-repository.ts';
 import { cancellationReasons, isConditionFailure, isRetryableDynamoError } from './client.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { expiresAfterDays, keys, stripKeys } from './keys.ts';
 
 const EVENT_TTL_DAYS = 30;
@@ -95,17 +96,18 @@ export class DynamoApplicationRepository implements ApplicationRepository {
 
   async list(tenantId: string, options: { limit: number; cursor?: string; batchId?: string }): Promise<Page<Application>> {
     const byBatch = options.batchId !== undefined;
+    const partition = byBatch
+      ? { attribute: 'gsi2pk', value: keysForBatch(options.batchId as string) }
+      : { attribute: 'gsi1pk', value: keysForTenant(tenantId) };
     const out = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: byBatch ? 'gsi2' : 'gsi1',
-        KeyConditionExpression: byBatch ? 'gsi2pk = :pk' : 'gsi1pk = :pk',
-        ExpressionAttributeValues: {
-          ':pk': byBatch ? keysForBatch(options.batchId as string) : keysForTenant(tenantId),
-        },
+        KeyConditionExpression: `${partition.attribute} = :pk`,
+        ExpressionAttributeValues: { ':pk': partition.value },
         ScanIndexForward: false,
         Limit: options.limit,
-        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor) : undefined,
+        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, partition) : undefined,
       }),
     );
     const items = (out.Items ?? []).map((i) => Application.parse(stripKeys(i))).filter((a) => a.tenantId === tenantId);
@@ -274,18 +276,4 @@ function keysForTenant(tenantId: string): string {
 }
 function keysForBatch(batchId: string): string {
   return keys.applicationsOfBatch(batchId);
-}
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-function decodeCursor(cursor: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (parsed && typeof parsed === 'object') return parsed as Record<string, unknown>;
-  } catch {
-    // fall through to the error below
-  }
-  throw new ValidationError('The cursor is not valid.', {
-    errors: [{ path: 'cursor', code: 'invalid_cursor', message: 'Use the nextCursor of the previous page, unchanged, or start without one.' }],
-  });
 }

@@ -7,8 +7,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { Delivery, DeliveryAttempt, OutboxEvent, WebhookEndpoint } from '../../domain/records.ts';
+import type { Page } from '../../ports/application-repository.ts';
 import type { WebhookRepository } from '../../ports/webhook-repository.ts';
 import { isConditionFailure } from './client.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { expiresAfterDays, keys, stripKeys } from './keys.ts';
 
 /** Delivery records and their log are kept for 30 days, like the events they deliver. */
@@ -74,6 +76,8 @@ export class DynamoWebhookRepository implements WebhookRepository {
           Item: {
             ...keys.delivery(delivery.deliveryId),
             entity: 'delivery',
+            gsi1pk: keys.deliveriesOfEndpoint(delivery.endpointId),
+            gsi1sk: `${delivery.createdAt}#${delivery.deliveryId}`,
             ...delivery,
             expiresAt: expiresAfterDays(new Date(delivery.createdAt), DELIVERY_TTL_DAYS),
           },
@@ -146,5 +150,62 @@ export class DynamoWebhookRepository implements WebhookRepository {
       }),
     );
     return (out.Items ?? []).map((i) => DeliveryAttempt.parse(stripKeys(i)));
+  }
+
+  async listDeliveries(endpointId: string, options: { limit: number; cursor?: string }): Promise<Page<Delivery>> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.deliveriesOfEndpoint(endpointId) },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ExclusiveStartKey: options.cursor
+          ? decodeCursor(options.cursor, { attribute: 'gsi1pk', value: keys.deliveriesOfEndpoint(endpointId) })
+          : undefined,
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map((i) => Delivery.parse(stripKeys(i))),
+      ...(out.LastEvaluatedKey ? { nextCursor: encodeCursor(out.LastEvaluatedKey) } : {}),
+    };
+  }
+
+  async restartDelivery(delivery: Delivery, at: string): Promise<Delivery | undefined> {
+    const next: Delivery = { ...delivery, status: 'pending', redeliveries: delivery.redeliveries + 1, updatedAt: at };
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.delivery(delivery.deliveryId),
+          UpdateExpression: 'SET #status = :pending, redeliveries = :next, updatedAt = :at',
+          ConditionExpression: '#status <> :pending AND (attribute_not_exists(redeliveries) OR redeliveries = :current)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':next': next.redeliveries, ':current': delivery.redeliveries, ':at': at },
+        }),
+      );
+      return next;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async replaceEndpoint(previous: WebhookEndpoint, next: WebhookEndpoint): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.endpoint(next.tenantId, next.endpointId), entity: 'endpoint', ...next },
+          ConditionExpression: 'secret = :secret',
+          ExpressionAttributeValues: { ':secret': previous.secret },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 }

@@ -13,7 +13,7 @@
  * | event        | EVENT#<eventId>             | EVENT              |                   (TTL 30 days)   |
  * | endpoint     | TENANT#<tenantId>           | ENDPOINT#<id>      |                                   |
  * | registry     | TENANT#<tenantId>           | REGISTRY#<filing>  |   (one record of the filing registry) |
- * | delivery     | DELIVERY#<id>               | DELIVERY           |                                   |
+ * | delivery     | DELIVERY#<id>               | DELIVERY           | ENDPOINT#<e>#DELIVERIES / <createdAt>#<id> |
  * | attempt      | DELIVERY#<id>               | ATTEMPT#<n, 4>     |                                   |
  */
 export const keys = {
@@ -32,6 +32,7 @@ export const keys = {
   /** Sort-key prefix of a subject's records: its own number, and every website number `<subject>-n` after it. */
   registryPrefix: (subjectFilingNumber: string) => `REGISTRY#${subjectFilingNumber}`,
   delivery: (deliveryId: string) => ({ pk: `DELIVERY#${deliveryId}`, sk: 'DELIVERY' }),
+  deliveriesOfEndpoint: (endpointId: string) => `ENDPOINT#${endpointId}#DELIVERIES`,
   attempt: (deliveryId: string, n: number) => ({ pk: `DELIVERY#${deliveryId}`, sk: `ATTEMPT#${String(n).padStart(4, '0')}` }),
 } as const;
 

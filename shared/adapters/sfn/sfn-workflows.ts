@@ -48,7 +48,8 @@ export class SfnDeliveryWorkflow implements DeliveryWorkflow {
     private readonly stateMachineArn: string,
   ) {}
 
-  start(input: { deliveryId: string; tenantId: string }): Promise<void> {
-    return startExecution(this.client, this.stateMachineArn, input.deliveryId, input);
+  start(input: { deliveryId: string; tenantId: string; run?: number }): Promise<void> {
+    const name = input.run ? `${input.deliveryId}-r${input.run}` : input.deliveryId;
+    return startExecution(this.client, this.stateMachineArn, name, { deliveryId: input.deliveryId, tenantId: input.tenantId });
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { AppError } from '../../domain/errors.ts';
-import type { OutboxEvent, WebhookEndpoint } from '../../domain/records.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import type { Delivery, OutboxEvent, Principal, WebhookEndpoint } from '../../domain/records.ts';
 import { log } from '../../log.ts';
 import type { Deps } from '../../ports/deps.ts';
 import { signWebhook } from '../../webhooks/sign.ts';
@@ -11,6 +11,18 @@ export class DeliveryFailedError extends AppError {
   readonly type = 'delivery-failed';
   readonly title = 'The webhook endpoint did not accept the event';
 }
+
+/** The delivery used all its attempts; not retried (the workflow gives up and the delivery stays in the log). */
+export class DeliveryExhaustedError extends AppError {
+  readonly status = 502;
+  readonly type = 'delivery-exhausted';
+  readonly title = 'The webhook endpoint did not accept the event in any attempt';
+}
+
+/** Attempts per delivery run, whatever mix of backoff retries and Retry-After waits (matches the workflow's Retry). */
+export const MAX_DELIVERY_ATTEMPTS = 20;
+/** A Retry-After longer than this is cut to it (the backoff cap of the delivery workflow). */
+export const MAX_RETRY_AFTER_SECONDS = 6 * 3600;
 
 /** One delivery per (event, endpoint), with an id derived from both so that dispatching twice creates nothing new. */
 export function deliveryIdFor(eventId: string, endpointId: string): string {
@@ -35,8 +47,10 @@ export async function dispatchEvent(deps: Pick<Deps, 'webhooks' | 'delivery' | '
       tenantId: outbox.tenantId,
       eventId: outbox.eventId,
       endpointId: endpoint.endpointId,
+      eventType: outbox.event.type,
       status: 'pending',
       attempts: 0,
+      redeliveries: 0,
       createdAt: at,
       updatedAt: at,
     });
@@ -46,16 +60,25 @@ export async function dispatchEvent(deps: Pick<Deps, 'webhooks' | 'delivery' | '
   return endpoints.length;
 }
 
+/** The secrets to sign with: the current one, and those replaced by a rotation that have not expired yet. */
+export function signingSecrets(endpoint: WebhookEndpoint, now: Date): string[] {
+  return [endpoint.secret, ...endpoint.previousSecrets.filter((p) => new Date(p.expiresAt) > now).map((p) => p.secret)];
+}
+
+export type DeliveryResult = { outcome: string } | { outcome: 'retry_after'; waitSeconds: number };
+
 /**
- * One delivery attempt: sign the event with the endpoint's secret (Standard Webhooks; the event id is the message id,
- * the same on every retry), POST it, log the attempt.
+ * One delivery attempt: sign the event with the endpoint's secrets (Standard Webhooks; the event id is the message id,
+ * the same on every retry and redelivery), POST it, log the attempt.
  * - 2xx: delivered. 410: the endpoint is disabled. A refused (unsafe) target: failed, not retried.
+ * - an answer with `Retry-After` (429, 503…): `{ outcome: 'retry_after', waitSeconds }`; the workflow waits that long.
  * - anything else: `DeliveryFailedError`, which the delivery workflow retries with backoff for about three days.
+ * - the 20th failed attempt: `DeliveryExhaustedError`, and the workflow gives up.
  */
 export async function deliverWebhook(
   deps: Pick<Deps, 'webhooks' | 'sender' | 'clock'>,
   input: { deliveryId: string; tenantId: string },
-): Promise<{ outcome: string }> {
+): Promise<DeliveryResult> {
   const delivery = await deps.webhooks.getDelivery(input.deliveryId);
   if (!delivery || delivery.tenantId !== input.tenantId) return { outcome: 'unknown_delivery' };
   if (delivery.status !== 'pending') return { outcome: delivery.status };
@@ -69,7 +92,7 @@ export async function deliverWebhook(
     return { outcome: 'endpoint_disabled' };
   }
   const body = JSON.stringify(event.event);
-  const headers = signWebhook({ id: event.eventId, timestamp: now, payload: body, secrets: [endpoint.secret] });
+  const headers = signWebhook({ id: event.eventId, timestamp: now, payload: body, secrets: signingSecrets(endpoint, now) });
   const response = await deps.sender.send({ url: endpoint.url, headers, body });
   const attempt = {
     attempt: delivery.attempts + 1,
@@ -93,7 +116,12 @@ export async function deliverWebhook(
   }
   if (status === 'pending') {
     log.warn('webhook delivery failed', { deliveryId: delivery.deliveryId, status: response.status, error: response.error });
-    throw new DeliveryFailedError(`Attempt ${attempt.attempt} failed (${response.status ?? response.error ?? 'no answer'}).`);
+    const failure = `Attempt ${attempt.attempt} failed (${response.status ?? response.error ?? 'no answer'}).`;
+    if (attempt.attempt >= MAX_DELIVERY_ATTEMPTS * (delivery.redeliveries + 1)) throw new DeliveryExhaustedError(failure);
+    if (response.retryAfterSeconds !== undefined) {
+      return { outcome: 'retry_after', waitSeconds: Math.min(Math.max(response.retryAfterSeconds, 1), MAX_RETRY_AFTER_SECONDS) };
+    }
+    throw new DeliveryFailedError(failure);
   }
   return { outcome: status };
 }
@@ -103,4 +131,68 @@ export async function giveUpDelivery(deps: Pick<Deps, 'webhooks' | 'clock'>, inp
   const delivery = await deps.webhooks.getDelivery(input.deliveryId);
   if (delivery?.status !== 'pending') return;
   await deps.webhooks.setDeliveryStatus(input.deliveryId, 'failed', deps.clock.now().toISOString());
+}
+
+/** What the delivery log shows of a delivery. */
+export function deliveryView(delivery: Delivery) {
+  return {
+    id: delivery.deliveryId,
+    endpointId: delivery.endpointId,
+    eventId: delivery.eventId,
+    ...(delivery.eventType ? { eventType: delivery.eventType } : {}),
+    status: delivery.status,
+    attempts: delivery.attempts,
+    redeliveries: delivery.redeliveries,
+    createdAt: delivery.createdAt,
+    updatedAt: delivery.updatedAt,
+  };
+}
+
+async function ownedDelivery(deps: Pick<Deps, 'webhooks'>, principal: Principal, deliveryId: string): Promise<Delivery> {
+  const delivery = await deps.webhooks.getDelivery(deliveryId);
+  if (!delivery || delivery.tenantId !== principal.tenantId) throw new NotFoundError(`No delivery ${deliveryId}.`);
+  return delivery;
+}
+
+/** The delivery log of one of the tenant's endpoints, newest first. */
+export async function listDeliveries(
+  deps: Pick<Deps, 'webhooks'>,
+  principal: Principal,
+  endpointId: string,
+  query: { limit?: string; cursor?: string },
+) {
+  const endpoint = await deps.webhooks.getEndpoint(principal.tenantId, endpointId);
+  if (!endpoint) throw new NotFoundError(`No webhook endpoint ${endpointId}.`);
+  const limit = query.limit === undefined ? 50 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+    throw new ValidationError('limit is out of range.', {
+      errors: [{ path: 'limit', code: 'out_of_range', message: 'Use a whole number from 1 to 200 (default 50).' }],
+    });
+  }
+  const page = await deps.webhooks.listDeliveries(endpointId, { limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
+  return { items: page.items.map(deliveryView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+}
+
+/** One delivery with every attempt: when, what the endpoint answered, how long it took. */
+export async function getDelivery(deps: Pick<Deps, 'webhooks'>, principal: Principal, deliveryId: string) {
+  const delivery = await ownedDelivery(deps, principal, deliveryId);
+  return { ...deliveryView(delivery), attemptLog: await deps.webhooks.listAttempts(deliveryId) };
+}
+
+/**
+ * Sends a delivery again, with a fresh run of attempts: after the endpoint was fixed (a failed delivery), or to replay
+ * an event (a delivered one). The message id stays the event id, so receivers can still deduplicate.
+ * 409 while it is still being attempted, or when the endpoint is disabled.
+ */
+export async function redeliver(deps: Pick<Deps, 'webhooks' | 'delivery' | 'clock'>, principal: Principal, deliveryId: string) {
+  const delivery = await ownedDelivery(deps, principal, deliveryId);
+  if (delivery.status === 'pending') throw new ConflictError('This delivery is still being attempted; wait for it to end.');
+  const endpoint = await deps.webhooks.getEndpoint(principal.tenantId, delivery.endpointId);
+  if (endpoint?.status !== 'enabled') {
+    throw new ConflictError('The endpoint is disabled; register it again (or fix it and create a new endpoint) before redelivering.');
+  }
+  const restarted = await deps.webhooks.restartDelivery(delivery, deps.clock.now().toISOString());
+  if (!restarted) throw new ConflictError('Another redelivery of this delivery has just started.');
+  await deps.delivery.start({ deliveryId, tenantId: delivery.tenantId, run: restarted.redeliveries });
+  return deliveryView(restarted);
 }

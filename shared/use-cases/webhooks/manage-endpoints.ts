@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../../domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { EventType, type Principal, type WebhookEndpoint } from '../../domain/records.ts';
 import type { Deps } from '../../ports/deps.ts';
 import { generateWebhookSecret } from '../../webhooks/secret.ts';
@@ -13,8 +13,8 @@ export type WebhookEndpointInput = z.infer<typeof WebhookEndpointInput>;
 
 /** An endpoint as listed: without its secret, which is shown once, at creation. */
 export function endpointView(endpoint: WebhookEndpoint) {
-  const { secret: _secret, tenantId: _tenant, endpointId, ...rest } = endpoint;
-  return { id: endpointId, ...rest };
+  const { secret: _secret, previousSecrets, tenantId: _tenant, endpointId, ...rest } = endpoint;
+  return { id: endpointId, ...rest, rotatingSecretsUntil: previousSecrets.map((p) => p.expiresAt) };
 }
 
 /**
@@ -47,6 +47,7 @@ export async function createWebhookEndpoint(
     url: check.url.toString(),
     eventTypes: [...new Set(input.eventTypes ?? [])],
     secret: generateWebhookSecret(),
+    previousSecrets: [],
     status: 'enabled',
     createdAt: deps.clock.now().toISOString(),
   };
@@ -56,4 +57,35 @@ export async function createWebhookEndpoint(
 
 export async function listWebhookEndpoints(deps: Pick<Deps, 'webhooks'>, principal: Principal) {
   return (await deps.webhooks.listEndpoints(principal.tenantId)).map(endpointView);
+}
+
+/** How long a replaced secret still signs deliveries after a rotation (both signatures are sent meanwhile). */
+export const ROTATION_OVERLAP_HOURS = 24;
+
+/**
+ * Rotates an endpoint's signing secret. For the next 24 hours every delivery carries two signatures (new and old
+ * secret, Standard Webhooks' rotation), so the receiver can switch to the new secret whenever it likes.
+ * Returns the new secret, shown this once.
+ */
+export async function rotateWebhookSecret(
+  deps: Pick<Deps, 'webhooks' | 'clock'>,
+  principal: Principal,
+  endpointId: string,
+) {
+  const endpoint = await deps.webhooks.getEndpoint(principal.tenantId, endpointId);
+  if (!endpoint) throw new NotFoundError(`No webhook endpoint ${endpointId}.`);
+  const now = deps.clock.now();
+  const expiresAt = new Date(now.getTime() + ROTATION_OVERLAP_HOURS * 3600_000).toISOString();
+  const next: WebhookEndpoint = {
+    ...endpoint,
+    secret: generateWebhookSecret(),
+    previousSecrets: [
+      { secret: endpoint.secret, expiresAt },
+      ...endpoint.previousSecrets.filter((p) => new Date(p.expiresAt) > now),
+    ],
+  };
+  if (!(await deps.webhooks.replaceEndpoint(endpoint, next))) {
+    throw new ConflictError('The secret was rotated by another request at the same time; list the endpoint and try again.');
+  }
+  return { ...endpointView(next), secret: next.secret };
 }
