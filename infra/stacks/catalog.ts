@@ -12,8 +12,11 @@ export interface FunctionSpec {
   table: 'read' | 'readWrite';
   /** Evidence objects: `presign` may only put (it signs upload URLs), `read` may only get. Sets `BUCKET_NAME`. */
   evidence?: 'presign' | 'read';
-  /** The review state machine: `start` executions (sets `REVIEW_STATE_MACHINE_ARN`) or `respond` to task tokens. */
-  review?: 'start' | 'respond';
+  /**
+   * The review state machine: `start` executions (sets `REVIEW_STATE_MACHINE_ARN`), `respond` to task tokens, or `stop`
+   * its executions (sets `REVIEW_STATE_MACHINE_ARN`; a withdrawal ends the application's run).
+   */
+  review?: 'start' | 'respond' | 'stop';
   /** Starts delivery executions (sets `DELIVERY_STATE_MACHINE_ARN`). */
   delivery?: 'start';
   /** Sends to or validates customer webhook URLs (sets `WEBHOOKS_ALLOW_LOOPBACK`, `WEBHOOKS_ALLOW_HTTP`). */
@@ -42,6 +45,7 @@ export const HTTP_ROUTES: readonly HttpRouteSpec[] = [
   { routeKey: 'POST /v1/applications/{id}/evidence', id: 'CreateEvidenceUpload', entry: 'functions/http/create-evidence-upload.ts', table: 'readWrite', evidence: 'presign', evidencePolicy: true },
   { routeKey: 'POST /v1/applications/{id}/submit', id: 'SubmitApplication', entry: 'functions/http/submit-application.ts', table: 'readWrite', review: 'start' },
   { routeKey: 'POST /v1/applications/{id}/resubmit', id: 'ResubmitApplication', entry: 'functions/http/resubmit-application.ts', table: 'readWrite', review: 'respond', evidencePolicy: true },
+  { routeKey: 'POST /v1/applications/{id}/withdraw', id: 'WithdrawApplication', entry: 'functions/http/withdraw-application.ts', table: 'readWrite', review: 'stop' },
   { routeKey: 'POST /v1/reviews/{id}/decision', id: 'RecordDecision', entry: 'functions/http/record-decision.ts', table: 'readWrite', review: 'respond', authority: true },
   { routeKey: 'POST /v1/webhook-endpoints', id: 'CreateWebhookEndpoint', entry: 'functions/http/create-webhook-endpoint.ts', table: 'readWrite', webhooks: true },
   { routeKey: 'GET /v1/webhook-endpoints', id: 'ListWebhookEndpoints', entry: 'functions/http/list-webhook-endpoints.ts', table: 'read' },

@@ -9,6 +9,7 @@ import { EvidenceNotifications } from '../constructs/evidence-notifications.ts';
 import type { EvidenceAccess } from '../constructs/evidence-store.ts';
 import { OutboxDispatch } from '../constructs/outbox-dispatch.ts';
 import { grantTableRead, grantTableReadWrite } from '../constructs/records-table.ts';
+import { acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { ReviewWorkflow, type ReviewWorkflowTasks } from '../constructs/review-workflow.ts';
 import { ServiceApi } from '../constructs/service-api.ts';
 import {
@@ -111,7 +112,9 @@ export class ServiceStack extends Stack {
   private fn(id: string, spec: FunctionSpec): AppFunction {
     const environment: Record<string, string> = { TABLE_NAME: this.table.tableName, LOG_LEVEL: DEPLOYED_SETTINGS.LOG_LEVEL };
     if (spec.evidence) environment.BUCKET_NAME = this.bucket.bucketName;
-    if (spec.review === 'start') environment.REVIEW_STATE_MACHINE_ARN = this.stateMachineArn(this.reviewName);
+    if (spec.review === 'start' || spec.review === 'stop') {
+      environment.REVIEW_STATE_MACHINE_ARN = this.stateMachineArn(this.reviewName);
+    }
     if (spec.delivery === 'start') environment.DELIVERY_STATE_MACHINE_ARN = this.stateMachineArn(this.deliveryName);
     if (spec.webhooks) {
       environment.WEBHOOKS_ALLOW_LOOPBACK = DEPLOYED_SETTINGS.WEBHOOKS_ALLOW_LOOPBACK;
@@ -131,6 +134,7 @@ export class ServiceStack extends Stack {
     if (spec.review === 'respond') {
       this.grantStates(fn, this.reviewName, ['states:SendTaskSuccess', 'states:SendTaskFailure']);
     }
+    if (spec.review === 'stop') this.grantStopExecutions(fn, this.reviewName);
     if (spec.delivery === 'start') this.grantStates(fn, this.deliveryName, ['states:StartExecution']);
     return fn;
   }
@@ -155,6 +159,24 @@ export class ServiceStack extends Stack {
    */
   private stateMachineArn(name: string): string {
     return this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+
+  /** StopExecution acts on executions, whose ARNs end in their names: all executions of one machine. */
+  private grantStopExecutions(fn: AppFunction, machineName: string): void {
+    const executions = this.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${machineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    iam.Grant.addToPrincipal({ grantee: fn, actions: ['states:StopExecution'], resourceArns: [executions] });
+    if (fn.role) {
+      acknowledgeWildcardResource(
+        fn.role,
+        executions,
+        'A withdrawal stops the run of one application; execution names are only known at run time, so the grant covers the executions of the review state machine only.',
+      );
+    }
   }
 
   private grantStates(fn: AppFunction, machineName: string, actions: string[]): void {

@@ -21,6 +21,8 @@ export interface ReviewWorkflow {
   start(input: { applicationId: string; tenantId: string; name: string }): Promise<void>;
   /** Resumes a waiting task; false when the token is no longer valid (the task ended or the execution restarted). */
   resume(token: string, output: unknown): Promise<boolean>;
+  /** Stops the named run (a withdrawal); a run that already ended is fine. */
+  stop(input: { name: string; cause: string }): Promise<void>;
 }
 
 /** The webhook delivery workflow engine (Step Functions). */

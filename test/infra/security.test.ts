@@ -159,7 +159,8 @@ describe('IAM least privilege', () => {
       'functions/http/redeliver-webhook.ts',
     ]);
     expect(entriesAllowed('states:SendTaskHeartbeat')).toEqual([]);
-    expect(entriesAllowed('states:StopExecution')).toEqual([]);
+    expect(entriesAllowed('states:StopExecution')).toEqual(['functions/http/withdraw-application.ts']);
+    expect(entriesAllowed('states:StopExecution', /execution:IcpCancelService-review:\*"/)).toEqual(['functions/http/withdraw-application.ts']);
   });
 
   it('lets each state machine invoke only its own task functions', () => {

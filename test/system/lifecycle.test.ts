@@ -272,6 +272,37 @@ describe('one cancellation, end to end', () => {
     expect(receiver.forApplication(created.body.id)).toHaveLength(1);
   });
 
+  it('withdraws before the authority has the order, frees the filing, and refuses once it is under review', async () => {
+    // Prepare
+    const draftBody = applicationBody();
+    const draft = await agency('POST', '/v1/applications', draftBody);
+    const rejectedId = await draftWithEvidence();
+    await agency('POST', `/v1/applications/${rejectedId}/submit`);
+    await decide(rejectedId, rejection);
+    await statusOf(rejectedId, 'rejected');
+    const reviewedId = await draftWithEvidence();
+    await agency('POST', `/v1/applications/${reviewedId}/submit`);
+    await statusOf(reviewedId, 'under_review');
+
+    // Act
+    const withdrawnDraft = await agency('POST', `/v1/applications/${draft.body.id}/withdraw`);
+    const sameFilingAgain = await agency('POST', '/v1/applications', draftBody);
+    const withdrawnRejected = await agency('POST', `/v1/applications/${rejectedId}/withdraw`);
+    const underReview = await agency('POST', `/v1/applications/${reviewedId}/withdraw`);
+
+    // Assess
+    expect(withdrawnDraft.status).toBe(200);
+    expect(withdrawnDraft.body.status).toBe('withdrawn');
+    expect(sameFilingAgain.status).toBe(201);
+    expect(withdrawnRejected.body.status).toBe('withdrawn');
+    const run = runtime.stepFunctions.describeExecution(
+      `${process.env.REVIEW_STATE_MACHINE_ARN?.replace(':stateMachine:', ':execution:')}:${rejectedId}-1`,
+    );
+    expect(run.status).toBe('ABORTED');
+    expect(underReview.status).toBe(409);
+    await eventually(async () => (receiver.forApplication(rejectedId).some((h) => h.type === 'application.withdrawn') ? true : undefined), 'the withdrawn webhook');
+  });
+
   it('honours Idempotency-Key: same body → same application, other body → 409', async () => {
     // Prepare
     const body = applicationBody();

@@ -1,4 +1,4 @@
-import { SendTaskSuccessCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, type SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { TransientError } from '../../domain/errors.ts';
 import type { DeliveryWorkflow, ReviewWorkflow } from '../../ports/services.ts';
 
@@ -38,6 +38,16 @@ export class SfnReviewWorkflow implements ReviewWorkflow {
     } catch (error) {
       if (STALE_TOKEN_ERRORS.has((error as { name?: string }).name ?? '')) return false;
       throw error;
+    }
+  }
+
+  async stop(input: { name: string; cause: string }): Promise<void> {
+    // An execution's ARN is its machine's, with `execution` for `stateMachine` and its name appended.
+    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`;
+    try {
+      await this.client.send(new StopExecutionCommand({ executionArn, error: 'Withdrawn', cause: input.cause }));
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ExecutionDoesNotExist') throw error;
     }
   }
 }

@@ -1,4 +1,4 @@
-import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SfnDeliveryWorkflow, SfnReviewWorkflow } from '../../../shared/adapters/sfn/sfn-workflows.ts';
@@ -98,6 +98,28 @@ describe('SfnReviewWorkflow', () => {
 
     // Assess
     await expect(resumed).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+});
+
+describe('SfnReviewWorkflow.stop', () => {
+  beforeEach(() => sfn.reset());
+
+  it('stops the run by its execution ARN, and accepts a run that no longer exists', async () => {
+    // Prepare
+    sfn.on(StopExecutionCommand).resolvesOnce({ stopDate: new Date() }).rejectsOnce(awsError('ExecutionDoesNotExist'));
+    const workflow = new SfnReviewWorkflow(new SFNClient({}), ARN);
+
+    // Act
+    await workflow.stop({ name: 'app_1-2', cause: 'Withdrawn by the agency' });
+    const again = workflow.stop({ name: 'app_1-2', cause: 'Withdrawn by the agency' });
+
+    // Assess
+    await expect(again).resolves.toBeUndefined();
+    expect(sfn.commandCalls(StopExecutionCommand)[0]?.args[0].input).toEqual({
+      executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:review:app_1-2',
+      error: 'Withdrawn',
+      cause: 'Withdrawn by the agency',
+    });
   });
 });
 

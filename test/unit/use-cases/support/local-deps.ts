@@ -91,6 +91,7 @@ export function testDeps(table: LocalTable, options: { now?: string; evidencePol
         resumed.push({ token, output });
         return true;
       },
+      stop: unused,
     },
     delivery: { start: unused },
     authority: {
