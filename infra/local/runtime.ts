@@ -75,6 +75,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       startS3Local({ dataDir: join(dataDir, 's3'), buckets: [BUCKET_NAME], onObjectCreated: (event) => onObjectCreated(event) }),
     ]);
     stops.push(dynamo.stop, s3.stop);
+    const enginesMs = Date.now() - started;
     const wiring = readWiring(templates.data, templates.service);
     const machines = readStateMachines(templates.service);
     const functions = readLambdaFunctions(templates.service);
@@ -166,9 +167,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ...(options.agencyKey ? { agencyKey: options.agencyKey } : {}),
       ...(options.operatorKey ? { operatorKey: options.operatorKey } : {}),
     });
+    const warmStarted = Date.now();
     await host.warm();
+    const warmMs = Date.now() - warmStarted;
     const resumed = await resumeApplications(deps, TABLE_NAME);
-    log.info('local runtime ready', { url: api.url, ms: Date.now() - started, synthCached: templates.cached, resumed });
+    log.info('local runtime ready', {
+      url: api.url,
+      ms: Date.now() - started,
+      enginesAndSynthMs: enginesMs,
+      handlersLoadMs: warmMs,
+      synthCached: templates.cached,
+      resumed,
+    });
     return { url: api.url, demoTenant, deps, stepFunctions, stop };
   } catch (error) {
     await stop();

@@ -101,6 +101,8 @@ export const Evidence = z.object({
   objectKey: z.string(),
   sha256: z.string().optional(),
   rejectionReason: z.string().optional(),
+  /** The rule the file broke (e.g. `content_type_mismatch`, `resolution_too_low`). */
+  rejectionCode: z.string().optional(),
   createdAt: z.string(),
   checkedAt: z.string().optional(),
 });
@@ -132,6 +134,10 @@ export const DomainEvent = z.object({
     filingNumber: z.string(),
     customerRef: z.string().optional(),
     reasons: z.array(DescribedRejectionReason).optional(),
+    /** For `application.evidence_rejected`: which file, and why. */
+    evidence: z
+      .object({ evidenceId: z.string(), kind: z.string(), code: z.string(), message: z.string() })
+      .optional(),
   }),
 });
 export type DomainEvent = z.infer<typeof DomainEvent>;

@@ -42,8 +42,11 @@ export interface ApplicationRepository {
   putEvidence(evidence: Evidence): Promise<void>;
   getEvidence(applicationId: string, evidenceId: string): Promise<Evidence | undefined>;
   listEvidence(applicationId: string): Promise<Evidence[]>;
-  /** Records the outcome of the upload check; only a `pending_upload` record changes (S3 may deliver an event twice). */
-  completeEvidenceCheck(evidence: Evidence): Promise<boolean>;
+  /**
+   * Records the outcome of the upload check, with its event when given, atomically; only a `pending_upload` record
+   * changes (S3 may deliver an event twice), and false says it had been checked already.
+   */
+  completeEvidenceCheck(evidence: Evidence, outbox?: OutboxEvent): Promise<boolean>;
   /** Emits an event that is not a status change (e.g. review overdue), through the same outbox. */
   emit(outbox: OutboxEvent): Promise<void>;
 }

@@ -43,6 +43,7 @@ export function applicationView(app: Application, extra?: { evidence?: Evidence[
             status: e.status,
             ...(e.sha256 === undefined ? {} : { sha256: e.sha256 }),
             ...(e.rejectionReason === undefined ? {} : { rejectionReason: e.rejectionReason }),
+            ...(e.rejectionCode === undefined ? {} : { rejectionCode: e.rejectionCode }),
             createdAt: e.createdAt,
             ...(e.checkedAt === undefined ? {} : { checkedAt: e.checkedAt }),
           })),

@@ -1,5 +1,7 @@
 import { checkEvidenceFile, EVIDENCE_HEAD_BYTES } from '../domain/evidence-matrix.ts';
 import { log } from '../log.ts';
+import type { Evidence, OutboxEvent } from '../domain/records.ts';
+import { eventFor } from '../domain/status-change.ts';
 import type { Deps } from '../ports/deps.ts';
 import { parseEvidenceObjectKey } from './create-evidence-upload.ts';
 
@@ -12,10 +14,11 @@ import { parseEvidenceObjectKey } from './create-evidence-upload.ts';
  * 2. Read the size and the first `EVIDENCE_HEAD_BYTES`; the size must be the declared one, and the file must pass
  *    `checkEvidenceFile` for its kind under the agency's evidence policy: type by magic number matching the declared
  *    one, size limit, and for licence and ID scans the minimum resolution and colour read from the image header.
- * 3. Hash the content (SHA-256) and mark the evidence accepted, or rejected with the reason.
+ * 3. Hash the content (SHA-256) and mark the evidence accepted, or rejected with the reason and an
+ *    `application.evidence_rejected` event, so the customer learns to upload it again without polling.
  */
 export async function checkEvidence(
-  deps: Pick<Deps, 'applications' | 'evidence' | 'clock' | 'settings'>,
+  deps: Pick<Deps, 'applications' | 'evidence' | 'clock' | 'ids' | 'settings'>,
   objectKey: string,
 ): Promise<{ status: 'accepted' | 'rejected' | 'ignored'; reason?: string; code?: string }> {
   const ids = parseEvidenceObjectKey(objectKey);
@@ -44,14 +47,31 @@ export async function checkEvidence(
 
   const checkedAt = deps.clock.now().toISOString();
   const sha256 = problem ? undefined : await deps.evidence.sha256(objectKey);
-  const changed = await deps.applications.completeEvidenceCheck({
-    ...evidence,
-    status: problem ? 'rejected' : 'accepted',
-    checkedAt,
-    ...(sha256 ? { sha256 } : {}),
-    ...(problem ? { rejectionReason: problem.message } : {}),
-  });
+  const changed = await deps.applications.completeEvidenceCheck(
+    {
+      ...evidence,
+      status: problem ? 'rejected' : 'accepted',
+      checkedAt,
+      ...(sha256 ? { sha256 } : {}),
+      ...(problem ? { rejectionReason: problem.message, rejectionCode: problem.code } : {}),
+    },
+    problem ? await evidenceRejectedEvent(deps, evidence, problem, checkedAt) : undefined,
+  );
   if (!changed) return { status: 'ignored', reason: 'already checked' };
   log.info('evidence checked', { applicationId: evidence.applicationId, evidenceId: evidence.evidenceId, problem: problem?.code });
   return problem ? { status: 'rejected', reason: problem.message, code: problem.code } : { status: 'accepted' };
+}
+
+/** The event that tells the customer a file was refused, and why. */
+async function evidenceRejectedEvent(
+  deps: Pick<Deps, 'applications' | 'ids'>,
+  evidence: Evidence,
+  problem: { code: string; message: string },
+  at: string,
+): Promise<OutboxEvent | undefined> {
+  const app = await deps.applications.get(evidence.applicationId);
+  if (!app) return undefined;
+  const outbox = eventFor(app, 'application.evidence_rejected', deps.ids.next('evt'), at);
+  outbox.event.data.evidence = { evidenceId: evidence.evidenceId, kind: evidence.kind, ...problem };
+  return outbox;
 }

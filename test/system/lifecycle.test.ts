@@ -233,7 +233,17 @@ describe('one cancellation, end to end', () => {
       return got.body.evidence.some((e: { status: string }) => e.status === 'rejected') ? got.body : undefined;
     }, 'the fake PDF to be rejected');
     const rejected = app.evidence.find((e: { evidenceId: string }) => e.evidenceId === forContent.body.evidenceId);
-    expect(rejected).toMatchObject({ status: 'rejected', rejectionReason: expect.any(String) });
+    expect(rejected).toMatchObject({ status: 'rejected', rejectionReason: expect.any(String), rejectionCode: expect.any(String) });
+    const hook = await eventually(
+      async () => receiver.forApplication(id).find((h) => h.type === 'application.evidence_rejected'),
+      'the evidence_rejected webhook',
+    );
+    expect(hook.body.data.evidence).toEqual({
+      evidenceId: forContent.body.evidenceId,
+      kind: 'closure_proof',
+      code: rejected.rejectionCode,
+      message: rejected.rejectionReason,
+    });
     expect(app.evidence.filter((e: { status: string }) => e.status === 'pending_upload')).toHaveLength(2);
   });
 

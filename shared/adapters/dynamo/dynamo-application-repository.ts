@@ -11,6 +11,7 @@ import { Application, Evidence, type OutboxEvent, TimelineEntry } from '../../do
 import type { StatusChange } from '../../domain/status-change.ts';
 import type { ApplicationRepository, IdempotencyRecord, Page } from '../../ports/application-repository.ts';
 import { cancellationReasons, isConditionFailure, isRetryableDynamoError } from './client.ts';
+import { counterShardOf, counterUpdate, statusChangeCounterUpdate } from './batch-counters.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { expiresAfterDays, keys, stripKeys } from './keys.ts';
 
@@ -51,6 +52,9 @@ export class DynamoApplicationRepository implements ApplicationRepository {
         ),
       );
     }
+    // Last, so the indexes of the guard and idempotency items (read back below) stay where they are.
+    const counter = app.batchId ? counterUpdate(this.tableName, app.batchId, counterShardOf(app.id), { [app.status]: 1 }) : undefined;
+    if (counter) items.push(counter);
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
@@ -149,6 +153,11 @@ export class DynamoApplicationRepository implements ApplicationRepository {
         },
       });
     }
+    // A batch's counts per status change in the same transaction, so they are exact however many change at once.
+    const counter = next.batchId
+      ? statusChangeCounterUpdate(this.tableName, next.batchId, next.id, previous.status, next.status)
+      : undefined;
+    if (counter) transact.push(counter);
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: transact }));
     } catch (error) {
@@ -203,17 +212,16 @@ export class DynamoApplicationRepository implements ApplicationRepository {
     return (out.Items ?? []).map((i) => Evidence.parse(stripKeys(i)));
   }
 
-  async completeEvidenceCheck(evidence: Evidence): Promise<boolean> {
+  async completeEvidenceCheck(evidence: Evidence, outbox?: OutboxEvent): Promise<boolean> {
+    const put = this.put(
+      { ...keys.evidence(evidence.applicationId, evidence.evidenceId), entity: 'evidence', ...evidence },
+      '#status = :pending',
+      { '#status': 'status' },
+      { ':pending': 'pending_upload' },
+    );
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.evidence(evidence.applicationId, evidence.evidenceId), entity: 'evidence', ...evidence },
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending_upload' },
-        }),
-      );
+      // With an event (a rejected file), the record and its event are written together or not at all.
+      await this.client.send(new TransactWriteCommand({ TransactItems: outbox ? [put, this.outboxPut(outbox)] : [put] }));
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
