@@ -21,12 +21,17 @@ export type CreatedBatch = z.infer<typeof CreatedBatch>;
 /** `GET /v1/batches/{id}`: the batch's stage, its row counts and the applications' counts per status. */
 export const BatchView = z.looseObject({
   id: z.string().min(1),
+  /** `awaiting_upload` → `ingesting` → `ingested` (report written) → `completed`; or `failed`. */
   status: z.string(),
+  hold: z.boolean().optional(),
   rows: z
     .looseObject({ total: z.number().optional(), processed: z.number().default(0), accepted: z.number().default(0), rejected: z.number().default(0) })
     .default({ processed: 0, accepted: 0, rejected: 0 }),
   counts: z.record(z.string(), z.number()).default({}),
+  /** Rows that reached an end, from 0 to 1. */
   progress: z.number().optional(),
+  reportAvailable: z.boolean().optional(),
+  error: z.looseObject({ code: z.string().optional(), message: z.string().optional() }).optional(),
 });
 export type BatchView = z.infer<typeof BatchView>;
 

@@ -3,13 +3,13 @@ import { ApiError, CliError, UnreachableError } from './errors.ts';
 import type { ProgressDisplay } from './progress.ts';
 
 /** Batch stages before every row has been read and the report written. */
-const INGESTING = new Set(['awaiting_upload', 'uploaded', 'ingesting']);
+const INGESTING = new Set(['awaiting_upload', 'ingesting']);
 const COMPLETED = 'completed';
 const FAILED = 'failed';
 
 /** True once the manifest has been read in full (the report exists). */
 export function isIngested(batch: BatchView): boolean {
-  return !INGESTING.has(batch.status);
+  return !INGESTING.has(batch.status) && batch.reportAvailable !== false;
 }
 
 /**
@@ -27,6 +27,11 @@ export interface WatchOptions {
   sleep: (ms: number) => Promise<void>;
   /** Consecutive transient failures (unreachable, 429, 5xx) tolerated while polling. */
   maxTransientFailures?: number;
+}
+
+/** The error for a batch that ended `failed` (its manifest unreadable, or ingestion failing after its retries). */
+export function batchFailed(batch: BatchView): CliError | undefined {
+  return batch.status === FAILED ? new CliError(`Batch ${batch.id} failed: ${failureReason(batch)}`) : undefined;
 }
 
 /**
@@ -52,7 +57,6 @@ export async function watchBatch(client: ApiClient, id: string, options: WatchOp
     }
     if (isWatchOver(batch, options.hold || batch.hold === true)) {
       options.display.finish(batch);
-      if (batch.status === FAILED) throw new CliError(`Batch ${id} failed: ${failureReason(batch)}`);
       return batch;
     }
     options.display.update(batch);
@@ -61,8 +65,7 @@ export async function watchBatch(client: ApiClient, id: string, options: WatchOp
 }
 
 function failureReason(batch: BatchView): string {
-  const error = batch.error as { message?: unknown; code?: unknown } | string | undefined;
-  if (typeof error === 'string') return error;
-  if (error && typeof error.message === 'string') return `${error.message}${typeof error.code === 'string' ? ` (${error.code})` : ''}`;
+  const error = batch.error;
+  if (error?.message) return `${error.message}${error.code ? ` (${error.code})` : ''}`;
   return 'the API gives no reason; see `icp-cancel batch status`.';
 }

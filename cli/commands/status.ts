@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { type CliIo, clientFrom, type ConnectionOptions, defaultSleep, intervalMs, withConnection } from '../context.ts';
 import { ProgressDisplay, renderProgressLine } from '../progress.ts';
-import { watchBatch } from '../watch.ts';
+import { batchFailed, watchBatch } from '../watch.ts';
 
 interface StatusOptions extends ConnectionOptions {
   json?: boolean;
@@ -29,5 +29,9 @@ export function statusCommand(io: CliIo): Command {
           })
         : await client.getBatch(id);
       io.stdout.write(options.json ? `${JSON.stringify(batch, null, 2)}\n` : `${renderProgressLine(batch)}\n`);
+      if (batch.error?.message && !options.json) io.stdout.write(`error: ${batch.error.message}${batch.error.code ? ` (${batch.error.code})` : ''}\n`);
+      // Watching ends non-zero for a failed batch, so that scripts can tell.
+      const failed = options.watch ? batchFailed(batch) : undefined;
+      if (failed) throw failed;
     });
 }

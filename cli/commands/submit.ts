@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { type CliIo, clientFrom, type ConnectionOptions, defaultSleep, intervalMs, withConnection } from '../context.ts';
 import { defaultIdempotencyKey, readManifest } from '../manifest.ts';
 import { ProgressDisplay } from '../progress.ts';
-import { watchBatch } from '../watch.ts';
+import { batchFailed, watchBatch } from '../watch.ts';
 import { reportSummary, writeReport } from './report.ts';
 
 interface SubmitOptions extends ConnectionOptions {
@@ -47,9 +47,13 @@ export function submitCommand(io: CliIo): Command {
 
       const display = new ProgressDisplay(io.stderr);
       const final = await watchBatch(client, batch.id, { hold, intervalMs: every, display, sleep: io.sleep ?? defaultSleep });
+      const failed = batchFailed(final);
+      // A failed batch keeps the rows it had ingested, and their (partial) report.
+      if (failed && final.reportAvailable !== true) throw failed;
       const output = options.output ?? `${file}.report.csv`;
       await writeReport(resolve(io.cwd, output), output, await client.downloadReport(batch.id));
-      io.stderr.write(`Report written to ${output}: ${reportSummary(final)}.\n`);
+      io.stderr.write(`Report written to ${output}${failed ? ' (partial)' : ''}: ${reportSummary(final)}.\n`);
+      if (failed) throw failed;
     });
 }
 

@@ -211,6 +211,30 @@ describe('icp-cancel batch submit', () => {
     expect(flaky.stderr()).toMatch(/failed with 502: Bad gateway\n$/);
   });
 
+  it('writes the partial report of a batch that failed half-way, then exits 1', async () => {
+    api = await startFakeApi({
+      'POST /v1/batches': created(),
+      'PUT /s3/manifests/bat_1.csv': () => ({}),
+      'GET /v1/batches/bat_1': () => ({
+        body: {
+          id: 'bat_1',
+          status: 'failed',
+          rows: { total: 2, processed: 1, accepted: 1 },
+          counts: { draft: 1 },
+          reportAvailable: true,
+          error: { code: 'ingestion_failed', message: 'Ingestion kept failing after its retries.' },
+        },
+      }),
+      ...reportRoutes,
+    });
+    const cli = captureIo(dir, env());
+
+    expect(await run(['batch', 'submit', 'manifest.csv', '--watch', '-o', 'partial.csv'], cli.io)).toBe(1);
+    expect(readFileSync(join(dir, 'partial.csv'), 'utf8')).toBe(REPORT);
+    expect(cli.stderr()).toContain('Report written to partial.csv (partial): 1 applications; 0 rows refused; draft 1.\n');
+    expect(cli.stderr()).toMatch(/icp-cancel: Batch bat_1 failed: Ingestion kept failing after its retries\. \(ingestion_failed\)\n$/);
+  });
+
   it('exits 1 on an answer it does not understand', async () => {
     api = await startFakeApi({ 'POST /v1/batches': () => ({ status: 201, body: { hello: 'world' } }) });
     const cli = captureIo(dir, env());
