@@ -1,39 +1,20 @@
-import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import {
   AppError,
   PayloadTooLargeError,
-  UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../domain/errors.ts';
-import { Principal } from '../domain/records.ts';
 import { log } from '../log.ts';
 import { fieldErrorsFromZod } from './zod-errors.ts';
 
-/** The context our Lambda authorizer attaches to every request (values are strings, as API Gateway passes them). */
-export interface AuthorizerContext {
-  tenantId: string;
-  keyId: string;
-  /** Comma-separated. */
-  scopes: string;
-}
-export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
+/** An HTTP API (payload format 2.0) request; routes authenticate it themselves (`route.ts`). */
+export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 /** Application bodies are small; a batch of 1,000 inline items is not. Each route passes its own limit. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-
-export function principalOf(event: HttpEvent): Principal {
-  const ctx = event.requestContext.authorizer?.lambda;
-  const parsed = Principal.safeParse({
-    tenantId: ctx?.tenantId,
-    keyId: ctx?.keyId,
-    scopes: typeof ctx?.scopes === 'string' ? ctx.scopes.split(',') : ctx?.scopes,
-  });
-  if (!parsed.success) throw new UnauthorizedError('The request carries no valid identity.');
-  return parsed.data;
-}
 
 export function pathParam(event: HttpEvent, name: string): string {
   const value = event.pathParameters?.[name];
@@ -131,16 +112,5 @@ export function problem(error: unknown, instance: string): HttpResult {
       instance,
       errors: [],
     }),
-  };
-}
-
-/** Wraps a route: any thrown error becomes problem+json, so handlers only describe the happy path. */
-export function httpHandler(fn: (event: HttpEvent) => Promise<HttpResult>): (event: HttpEvent) => Promise<HttpResult> {
-  return async (event) => {
-    try {
-      return await fn(event);
-    } catch (error) {
-      return problem(error, event.rawPath ?? event.requestContext?.http?.path ?? '');
-    }
   };
 }
