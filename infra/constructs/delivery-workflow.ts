@@ -1,9 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { acknowledgeWorkflowFindings, lambdaTask } from './workflow-tasks.ts';
+import { lambdaTask, standardWorkflow } from './workflow-tasks.ts';
 
 export interface DeliveryWorkflowProps {
   tasks: {
@@ -63,18 +62,11 @@ export class DeliveryWorkflow extends Construct {
       .when(sfn.Condition.stringEquals('$.result.outcome', 'retry_after'), waitRetryAfter)
       .otherwise(delivered);
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    this.stateMachine = standardWorkflow(this, {
+      definition: deliver.next(afterAttempt),
       ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(deliver.next(afterAttempt)),
       timeout: Duration.days(7),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+      taskFunctions: Object.values(props.tasks),
     });
-    acknowledgeWorkflowFindings(this.stateMachine, Object.values(props.tasks));
   }
 }

@@ -1,9 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { acknowledgeWorkflowFindings, lambdaTask, LAMBDA_TRANSIENT_ERRORS } from './workflow-tasks.ts';
+import { lambdaTask, standardWorkflow, LAMBDA_TRANSIENT_ERRORS } from './workflow-tasks.ts';
 
 /** The Lambda functions that do the review workflow's work, one per task. */
 export interface ReviewWorkflowTasks {
@@ -130,20 +129,13 @@ export class ReviewWorkflow extends Construct {
     // must be computed again) and from there through the probe to the authority.
     awaitCorrection.next(loadApplication);
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    this.stateMachine = standardWorkflow(this, {
+      definition: loadApplication.next(routeByStatus),
       ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(loadApplication.next(routeByStatus)),
       // An application can wait for months (licence cancellations, correction windows); Standard allows one year.
       timeout: Duration.days(365),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+      taskFunctions: Object.values(t),
     });
-    acknowledgeWorkflowFindings(this.stateMachine, Object.values(t));
   }
 }
 

@@ -1,5 +1,6 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
@@ -80,4 +81,35 @@ export function acknowledgeWorkflowFindings(stateMachine: sfn.StateMachine, task
       "LambdaInvoke's grant covers this task function's versions and aliases (':*'); the machine invokes only its own tasks.",
     );
   }
+}
+
+export interface StandardWorkflowProps {
+  definition: sfn.IChainable;
+  stateMachineName?: string;
+  /** How long one execution may run before Step Functions ends it. */
+  timeout: Duration;
+  /** The Lambda functions its tasks invoke (for the cdk-nag acknowledgements of its role). */
+  taskFunctions: lambda.IFunction[];
+}
+
+/**
+ * A Standard state machine with the project's defaults: X-Ray tracing, ERROR-level logs without execution data
+ * (executions carry customer details; Standard keeps the full history for 90 days anyway) to a log group of its own.
+ * Construct ids `Logs` and `StateMachine` under `scope`.
+ */
+export function standardWorkflow(scope: Construct, props: StandardWorkflowProps): sfn.StateMachine {
+  const logGroup = new logs.LogGroup(scope, 'Logs', {
+    retention: logs.RetentionDays.THREE_MONTHS,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const stateMachine = new sfn.StateMachine(scope, 'StateMachine', {
+    ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
+    timeout: props.timeout,
+    tracingEnabled: true,
+    logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+  });
+  acknowledgeWorkflowFindings(stateMachine, props.taskFunctions);
+  return stateMachine;
 }
