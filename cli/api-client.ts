@@ -37,6 +37,18 @@ export type BatchView = z.infer<typeof BatchView>;
 
 const ReportLink = z.looseObject({ url: z.string().url() });
 
+/** `POST /v1/batch-evidence`: a shared evidence file's id and its presigned upload. */
+export const CreatedEvidence = UploadTarget.extend({ evidenceId: z.string().min(1) });
+export type CreatedEvidence = z.infer<typeof CreatedEvidence>;
+
+/** `GET /v1/batch-evidence/{id}`: the file's check. */
+export const SharedEvidenceView = z.looseObject({
+  evidenceId: z.string().min(1),
+  status: z.string(),
+  rejectionReason: z.string().optional(),
+});
+export type SharedEvidenceView = z.infer<typeof SharedEvidenceView>;
+
 export interface ApiClientOptions {
   baseUrl: string;
   apiKey: string;
@@ -88,15 +100,28 @@ export class ApiClient {
     return Buffer.from(await response.arrayBuffer());
   }
 
+  /** Declares a shared evidence file (uploaded once, referenced by id from the `evidence` column of any row). */
+  async createSharedEvidence(input: { kind: string; contentType: string; contentLength: number }): Promise<CreatedEvidence> {
+    const json = await this.request('POST', '/v1/batch-evidence', input);
+    return parseAnswer(CreatedEvidence, json, 'POST /v1/batch-evidence');
+  }
+
+  async getSharedEvidence(id: string): Promise<SharedEvidenceView> {
+    const json = await this.request('GET', `/v1/batch-evidence/${encodeURIComponent(id)}`);
+    return parseAnswer(SharedEvidenceView, json, 'GET /v1/batch-evidence/{id}');
+  }
+
   /** PUTs the manifest to the presigned URL with exactly the headers it was signed for. */
-  async upload(target: UploadTarget, body: Uint8Array): Promise<void> {
-    const headers = { 'content-type': 'text/csv', ...target.headers };
+  async upload(target: UploadTarget, body: Uint8Array, what = 'the manifest'): Promise<void> {
+    // fetch derives Content-Length from the body; a copy in the headers could only disagree with it.
+    const { 'content-length': _length, ...signed } = target.headers;
+    const headers = { 'content-type': 'text/csv', ...signed };
     const response = await this.send(target.uploadUrl, { method: target.method, headers, body }, this.uploadTimeoutMs, 'the upload');
     if (!response.ok) {
       // S3 answers XML: its <Code> says enough (SignatureDoesNotMatch, AccessDenied when the URL has expired, …).
       const text = await response.text().catch(() => '');
       const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
-      throw new ApiError(response.status, `Uploading the manifest failed: HTTP ${response.status}${code ? ` ${code}` : ''}.`);
+      throw new ApiError(response.status, `Uploading ${what} failed: HTTP ${response.status}${code ? ` ${code}` : ''}.`);
     }
   }
 
