@@ -32,9 +32,9 @@ const POLL_MS = 250;
  */
 export async function ingest(
   runtime: LocalRuntime,
-  options: { rows: number; hold: boolean; series: number; log: (line: string) => void },
+  options: { rows: number; hold: boolean; series: number; evidence: string; log: (line: string) => void },
 ): Promise<IngestResult> {
-  const manifest = generateManifest({ rows: options.rows, series: options.series, ref: `bench${options.series}` });
+  const manifest = generateManifest({ rows: options.rows, series: options.series, ref: `bench${options.series}`, evidence: options.evidence });
   const bytes = Buffer.from(manifest.csv);
   const client = new ApiClient({ baseUrl: runtime.url, apiKey: runtime.demoTenant.agencyKey, timeoutMs: 120_000 });
   const workflowsBefore = countReviewExecutions(runtime);
@@ -79,6 +79,32 @@ export async function ingest(
     reportCheck: check.summary,
     workflows,
   };
+}
+
+/** A minimal real PDF (magic bytes `%PDF-`): the closure proof every row of the benchmark shares. */
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+
+/**
+ * Uploads one closure proof as shared evidence and waits for its check, so that every good row is complete and
+ * submitted as it is ingested (its review workflow started). Undefined when the API has no shared evidence.
+ */
+export async function sharedClosureProof(runtime: LocalRuntime): Promise<string | undefined> {
+  const client = new ApiClient({ baseUrl: runtime.url, apiKey: runtime.demoTenant.agencyKey });
+  let created: Awaited<ReturnType<ApiClient['createSharedEvidence']>>;
+  try {
+    created = await client.createSharedEvidence({ kind: 'closure_proof', contentType: 'application/pdf', contentLength: PDF.length });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return undefined;
+    throw error;
+  }
+  await client.upload(created, PDF, 'the closure proof');
+  for (let i = 0; i < 200; i++) {
+    const evidence = await client.getSharedEvidence(created.evidenceId);
+    if (evidence.status === 'accepted') return created.evidenceId;
+    if (evidence.status === 'rejected') throw new Error(`The shared closure proof was refused: ${evidence.rejectionReason}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('The shared closure proof was not checked within 10 s');
 }
 
 function skipped(reason: string): IngestResult {

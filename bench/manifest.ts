@@ -19,6 +19,7 @@ export const MANIFEST_COLUMNS = [
   'siteState',
   'siteSince',
   'customerRef',
+  'evidence',
 ] as const;
 export type ManifestRow = Record<(typeof MANIFEST_COLUMNS)[number], string>;
 
@@ -41,6 +42,8 @@ export interface ManifestOptions {
   series?: number;
   /** Prefix of customerRef, so a run can find its applications. */
   ref?: string;
+  /** Shared evidence id(s) every row references (`POST /v1/batch-evidence`); without, the column is left out. */
+  evidence?: string;
 }
 
 const PROVINCES = ['京', '沪', '粤', '浙', '苏', '川', '鄂', '鲁'];
@@ -60,7 +63,7 @@ export function filingNumberFor(n: number, series = 0): string {
   return `${PROVINCES[n % PROVINCES.length]}ICP备${year}${String(sequence).padStart(6, '0')}号-${1 + (n % 7)}`;
 }
 
-function goodRow(n: number, series: number, ref: string): ManifestRow {
+function goodRow(n: number, series: number, ref: string, evidence: string): ManifestRow {
   const i = n % PROVINCES.length;
   return {
     kind: 'cancel_website',
@@ -74,6 +77,7 @@ function goodRow(n: number, series: number, ref: string): ManifestRow {
     siteState: 'closed',
     siteSince: '2026-01-15',
     customerRef: `${ref}-${n}`,
+    evidence,
   };
 }
 
@@ -104,14 +108,15 @@ function csvField(value: string): string {
 
 /** Generates a manifest of `rows` data rows (UTF-8 with a BOM, as Excel's "CSV UTF-8" writes it, CRLF). */
 export function generateManifest(options: ManifestOptions): GeneratedManifest {
-  const { rows: count, badRatio = 0.03, series = 0, ref = 'bench' } = options;
+  const { rows: count, badRatio = 0.03, series = 0, ref = 'bench', evidence = '' } = options;
+  const columns = MANIFEST_COLUMNS.filter((c) => c !== 'evidence' || evidence !== '');
   const badCount = Math.round(count * badRatio);
   // Bad rows at evenly spread positions, never the first (a duplicate needs a row before it).
   const positions = new Set(Array.from({ length: badCount }, (_, k) => 2 + Math.floor(((k + 0.5) * (count - 1)) / badCount)));
   const rows: ManifestRow[] = [];
   const bad = new Map<number, Defect>();
   for (let n = 1; n <= count; n++) {
-    let row = goodRow(n, series, ref);
+    let row = goodRow(n, series, ref, evidence);
     if (positions.has(n)) {
       const defect = DEFECTS[bad.size % DEFECTS.length] as Defect;
       row = withDefect(row, defect, rows.at(-1));
@@ -119,6 +124,6 @@ export function generateManifest(options: ManifestOptions): GeneratedManifest {
     }
     rows.push(row);
   }
-  const lines = [MANIFEST_COLUMNS.join(','), ...rows.map((r) => MANIFEST_COLUMNS.map((c) => csvField(r[c])).join(','))];
+  const lines = [columns.join(','), ...rows.map((r) => columns.map((c) => csvField(r[c])).join(','))];
   return { csv: `\uFEFF${lines.join('\r\n')}\r\n`, rows, bad };
 }

@@ -21,7 +21,7 @@ const { createTableFromTemplate } = await import('../infra/local/engines/dynamod
 const { synthesizeTemplates } = await import('../infra/local/synthesize.ts');
 const { readWiring } = await import('../infra/local/template-wiring.ts');
 const { bareWrite } = await import('./bare-write.ts');
-const { ingest } = await import('./ingest.ts');
+const { ingest, sharedClosureProof } = await import('./ingest.ts');
 const { findDynamoDbLocalPid, peakRssOf, RssSampler } = await import('./memory.ts');
 const { formatTable, median, mib } = await import('./table.ts');
 
@@ -53,6 +53,9 @@ try {
   // One application through the API: it warms the handlers up and gives the item the bare write copies.
   const template = await applicationItem(runtime.url, runtime.demoTenant.agencyKey);
 
+  // Every row references one closure proof, so good rows are complete and submitted (workflows started) as they come.
+  const evidence = (await sharedClosureProof(runtime)) ?? '';
+
   const bare: number[] = [];
   const ingestions: Awaited<ReturnType<typeof ingest>>[] = [];
   let bareBytes = 0;
@@ -67,7 +70,7 @@ try {
   await runBare(1);
   for (let i = 1; i <= INGEST_REPS; i++) {
     const sampler = new RssSampler(jvm).start();
-    const result = await ingest(runtime, { rows: ROWS, hold: HOLD, series: i, log: say });
+    const result = await ingest(runtime, { rows: ROWS, hold: HOLD, series: i, evidence, log: say });
     sampler.stop();
     ingestions.push({ ...result, peakRss: sampler.peakSelf, peakJvmRss: sampler.peakOther });
     if (result.skipped) break;

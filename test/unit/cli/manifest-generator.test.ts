@@ -9,10 +9,13 @@ describe('generated manifests', () => {
 
   it('parses back as CSV with the header and every row, quoted fields and Chinese text intact', () => {
     const records = parse(manifest.csv, { columns: true, bom: true }) as Record<string, string>[];
-    expect(Object.keys(records[0] ?? {})).toEqual([...MANIFEST_COLUMNS]);
+    expect(Object.keys(records[0] ?? {})).toEqual(MANIFEST_COLUMNS.filter((c) => c !== 'evidence'));
     expect(records).toHaveLength(2_000);
     expect(records[0]?.websiteName).toBe('示例网站 1, 旧站');
     expect(manifest.csv.startsWith('\uFEFF')).toBe(true);
+
+    const withEvidence = parse(generateManifest({ rows: 3, evidence: 'ev_01jabcdefghij' }).csv, { columns: true, bom: true }) as Record<string, string>[];
+    expect(withEvidence.map((r) => r.evidence)).toEqual(['ev_01jabcdefghij', 'ev_01jabcdefghij', 'ev_01jabcdefghij']);
   });
 
   it('has ~3% bad rows, spread out, each defect used', () => {
