@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApplicationInput, ApplicationStatus } from './application.ts';
+import { BatchEvent } from './batch.ts';
 import { EvidenceContentType, EvidenceKind } from './evidence-matrix.ts';
 import { Bilingual } from './rejection-reasons.ts';
 
@@ -119,6 +120,7 @@ export const EventType = z.enum([
   'application.withdrawn',
   'application.review_overdue',
   'application.evidence_rejected',
+  'batch.completed',
 ]);
 export type EventType = z.infer<typeof EventType>;
 
@@ -133,6 +135,8 @@ export const DomainEvent = z.object({
     attempt: z.number().int(),
     filingNumber: z.string(),
     customerRef: z.string().optional(),
+    /** The batch the application came in, if any. */
+    batchId: z.string().optional(),
     reasons: z.array(DescribedRejectionReason).optional(),
     /** For `application.evidence_rejected`: which file, and why. */
     evidence: z
@@ -142,13 +146,15 @@ export const DomainEvent = z.object({
 });
 export type DomainEvent = z.infer<typeof DomainEvent>;
 
-/** An event in the outbox, written in the same transaction as the change it reports. */
+/** An event in the outbox, written in the same transaction as the change it reports: an application's, or a batch's. */
 export const OutboxEvent = z.object({
   eventId: z.string(),
   tenantId: z.string(),
-  event: DomainEvent,
+  event: z.union([DomainEvent, BatchEvent]),
 });
 export type OutboxEvent = z.infer<typeof OutboxEvent>;
+/** An application's event in the outbox (every status change writes one). */
+export type ApplicationOutboxEvent = OutboxEvent & { event: DomainEvent };
 
 export const WebhookEndpoint = z.object({
   endpointId: z.string(),

@@ -1,6 +1,6 @@
 import { type ApplicationStatus, canTransition } from './application.ts';
 import { ConflictError } from './errors.ts';
-import type { Application, DomainEvent, OutboxEvent, RejectionReason, TimelineEntry } from './records.ts';
+import type { Application, ApplicationOutboxEvent, DomainEvent, RejectionReason, TimelineEntry } from './records.ts';
 import { describeRejection } from './rejection-reasons.ts';
 
 /** Everything one status change writes, in one transaction: the new application, its timeline entry, its event. */
@@ -8,7 +8,7 @@ export interface StatusChange {
   previous: Application;
   next: Application;
   timeline: TimelineEntry;
-  outbox: OutboxEvent;
+  outbox: ApplicationOutboxEvent;
 }
 
 export interface StatusChangeInput {
@@ -52,7 +52,7 @@ export function eventFor(
   eventId: string,
   at: string,
   reasons?: RejectionReason[],
-): OutboxEvent {
+): ApplicationOutboxEvent {
   return {
     eventId,
     tenantId: app.tenantId,
@@ -66,6 +66,7 @@ export function eventFor(
         attempt: app.attempt,
         filingNumber: app.filingNumber,
         ...(app.customerRef === undefined ? {} : { customerRef: app.customerRef }),
+        ...(app.batchId === undefined ? {} : { batchId: app.batchId }),
         // Each reason carries its catalogue title and fix hint, so the customer learns what to do from the webhook.
         ...(reasons === undefined ? {} : { reasons: reasons.map(describeRejection) }),
       },

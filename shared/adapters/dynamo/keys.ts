@@ -15,6 +15,10 @@
  * | registry     | TENANT#<tenantId>           | REGISTRY#<filing>  |   (one record of the filing registry) |
  * | delivery     | DELIVERY#<id>               | DELIVERY           | ENDPOINT#<e>#DELIVERIES / <createdAt>#<id> |
  * | attempt      | DELIVERY#<id>               | ATTEMPT#<n, 4>     |                                   |
+ * | batch        | BATCH#<batchId>             | BATCH              |   (its applications: gsi2)        |
+ * | batch counter| BATCH#<batchId>             | COUNT#<shard, 2>   |   (applications per status)       |
+ * | batch key    | BATCHKEY#<tenant>#<key>     | BATCHKEY           |                   (TTL 7 days)    |
+ * | batch evidence | TENANT#<tenantId>         | BATCHEVIDENCE#<id> |   (shared evidence of batches)    |
  */
 export const keys = {
   tenant: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'TENANT' }),
@@ -33,6 +37,10 @@ export const keys = {
   registryPrefix: (subjectFilingNumber: string) => `REGISTRY#${subjectFilingNumber}`,
   delivery: (deliveryId: string) => ({ pk: `DELIVERY#${deliveryId}`, sk: 'DELIVERY' }),
   deliveriesOfEndpoint: (endpointId: string) => `ENDPOINT#${endpointId}#DELIVERIES`,
+  batch: (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'BATCH' }),
+  batchCounter: (batchId: string, shard: number) => ({ pk: `BATCH#${batchId}`, sk: `COUNT#${String(shard).padStart(2, '0')}` }),
+  batchIdempotency: (tenantId: string, key: string) => ({ pk: `BATCHKEY#${tenantId}#${key}`, sk: 'BATCHKEY' }),
+  batchEvidence: (tenantId: string, evidenceId: string) => ({ pk: `TENANT#${tenantId}`, sk: `BATCHEVIDENCE#${evidenceId}` }),
   attempt: (deliveryId: string, n: number) => ({ pk: `DELIVERY#${deliveryId}`, sk: `ATTEMPT#${String(n).padStart(4, '0')}` }),
 } as const;
 

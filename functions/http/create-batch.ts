@@ -1,0 +1,22 @@
+import { makeBatchDeps } from '../../shared/adapters/make-batch-deps.ts';
+import { batchView, CreateBatchInput } from '../../shared/domain/batch.ts';
+import { header, json, parseBody } from '../../shared/http/api-gateway.ts';
+import { route } from '../../shared/http/route.ts';
+import { createBatch } from '../../shared/use-cases/batches/create-batch.ts';
+
+/** 1,000 inline items of a few hundred bytes each, with room to spare (Lambda takes 6 MB). */
+const MAX_BATCH_BODY_BYTES = 5 * 1024 * 1024;
+
+/**
+ * POST /v1/batches → 202 an inline batch (ingesting), 201 a CSV batch with its manifest `upload`; a repeated
+ * Idempotency-Key answers the same batch with `Idempotent-Replayed: true`.
+ */
+export const handler = route('agency', async ({ event, principal, deps }) => {
+  const input = parseBody(event, CreateBatchInput, MAX_BATCH_BODY_BYTES);
+  const key = header(event, 'idempotency-key');
+  const { batch, counts, created, upload } = await createBatch({ ...deps, ...makeBatchDeps() }, principal, input, key ? { idempotencyKey: key } : {});
+  return json(batch.source === 'inline' ? 202 : 201, { ...batchView(batch, counts), ...(upload ? { upload } : {}) }, {
+    location: `/v1/batches/${batch.id}`,
+    ...(created ? {} : { 'idempotent-replayed': 'true' }),
+  });
+});

@@ -1,0 +1,83 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { config } from '../config.ts';
+import type { BatchDeps } from '../ports/batch-services.ts';
+import type { Deps } from '../ports/deps.ts';
+import { makeDocumentClient } from './dynamo/client.ts';
+import { makeDeps } from './make-deps.ts';
+import { DynamoBatchRepository } from './dynamo/dynamo-batch-repository.ts';
+import { S3BatchFiles } from './s3/s3-batch-files.ts';
+import { SfnBatchIngestion, SfnReviewStarter } from './sfn/sfn-batch-workflows.ts';
+import { TokenBucket } from './sfn/token-bucket.ts';
+
+/** Bulk ingestion's configuration (environment variables, validated once like `shared/config.ts`). */
+export const BatchConfig = z.object({
+  /** The ingestion state machine; set by the CDK stack on the functions that start it. */
+  BATCH_STATE_MACHINE_ARN: z.string().min(1).optional(),
+  /** Rows one IngestChunk invocation reads at most: sized so a chunk ends well within the function's timeout. */
+  BATCH_CHUNK_ROWS: z.coerce.number().int().min(1).max(20_000).default(1_000),
+  /** Row transactions (about 20 rows each) in flight at once during a chunk. */
+  BATCH_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  /** Largest manifest accepted (bytes); a larger one fails the batch before anything is created. */
+  BATCH_MANIFEST_MAX_BYTES: z.coerce.number().int().min(1024).default(256 * 1024 * 1024),
+  /** Lifetime of the manifest upload URL and of the report download URL. */
+  BATCH_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
+  /** Review executions started per second by one ingestion (token bucket refill); Step Functions refills ~300/s. */
+  REVIEW_START_RATE: z.coerce.number().positive().max(10_000).default(300),
+  /** Review executions that may start at once before the rate applies (bucket capacity). */
+  REVIEW_START_BURST: z.coerce.number().int().min(1).max(10_000).default(300),
+});
+export type BatchConfig = z.infer<typeof BatchConfig>;
+
+/**
+ * The ingestion machine's ARN. The local runtime names every state machine `<stack>-<role>` and sets only the review
+ * and delivery ARNs for now, so when `BATCH_STATE_MACHINE_ARN` is unset the batch machine's ARN is taken beside the
+ * review machine's (`…:stateMachine:<stack>-review` → `…:stateMachine:<stack>-batches`), which is how both are named.
+ */
+export function batchStateMachineArn(batch: string | undefined, review: string): string {
+  if (batch) return batch;
+  return /-review$/.test(review) ? review.replace(/-review$/, '-batches') : 'unset';
+}
+
+let deps: BatchDeps | undefined;
+let boundTo: Deps | undefined;
+
+/**
+ * Binds the bulk ingestion ports once per process (module scope in Lambda), next to `makeDeps()`; rebinds when
+ * `makeDeps()` was reset (the local runtime does that after pointing the environment at its engines).
+ */
+export function makeBatchDeps(): BatchDeps {
+  const base = makeDeps();
+  if (deps && boundTo === base) return deps;
+  boundTo = base;
+  const c = config();
+  const b = BatchConfig.parse(process.env);
+  const s3 = new S3Client({
+    forcePathStyle: c.S3_FORCE_PATH_STYLE,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const sfn = new SFNClient({});
+  deps = {
+    batches: new DynamoBatchRepository(makeDocumentClient(), c.TABLE_NAME, { writeConcurrency: b.BATCH_WRITE_CONCURRENCY }),
+    batchFiles: new S3BatchFiles(s3, c.BUCKET_NAME),
+    ingestion: new SfnBatchIngestion(sfn, batchStateMachineArn(b.BATCH_STATE_MACHINE_ARN, c.REVIEW_STATE_MACHINE_ARN)),
+    reviewStarter: new SfnReviewStarter(sfn, c.REVIEW_STATE_MACHINE_ARN, {
+      bucket: new TokenBucket({ refillPerSecond: b.REVIEW_START_RATE, capacity: b.REVIEW_START_BURST }),
+    }),
+    batchSettings: {
+      chunkRows: b.BATCH_CHUNK_ROWS,
+      writeConcurrency: b.BATCH_WRITE_CONCURRENCY,
+      maxManifestBytes: b.BATCH_MANIFEST_MAX_BYTES,
+      urlTtlSeconds: b.BATCH_URL_TTL_SECONDS,
+    },
+  };
+  return deps;
+}
+
+/** Forget the bound adapters (tests, and the local runtime after it changed the environment). */
+export function resetBatchDeps(): void {
+  deps = undefined;
+  boundTo = undefined;
+}

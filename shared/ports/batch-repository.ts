@@ -1,0 +1,52 @@
+import type { Batch, BatchCounts, SharedEvidence } from '../domain/batch.ts';
+import type { Application, Evidence, OutboxEvent, TimelineEntry } from '../domain/records.ts';
+
+/** A row of a batch ready to be written: its application with everything a creation writes with it. */
+export interface PlannedRow {
+  row: number;
+  /** As stored: a draft, or already submitted (then `timeline` and `outbox` hold both steps). */
+  app: Application;
+  timeline: TimelineEntry[];
+  outbox: OutboxEvent[];
+  /** Shared evidence linked to the application, as accepted evidence records. */
+  evidence: Evidence[];
+}
+
+/** What became of a planned row. */
+export type RowWrite =
+  | { row: number; result: 'written' }
+  /** The application already exists: an earlier, interrupted run of this chunk wrote it. */
+  | { row: number; result: 'exists' }
+  /** The filing has an open order: `holder` is the application holding it (only when it is the same tenant's). */
+  | { row: number; result: 'filing_taken'; holderId?: string };
+
+/** Batches, their counters and shared evidence. Every write of a batch record is guarded by its `version`. */
+export interface BatchRepository {
+  /**
+   * Creates the batch record and (when given) its idempotency record, both or neither.
+   * @throws ConflictError when the idempotency key was taken meanwhile.
+   */
+  create(input: { batch: Batch; idempotency?: { key: string; requestHash: string } }): Promise<void>;
+  findIdempotency(tenantId: string, key: string): Promise<{ batchId: string; requestHash: string } | undefined>;
+  get(batchId: string): Promise<Batch | undefined>;
+  /**
+   * Updates fields of the batch, guarded by the version read; returns the new record.
+   * @throws ConflictError when the batch changed since it was read.
+   */
+  update(batch: Batch, set: Partial<Batch>): Promise<Batch>;
+  /** Like `update`, with an outbox event in the same transaction; false when the batch changed meanwhile. */
+  updateWithEvent(batch: Batch, set: Partial<Batch>, outbox: OutboxEvent): Promise<boolean>;
+  /** Applications of the batch per status (kept by every creation and status change, in the same transaction). */
+  counts(batchId: string): Promise<BatchCounts>;
+  /**
+   * Writes planned rows, each all-or-nothing (application, timeline, events, evidence links, the filing's open-order
+   * guard and the batch's counters), many rows per transaction. Rows whose application exists or whose filing is
+   * taken are left out and reported; the others are written.
+   * @throws TransientError when DynamoDB keeps throttling or conflicting.
+   */
+  writeRows(batchId: string, rows: PlannedRow[]): Promise<RowWrite[]>;
+  putSharedEvidence(evidence: SharedEvidence): Promise<void>;
+  getSharedEvidence(tenantId: string, evidenceId: string): Promise<SharedEvidence | undefined>;
+  /** Records the upload check; only a `pending_upload` record changes (S3 may deliver an event twice). */
+  completeSharedEvidenceCheck(evidence: SharedEvidence): Promise<boolean>;
+}

@@ -1,0 +1,203 @@
+import { mapConcurrently } from '../../concurrency.ts';
+import type { ApplicationInput } from '../../domain/application.ts';
+import { type Batch, BatchItem, type RowOutcome, type SharedEvidence } from '../../domain/batch.ts';
+import { columnOfPath } from '../../domain/batch-manifest.ts';
+import { requiredEvidence } from '../../domain/evidence-matrix.ts';
+import type { FieldError } from '../../domain/errors.ts';
+import type { Application, ApplicationWarning, Evidence } from '../../domain/records.ts';
+import { changeStatus, eventFor } from '../../domain/status-change.ts';
+import { fieldErrorsFromZod } from '../../http/zod-errors.ts';
+import type { PlannedRow } from '../../ports/batch-repository.ts';
+import type { BatchDeps } from '../../ports/batch-services.ts';
+import type { Deps } from '../../ports/deps.ts';
+import type { FilingRegistryRepository, StoredRegistryRecord } from '../../ports/filing-registry-repository.ts';
+import { reviewRunName } from '../submit-application.ts';
+import { validateApplication } from '../validate-application.ts';
+import { reviewDeadlineFor } from '../workflow/review-timeouts.ts';
+import { applicationIdFor, rowOfApplication } from './batch-keys.ts';
+import type { SourceRow } from './read-rows.ts';
+
+export type RowDeps = Pick<Deps, 'registry' | 'clock' | 'ids' | 'settings'> & Pick<BatchDeps, 'batches' | 'reviewStarter'>;
+
+/** Rows validated at once: the registry look-ups overlap. */
+const VALIDATION_CONCURRENCY = 8;
+
+interface CheckedRow {
+  source: SourceRow;
+  errors: FieldError[];
+  input?: ApplicationInput;
+  warnings?: ApplicationWarning[];
+  evidence?: SharedEvidence[];
+}
+
+/**
+ * Turns rows of a batch into applications, each on its own: a bad row is reported and never stops the others.
+ *
+ * Primary course:
+ * 1. Each row is parsed like the body of `POST /v1/applications` and validated by the same `validateApplication`
+ *    (identifiers, kind rules, the tenant's filing registry); every problem is reported with its path, code and
+ *    message (for a CSV batch the path is the manifest's column).
+ * 2. Shared evidence it references must be the tenant's and accepted.
+ * 3. A filing repeated in the batch is refused on its later rows (`duplicate_in_batch`).
+ * 4. Each good row is planned as its application (id derived from the batch and the row, so a row written twice is
+ *    one application): a draft, or — when the batch submits immediately and the shared evidence covers every kind
+ *    required — submitted, with both timeline entries and both events, exactly as a creation then a submission.
+ * 5. The rows are written (many per transaction, each row all or nothing, the filing's open-order guard with it);
+ *    a filing with an open order elsewhere refuses its row (`order_in_progress`).
+ * 6. The review of every submitted row is started, at the pace Step Functions allows.
+ *
+ * Run again over the same rows (after a crash), it finds the applications already written and reports them as
+ * created, starting their reviews again (a start of the same run joins it).
+ */
+export async function ingestRows(deps: RowDeps, batch: Batch, rows: SourceRow[]): Promise<RowOutcome[]> {
+  const now = deps.clock.now();
+  const pathOf = (path: string) => (batch.source === 'csv' ? columnOfPath(path) : path);
+  const registry = memoRegistry(deps.registry);
+  const sharedEvidence = new Map<string, Promise<SharedEvidence | undefined>>();
+  const evidenceById = (id: string) => {
+    let found = sharedEvidence.get(id);
+    if (!found) sharedEvidence.set(id, (found = deps.batches.getSharedEvidence(batch.tenantId, id)));
+    return found;
+  };
+
+  // 1–2. Each row on its own.
+  const checked = await mapConcurrently(rows, VALIDATION_CONCURRENCY, async (source): Promise<CheckedRow> => {
+    if (source.errors.length > 0 || source.item === undefined) return { source, errors: source.errors };
+    const parsed = BatchItem.safeParse(source.item);
+    if (!parsed.success) return { source, errors: fieldErrorsFromZod(parsed.error).map((e) => ({ ...e, path: pathOf(e.path) })) };
+    const { evidence: evidenceIds = [], ...input } = parsed.data;
+    const validation = await validateApplication({ registry, clock: deps.clock }, batch.tenantId, input);
+    const errors: FieldError[] = validation.errors.map((e) => ({ path: pathOf(e.path), code: e.code, message: e.message }));
+    const evidence: SharedEvidence[] = [];
+    for (const [i, id] of [...new Set(evidenceIds)].entries()) {
+      const found = await evidenceById(id);
+      const path = pathOf(`evidence.${i}`);
+      if (!found) errors.push({ path, code: 'unknown_evidence', message: `No shared evidence ${id}: upload it with POST /v1/batch-evidence first.` });
+      else if (found.status === 'pending_upload') {
+        errors.push({ path, code: 'evidence_not_ready', message: `Shared evidence ${id} has not been uploaded and checked yet; wait until it is accepted.` });
+      } else if (found.status === 'rejected') {
+        errors.push({ path, code: 'evidence_rejected', message: `Shared evidence ${id} was rejected: ${found.rejectionReason ?? 'see GET /v1/batch-evidence/' + id}` });
+      } else evidence.push(found);
+    }
+    return { source, errors, input: validation.input, warnings: validation.warnings, evidence };
+  });
+
+  // 3. The first row of a filing wins; later rows of the same (canonical) filing number are duplicates.
+  const firstRow = new Map<string, number>();
+  for (const row of checked) {
+    if (row.errors.length > 0 || !row.input) continue;
+    const first = firstRow.get(row.input.filingNumber);
+    if (first === undefined) firstRow.set(row.input.filingNumber, row.source.row);
+    else row.errors.push(duplicateError(pathOf('filingNumber'), row.input.filingNumber, first));
+  }
+
+  // 4–5.
+  const planned = checked.filter((r) => r.errors.length === 0 && r.input).map((r) => plan(deps, batch, r, now));
+  const writes = new Map((await deps.batches.writeRows(batch.id, planned)).map((w) => [w.row, w]));
+  const plannedByRow = new Map(planned.map((p) => [p.row, p]));
+
+  const outcomes: RowOutcome[] = checked.map((r): RowOutcome => {
+    const filingNumber = r.input?.filingNumber ?? r.source.filingNumber;
+    const write = writes.get(r.source.row);
+    const app = plannedByRow.get(r.source.row)?.app;
+    if (!write || !app) return { row: r.source.row, filingNumber, outcome: 'refused', errors: r.errors };
+    if (write.result === 'filing_taken') {
+      const holderRow = write.holderId ? rowOfApplication(batch.id, write.holderId) : undefined;
+      return {
+        row: r.source.row,
+        filingNumber,
+        outcome: 'refused',
+        errors: [holderRow === undefined ? orderInProgress(pathOf('filingNumber'), filingNumber, write.holderId) : duplicateError(pathOf('filingNumber'), filingNumber, holderRow)],
+      };
+    }
+    return { row: r.source.row, filingNumber, outcome: 'created', applicationId: app.id, status: app.status, warnings: (r.warnings ?? []).map((w) => w.code) };
+  });
+
+  // 6.
+  const runs = planned
+    .filter((p) => p.app.status === 'submitted' && writes.get(p.row)?.result !== 'filing_taken')
+    .map((p) => ({ applicationId: p.app.id, tenantId: p.app.tenantId, name: reviewRunName(p.app) }));
+  if (runs.length > 0) await deps.reviewStarter.startAll(runs);
+  return outcomes;
+}
+
+function plan(deps: RowDeps, batch: Batch, row: CheckedRow, now: Date): PlannedRow {
+  const input = row.input as ApplicationInput;
+  const at = now.toISOString();
+  const id = applicationIdFor(batch.id, row.source.row);
+  const required = requiredEvidence(input, deps.settings.evidencePolicy);
+  const evidence: Evidence[] = (row.evidence ?? []).map((shared) => ({
+    evidenceId: shared.evidenceId,
+    applicationId: id,
+    tenantId: batch.tenantId,
+    kind: shared.kind,
+    contentType: shared.contentType,
+    contentLength: shared.contentLength,
+    status: 'accepted',
+    objectKey: shared.objectKey,
+    ...(shared.sha256 ? { sha256: shared.sha256 } : {}),
+    createdAt: at,
+    checkedAt: shared.checkedAt ?? at,
+  }));
+  const draft: Application = {
+    ...input,
+    id,
+    tenantId: batch.tenantId,
+    status: 'draft',
+    attempt: 1,
+    sequence: 1,
+    version: 1,
+    requiredEvidence: required,
+    rejectionReasons: [],
+    warnings: row.warnings ?? [],
+    workflowRuns: 0,
+    batchId: batch.id,
+    createdAt: at,
+    updatedAt: at,
+  };
+  const timeline = [{ sequence: 1, status: 'draft' as const, at, detail: `Application created (batch ${batch.id}, row ${row.source.row})` }];
+  const outbox = [eventFor(draft, 'application.created', deps.ids.next('evt'), at)];
+  const covered = new Set(evidence.map((e) => e.kind));
+  if (batch.submit === 'immediately' && required.every((kind) => covered.has(kind))) {
+    const change = changeStatus(draft, {
+      to: 'submitted',
+      detail: 'Submitted for review',
+      at,
+      eventId: deps.ids.next('evt'),
+      set: { workflowRuns: 1, reviewDeadline: reviewDeadlineFor(input.kind, now) },
+    });
+    return { row: row.source.row, app: change.next, timeline: [...timeline, change.timeline], outbox: [...outbox, change.outbox], evidence };
+  }
+  return { row: row.source.row, app: draft, timeline, outbox, evidence };
+}
+
+function duplicateError(path: string, filingNumber: string, firstRow: number): FieldError {
+  return {
+    path,
+    code: 'duplicate_in_batch',
+    message: `Row ${firstRow} of this batch already cancels ${filingNumber}; a filing takes one order at a time, so this row is left out.`,
+  };
+}
+
+function orderInProgress(path: string, filingNumber: string, holderId: string | undefined): FieldError {
+  return {
+    path,
+    code: 'order_in_progress',
+    message: `Filing ${filingNumber} already has an open cancellation order${holderId ? ` (${holderId})` : ''} (ORDER_IN_PROGRESS). Wait for it to end, or withdraw it, then submit this row again.`,
+  };
+}
+
+/** The registry with each subject looked up once per chunk: rows of one subject (its websites) share the look-up. */
+function memoRegistry(registry: FilingRegistryRepository): FilingRegistryRepository {
+  const subjects = new Map<string, Promise<StoredRegistryRecord[]>>();
+  return {
+    putRecords: (tenantId, records, importedAt) => registry.putRecords(tenantId, records, importedAt),
+    get: (tenantId, filingNumber) => registry.get(tenantId, filingNumber),
+    listSubject: (tenantId, subject) => {
+      const key = `${tenantId}|${subject}`;
+      let found = subjects.get(key);
+      if (!found) subjects.set(key, (found = registry.listSubject(tenantId, subject)));
+      return found;
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import type { Batch } from '../../domain/batch.ts';
+import { REPORT_HEADER, reportLine } from '../../domain/batch-manifest.ts';
+import { log } from '../../log.ts';
+import type { BatchDeps } from '../../ports/batch-services.ts';
+import { BatchMissingError, ManifestRejectedError } from './batch-errors.ts';
+import { batchObjectKeys } from './batch-keys.ts';
+import { ingestRows, type RowDeps } from './ingest-rows.ts';
+import { readInlineRows, readManifestRows, scanManifest } from './read-rows.ts';
+import { settleBatch } from './settle-batch.ts';
+
+/**
+ * The tasks of the batch ingestion workflow (`infra/constructs/batch-ingestion-workflow.ts`):
+ * Prepare → (IngestChunk)* → Finish, any of them failing after its retries → Fail.
+ *
+ * Where ingestion stands is kept in the batch record (its cursor), not in the execution: each task reads it, does its
+ * part and moves it on in one guarded write. A task that crashes or times out half-way is simply run again — by the
+ * workflow's Retry, or by a new execution — and carries on from the last committed cursor; rows written by the
+ * interrupted run are found (their application ids derive from the batch and the row) instead of written twice.
+ */
+
+export interface IngestionInput {
+  batchId: string;
+  tenantId: string;
+}
+
+export type IngestionDeps = RowDeps & Pick<BatchDeps, 'batchFiles' | 'batchSettings'>;
+
+const REPORT_CONTENT_TYPE = 'text/csv; charset=utf-8';
+
+async function load(deps: Pick<BatchDeps, 'batches'>, input: IngestionInput): Promise<Batch> {
+  const batch = await deps.batches.get(input.batchId);
+  if (!batch || batch.tenantId !== input.tenantId) throw new BatchMissingError(`No batch ${input.batchId}.`);
+  return batch;
+}
+
+/**
+ * Prepare: for a manifest, read it through once (size, UTF-8, CSV, header, row count) and record its header, its row
+ * count and where its first row starts. A manifest that cannot be read fails the batch here, before anything is
+ * created.
+ * @throws ManifestRejectedError (after recording the failure on the batch)
+ */
+export async function prepareIngestion(deps: IngestionDeps, input: IngestionInput): Promise<{ done: boolean }> {
+  let batch = await load(deps, input);
+  if (batch.status !== 'ingesting') return { done: true };
+  if (batch.source === 'csv' && batch.columns === undefined) {
+    let scan: Awaited<ReturnType<typeof scanManifest>>;
+    try {
+      scan = await scanManifest(deps, batch);
+    } catch (error) {
+      if (error instanceof ManifestRejectedError) {
+        const at = deps.clock.now().toISOString();
+        await deps.batches.update(batch, {
+          status: 'failed',
+          error: { code: error.errors[0]?.code ?? 'manifest_rejected', message: error.message },
+          updatedAt: at,
+        });
+      }
+      throw error;
+    }
+    batch = await deps.batches.update(batch, {
+      columns: scan.columns,
+      rowsTotal: scan.rows,
+      cursor: { rows: 0, byte: scan.dataStart, chunks: 0, done: false },
+      updatedAt: deps.clock.now().toISOString(),
+    });
+  }
+  return { done: batch.cursor.done };
+}
+
+/**
+ * IngestChunk: the next rows from the cursor (at most `BATCH_CHUNK_ROWS`) become applications or refusals
+ * (`ingestRows`); their report lines are written as one part; then the cursor, the refusal count and the report size
+ * move on together, guarded by the batch's version.
+ */
+export async function ingestChunk(deps: IngestionDeps, input: IngestionInput): Promise<{ done: boolean; rows: number }> {
+  const batch = await load(deps, input);
+  if (batch.status !== 'ingesting' || batch.cursor.done) return { done: true, rows: batch.cursor.rows };
+  const limit = deps.batchSettings.chunkRows;
+  const { rows, byte } = batch.source === 'csv' ? await readManifestRows(deps, batch, limit) : await readInlineRows(deps, batch, limit);
+  const outcomes = await ingestRows(deps, batch, rows);
+  const report = outcomes.map(reportLine).join('');
+  await deps.batchFiles.put(batchObjectKeys.reportPart(batch.tenantId, batch.id, batch.cursor.chunks), report, REPORT_CONTENT_TYPE);
+  const read = batch.cursor.rows + rows.length;
+  const done = rows.length < limit || read >= (batch.rowsTotal ?? Number.POSITIVE_INFINITY);
+  await deps.batches.update(batch, {
+    cursor: { rows: read, byte, chunks: batch.cursor.chunks + 1, done },
+    rowsRefused: batch.rowsRefused + outcomes.filter((o) => o.outcome === 'refused').length,
+    reportBytes: batch.reportBytes + Buffer.byteLength(report),
+    updatedAt: deps.clock.now().toISOString(),
+  });
+  return { done, rows: read };
+}
+
+/**
+ * Finish: the report parts become the report, the batch is `ingested`, and — if every row already reached an end
+ * (all refused, say) — completed.
+ */
+export async function finishIngestion(deps: IngestionDeps, input: IngestionInput): Promise<{ status: Batch['status'] }> {
+  let batch = await load(deps, input);
+  if (batch.status === 'ingesting' && batch.cursor.done) {
+    const reportKey = await writeReport(deps, batch);
+    const at = deps.clock.now().toISOString();
+    batch = await deps.batches.update(batch, { status: 'ingested', reportKey, rowsTotal: batch.cursor.rows, ingestedAt: at, updatedAt: at });
+    log.info('batch ingested', { batchId: batch.id, rows: batch.cursor.rows, refused: batch.rowsRefused });
+  }
+  if (batch.status === 'ingested' && (await settleBatch(deps, batch.id))) return { status: 'completed' };
+  return { status: batch.status };
+}
+
+/**
+ * Fail (reached through Catch when a task still fails after its retries): the batch is `failed`, with a report of the
+ * rows ingested until then. Applications already created stay; a failure recorded by Prepare is kept as it is.
+ */
+export async function failIngestion(
+  deps: IngestionDeps,
+  input: IngestionInput & { error?: { Error?: string; Cause?: string } },
+): Promise<void> {
+  const batch = await load(deps, input);
+  if (batch.status !== 'ingesting' && batch.status !== 'awaiting_upload') return;
+  const reportKey = batch.cursor.chunks > 0 ? await writeReport(deps, batch) : undefined;
+  const at = deps.clock.now().toISOString();
+  const name = input.error?.Error ?? 'an unknown error';
+  await deps.batches.update(batch, {
+    status: 'failed',
+    error: {
+      code: 'ingestion_failed',
+      message: `Ingestion stopped after ${batch.cursor.rows} of ${batch.rowsTotal ?? '?'} rows (${name}); the report lists the rows ingested before it.`,
+    },
+    ...(reportKey ? { reportKey } : {}),
+    updatedAt: at,
+  });
+  log.error('batch ingestion failed', { batchId: batch.id, rows: batch.cursor.rows, error: input.error });
+}
+
+async function writeReport(deps: Pick<BatchDeps, 'batchFiles'>, batch: Batch): Promise<string> {
+  const reportKey = batchObjectKeys.report(batch.tenantId, batch.id);
+  const parts = Array.from({ length: batch.cursor.chunks }, (_, chunk) => batchObjectKeys.reportPart(batch.tenantId, batch.id, chunk));
+  await deps.batchFiles.concat({ target: reportKey, header: REPORT_HEADER, parts, contentType: REPORT_CONTENT_TYPE });
+  return reportKey;
+}
+

@@ -1,0 +1,290 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvField, MANIFEST_COLUMNS } from '../../../shared/domain/batch-manifest.ts';
+import { changeStatus } from '../../../shared/domain/status-change.ts';
+import { ConflictError, NotFoundError } from '../../../shared/domain/errors.ts';
+import type { Principal } from '../../../shared/domain/records.ts';
+import { createApplication } from '../../../shared/use-cases/create-application.ts';
+import { createBatch } from '../../../shared/use-cases/batches/create-batch.ts';
+import { ingestChunk, prepareIngestion } from '../../../shared/use-cases/batches/ingestion.ts';
+import { getBatch, getBatchReport } from '../../../shared/use-cases/batches/read-batch.ts';
+import { settleBatch } from '../../../shared/use-cases/batches/settle-batch.ts';
+import { manifestUploaded } from '../../../shared/use-cases/batches/start-ingestion.ts';
+import { listApplications } from '../../../shared/use-cases/read-applications.ts';
+import { CREDIT_CODE, uniqueSubjectNumber, websiteApplication } from '../use-cases/support/fixtures.ts';
+import { agency, type LocalTable, startLocalTable } from '../use-cases/support/local-deps.ts';
+import { acceptedSharedEvidence, applicationsOfBatch, type BatchTestDeps, batchTestDeps, parseReport, runIngestion, scanTable } from './support.ts';
+
+type Row = Record<string, string>;
+
+/** A manifest as Excel's "CSV UTF-8" writes it: BOM, CRLF, RFC 4180 quoting. */
+function manifest(rows: Row[], columns: readonly string[] = MANIFEST_COLUMNS): string {
+  const line = (cells: string[]) => cells.map((c) => csvField(c)).join(',');
+  return `\uFEFF${[line([...columns]), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))].join('\r\n')}\r\n`;
+}
+
+function goodRow(overrides: Row = {}): Row {
+  return {
+    kind: 'cancel_website',
+    filingNumber: `${uniqueSubjectNumber()}-1`,
+    websiteName: '示例网站',
+    domains: 'example.cn',
+    subjectName: '示例科技有限公司',
+    subjectType: 'enterprise',
+    creditCode: CREDIT_CODE,
+    reason: 'business_change',
+    siteState: 'closed',
+    siteSince: '2026-02-01',
+    ...overrides,
+  };
+}
+
+/** Creates a CSV batch and "uploads" its manifest, as the API and S3 would. */
+async function uploadedCsvBatch(deps: BatchTestDeps, principal: Principal, csv: string | Buffer, submit: 'immediately' | 'hold' = 'hold') {
+  const { batch } = await createBatch(deps, principal, { format: 'csv', submit });
+  await deps.batchFiles.put(batch.inputKey, typeof csv === 'string' ? Buffer.from(csv) : csv, 'text/csv');
+  expect(await manifestUploaded(deps, { key: batch.inputKey })).toBe('started');
+  return batch;
+}
+
+describe('batch ingestion (use cases on DynamoDB Local)', () => {
+  let table: LocalTable;
+
+  beforeAll(async () => {
+    table = await startLocalTable();
+  }, 60_000);
+
+  afterAll(async () => {
+    await table?.stop();
+  });
+
+  it('validates every CSV row on its own: good rows become drafts, bad and duplicate rows and open orders are reported per row', async () => {
+    // Prepare
+    const deps = batchTestDeps(table, { chunkRows: 3 });
+    const principal = agency();
+    const open = await createApplication(deps, principal, websiteApplication());
+    const first = goodRow({ websiteName: '示例网站, "旧版"', customerRef: 'line one\nline two' });
+    const seventh = goodRow({ websiteName: '第七个网站' });
+    const rows: Row[] = [
+      first,
+      goodRow({ creditCode: `${CREDIT_CODE.slice(0, 17)}0` }),
+      goodRow({ domains: 'a.example.cn; b.example.cn' }),
+      goodRow({ filingNumber: first.filingNumber as string }),
+      goodRow({ filingNumber: open.app.filingNumber }),
+      goodRow({ websiteName: '' }),
+      seventh,
+      goodRow({ siteSince: '2026-02-30' }),
+      goodRow({ filingNumber: seventh.filingNumber as string }),
+      goodRow({ siteState: 'migrated', siteTarget: 'new.example.com', reason: 'website_migrated' }),
+    ];
+    // A row with a field too many, and an empty line (no row) at the end.
+    const csv = `${manifest(rows)}${'x,'.repeat(MANIFEST_COLUMNS.length)}x\r\n\r\n`;
+
+    // Act
+    const batch = await uploadedCsvBatch(deps, principal, csv);
+    await runIngestion(deps, batch);
+
+    // Assess
+    const view = await getBatch(deps, principal, batch.id);
+    expect(view).toMatchObject({ status: 'ingested', rows: { total: 11, processed: 11, accepted: 4, rejected: 7 } });
+    expect(view.counts).toMatchObject({ draft: 4, submitted: 0 });
+    const report = await parseReport(deps.files.text(`batch-files/${principal.tenantId}/${batch.id}/report.csv`));
+    expect(report.map((r) => [Number(r.row), r.outcome, r.errorCode])).toEqual([
+      [1, 'created', ''],
+      [2, 'refused', 'invalid_check_character'],
+      [3, 'created', ''],
+      [4, 'refused', 'duplicate_in_batch'],
+      [5, 'refused', 'order_in_progress'],
+      [6, 'refused', 'too_small'],
+      [7, 'created', ''],
+      [8, 'refused', 'invalid_union'],
+      [9, 'refused', 'duplicate_in_batch'],
+      [10, 'created', ''],
+      [11, 'refused', 'too_many_fields'],
+    ]);
+    expect(report[0]).toMatchObject({ filingNumber: first.filingNumber, status: 'draft', warnings: 'not_in_registry' });
+    expect(report[1]).toMatchObject({ errorPath: 'creditCode' });
+    expect(report[3]?.errorMessage).toContain('Row 1 of this batch');
+    expect(report[4]?.errorMessage).toContain(open.app.id);
+    expect(report[5]).toMatchObject({ errorPath: 'websiteName' });
+    expect(report[7]).toMatchObject({ errorPath: 'siteSince' });
+    expect(report[8]?.errorMessage).toContain('Row 7 of this batch');
+
+    const apps = await listApplications(deps, principal, { batchId: batch.id, limit: '200' });
+    const byRow = Object.fromEntries(apps.items.map((a) => [a.id.slice(-6), a]));
+    expect(Object.keys(byRow).sort()).toEqual(['000001', '000003', '000007', '000010']);
+    expect(byRow['000001']).toMatchObject({ websiteName: '示例网站, "旧版"', customerRef: 'line one\nline two', batchId: batch.id, status: 'draft' });
+    expect(byRow['000003']?.domains).toEqual(['a.example.cn', 'b.example.cn']);
+    expect(byRow['000010']?.siteState).toEqual({ state: 'migrated', target: 'new.example.com', since: '2026-02-01' });
+  });
+
+  it('resumes after a crash half-way through a chunk without duplicating any application, event or count', async () => {
+    // Prepare: 60 good rows and 2 bad ones in one chunk, written one transaction (~20 rows) at a time
+    const deps = batchTestDeps(table, { chunkRows: 100, writeConcurrency: 1 });
+    const principal = agency();
+    const rows = Array.from({ length: 62 }, (_, i) => (i === 10 || i === 40 ? goodRow({ kind: 'cancel_everything' }) : goodRow()));
+    const batch = await uploadedCsvBatch(deps, principal, manifest(rows));
+    const input = { batchId: batch.id, tenantId: principal.tenantId };
+    await prepareIngestion(deps, input);
+    // The crash: the second row transaction of the chunk dies (after the first committed).
+    const documentsSend = (deps.batches as unknown as { client: { send: (c: unknown) => Promise<unknown> } }).client;
+    const realSend = documentsSend.send.bind(documentsSend);
+    let transactions = 0;
+    documentsSend.send = async (command: unknown) => {
+      if ((command as { constructor: { name: string } }).constructor.name === 'TransactWriteCommand' && ++transactions === 2) {
+        throw new Error('Lambda killed mid-chunk');
+      }
+      return realSend(command);
+    };
+
+    // Act
+    await expect(ingestChunk(deps, input)).rejects.toThrow('Lambda killed mid-chunk');
+    const afterCrash = await applicationsOfBatch(table, batch.id);
+    documentsSend.send = realSend;
+    await runIngestion(deps, batch);
+
+    // Assess
+    expect(afterCrash.length).toBeGreaterThan(0);
+    expect(afterCrash.length).toBeLessThan(60);
+    const apps = await applicationsOfBatch(table, batch.id);
+    expect(apps).toHaveLength(60);
+    expect(new Set(apps.map((a) => a.filingNumber)).size).toBe(60);
+    const created = await scanTable(table, {
+      expression: 'entity = :event AND #event.#data.batchId = :batch AND #event.#type = :type',
+      values: { ':event': 'event', ':batch': batch.id, ':type': 'application.created' },
+      names: { '#event': 'event', '#data': 'data', '#type': 'type' },
+    });
+    expect(created).toHaveLength(60);
+    const view = await getBatch(deps, principal, batch.id);
+    expect(view).toMatchObject({ status: 'ingested', rows: { total: 62, processed: 62, accepted: 60, rejected: 2 } });
+    expect(view.counts.draft).toBe(60);
+    const report = await parseReport(deps.files.text(`batch-files/${principal.tenantId}/${batch.id}/report.csv`));
+    expect(report.map((r) => Number(r.row))).toEqual(Array.from({ length: 62 }, (_, i) => i + 1));
+    expect(report.filter((r) => r.outcome === 'refused').map((r) => Number(r.row))).toEqual([11, 41]);
+  });
+
+  it('honours Idempotency-Key: the same body gives the same batch (a fresh upload URL while waiting), another body 409', async () => {
+    // Prepare
+    const deps = batchTestDeps(table);
+    const principal = agency();
+
+    // Act
+    const first = await createBatch(deps, principal, { format: 'csv', hold: true }, { idempotencyKey: 'key-1' });
+    const again = await createBatch(deps, principal, { format: 'csv', submit: 'hold' }, { idempotencyKey: 'key-1' });
+    const other = await createBatch(deps, principal, { format: 'csv' }, { idempotencyKey: 'key-1' }).catch((error: unknown) => error);
+    const items = [websiteApplication()];
+    const inline = await createBatch(deps, principal, { items }, { idempotencyKey: 'key-2' });
+    const inlineAgain = await createBatch(deps, principal, { items }, { idempotencyKey: 'key-2' });
+
+    // Assess
+    expect(first).toMatchObject({ created: true, batch: { status: 'awaiting_upload', submit: 'hold' }, upload: { method: 'PUT' } });
+    expect(again).toMatchObject({ created: false, batch: { id: first.batch.id }, upload: { method: 'PUT' } });
+    expect(other).toBeInstanceOf(ConflictError);
+    expect(inline.batch).toMatchObject({ status: 'ingesting', rowsTotal: 1 });
+    // A replay of an inline batch still ingesting starts the same run again (joining it, or starting it if lost).
+    expect(inlineAgain).toMatchObject({ created: false, batch: { id: inline.batch.id } });
+    expect(deps.ingestions.map((i) => i.name)).toEqual([`${inline.batch.id}-1`, `${inline.batch.id}-1`]);
+  });
+
+  it('submits rows whose shared evidence covers what they need, keeps the others as drafts, and completes once every row ends', async () => {
+    // Prepare
+    const deps = batchTestDeps(table);
+    const principal = agency();
+    const closure = await acceptedSharedEvidence(deps, principal.tenantId, 'closure_proof');
+    const items = [
+      { ...websiteApplication(), evidence: [closure.evidenceId] },
+      { ...websiteApplication(), evidence: [closure.evidenceId, closure.evidenceId] },
+      websiteApplication(),
+      { ...websiteApplication(), evidence: ['ev_unknown'] },
+    ];
+    const { batch } = await createBatch(deps, principal, { items, submit: 'immediately' });
+
+    // Act
+    await runIngestion(deps, batch);
+    const ingested = await getBatch(deps, principal, batch.id);
+    const apps = (await listApplications(deps, principal, { batchId: batch.id })).items;
+    const submitted = await deps.applications.get(apps.find((a) => a.status === 'submitted')?.id ?? '');
+    for (const app of apps) {
+      const stored = await deps.applications.get(app.id);
+      if (!stored) throw new Error('missing');
+      await deps.applications.applyStatusChange(changeStatus(stored, { to: 'withdrawn', detail: 'test', at: stored.updatedAt, eventId: deps.ids.next('evt') }));
+    }
+    const settled = await Promise.all([settleBatch(deps, batch.id), settleBatch(deps, batch.id), settleBatch(deps, batch.id)]);
+
+    // Assess
+    expect(ingested).toMatchObject({ status: 'ingested', rows: { accepted: 3, rejected: 1 }, counts: { submitted: 2, draft: 1 } });
+    expect(deps.reviewRuns.map((r) => r.name).sort()).toEqual(
+      apps.filter((a) => a.status === 'submitted').map((a) => `${a.id}-1`).sort(),
+    );
+    expect(submitted).toMatchObject({ sequence: 2, workflowRuns: 1, reviewDeadline: expect.anything() });
+    expect(await deps.applications.listEvidence(submitted?.id ?? '')).toEqual([
+      expect.objectContaining({ evidenceId: closure.evidenceId, kind: 'closure_proof', status: 'accepted', objectKey: closure.objectKey }),
+    ]);
+    expect(settled.filter(Boolean)).toHaveLength(1);
+    const view = await getBatch(deps, principal, batch.id);
+    expect(view).toMatchObject({ status: 'completed', progress: 1, counts: { withdrawn: 3, draft: 0, submitted: 0 } });
+    const events = await scanTable(table, {
+      expression: 'entity = :event AND #event.#type = :type AND #event.#data.batchId = :batch',
+      values: { ':event': 'event', ':type': 'batch.completed', ':batch': batch.id },
+      names: { '#event': 'event', '#data': 'data', '#type': 'type' },
+    });
+    expect(events.map((e) => (e.event as { data: unknown }).data)).toEqual([
+      expect.objectContaining({ batchId: batch.id, rows: { total: 4, accepted: 3, rejected: 1 }, counts: { withdrawn: 3 } }),
+    ]);
+  });
+
+  it('completes at once a batch whose rows were all refused', async () => {
+    // Prepare
+    const deps = batchTestDeps(table);
+    const principal = agency();
+    const { batch } = await createBatch(deps, principal, { items: [{ kind: 'nope' }, { filingNumber: 42 }] });
+
+    // Act
+    await runIngestion(deps, batch);
+
+    // Assess
+    expect(await getBatch(deps, principal, batch.id)).toMatchObject({ status: 'completed', rows: { total: 2, rejected: 2, accepted: 0 } });
+    const report = await parseReport(deps.files.text(`batch-files/${principal.tenantId}/${batch.id}/report.csv`));
+    expect(report[1]).toMatchObject({ row: '2', outcome: 'refused', errorPath: expect.stringContaining('filingNumber') });
+  });
+
+  it.each([
+    ['unknown columns', Buffer.from(manifest([goodRow()], [...MANIFEST_COLUMNS, 'colour'])), 'invalid_header'],
+    ['a missing column', Buffer.from(manifest([goodRow()], MANIFEST_COLUMNS.filter((c) => c !== 'kind'))), 'invalid_header'],
+    ['GBK bytes', Buffer.concat([Buffer.from(manifest([])), Buffer.from([0xca, 0xbe, 0xc0, 0xfd, 0x0d, 0x0a])]), 'not_utf8'],
+    ['an unclosed quote', Buffer.from(`${manifest([goodRow()])}"cancel_website,broken\r\n`), 'invalid_csv'],
+    ['no rows', Buffer.from(manifest([])), 'no_rows'],
+  ])('fails the whole batch, creating nothing, for a manifest with %s', async (_what, csv, code) => {
+    // Prepare
+    const deps = batchTestDeps(table);
+    const principal = agency();
+    const batch = await uploadedCsvBatch(deps, principal, csv);
+
+    // Act
+    const prepared = prepareIngestion(deps, { batchId: batch.id, tenantId: principal.tenantId });
+
+    // Assess
+    await expect(prepared).rejects.toMatchObject({ name: 'ManifestRejectedError' });
+    expect(await getBatch(deps, principal, batch.id)).toMatchObject({ status: 'failed', error: { code } });
+    expect(await applicationsOfBatch(table, batch.id)).toEqual([]);
+  });
+
+  it('keeps batches and their applications to their tenant', async () => {
+    // Prepare
+    const deps = batchTestDeps(table);
+    const owner = agency();
+    const stranger = agency();
+    const { batch } = await createBatch(deps, owner, { items: [websiteApplication()] });
+    await runIngestion(deps, batch);
+
+    // Act
+    const view = await getBatch(deps, stranger, batch.id).catch((error: unknown) => error);
+    const report = await getBatchReport(deps, stranger, batch.id).catch((error: unknown) => error);
+    const listed = await listApplications(deps, stranger, { batchId: batch.id });
+
+    // Assess
+    expect(view).toBeInstanceOf(NotFoundError);
+    expect(report).toBeInstanceOf(NotFoundError);
+    expect(listed.items).toEqual([]);
+    expect((await listApplications(deps, owner, { batchId: batch.id })).items).toHaveLength(1);
+  });
+});
