@@ -36,6 +36,7 @@ export function buildApp(app: App): BuiltApp {
     table: dataStack.table,
     bucket: dataStack.bucket,
     evidenceAccess: dataStack.evidenceAccess,
+    batchObjects: dataStack.batchObjects,
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

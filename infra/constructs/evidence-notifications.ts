@@ -21,12 +21,16 @@ export interface EvidenceNotificationsProps {
  * already depends on the data stack. CDK then manages only the notifications it created and keeps any others.
  */
 export class EvidenceNotifications extends Construct {
+  /** The bucket reference the notifications are declared on; other notifications of the bucket must use it too. */
+  readonly bucket: s3.IBucket;
+
   constructor(scope: Construct, id: string, props: EvidenceNotificationsProps) {
     super(scope, id);
     const bucket = s3.Bucket.fromBucketAttributes(this, 'Bucket', {
       bucketArn: props.bucket.bucketArn,
       bucketName: props.bucket.bucketName,
     });
+    this.bucket = bucket;
     bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(props.checker), {
       prefix: EVIDENCE_PREFIX,
     });

@@ -1,3 +1,5 @@
+import type { BatchIngestionTasks } from '../constructs/batch-ingestion-workflow.ts';
+import type { BatchObjectAccessKind } from '../constructs/batch-object-access.ts';
 import type { ReviewWorkflowTasks } from '../constructs/review-workflow.ts';
 
 /**
@@ -28,6 +30,12 @@ export interface FunctionSpec {
    * `EVIDENCE_REQUIRE_SIGNED_FORM`, `EVIDENCE_REQUIRE_COLOUR` when the CDK context sets them (else the defaults).
    */
   evidencePolicy?: true;
+  /** Batch objects it may put or get, one policy each (see `BATCH_OBJECT_ACCESS`). Sets `BUCKET_NAME`. */
+  batchObjects?: readonly BatchObjectAccessKind[];
+  /** Starts batch ingestion executions (sets `BATCH_STATE_MACHINE_ARN`). */
+  batchIngestion?: 'start';
+  /** The function's timeout when 30 s is not enough (ingestion chunks). */
+  timeoutSeconds?: number;
 }
 
 export interface HttpRouteSpec extends FunctionSpec {
@@ -55,6 +63,11 @@ export const HTTP_ROUTES: readonly HttpRouteSpec[] = [
   { routeKey: 'POST /v1/webhook-deliveries/{id}/redeliver', id: 'RedeliverWebhook', entry: 'functions/http/redeliver-webhook.ts', table: 'readWrite', delivery: 'start' },
   { routeKey: 'POST /v1/filing-registry', id: 'ImportFilingRegistry', entry: 'functions/http/import-filing-registry.ts', table: 'readWrite' },
   { routeKey: 'GET /v1/filing-registry/{filingNumber}', id: 'GetFilingRecord', entry: 'functions/http/get-filing-record.ts', table: 'read' },
+  { routeKey: 'POST /v1/batches', id: 'CreateBatch', entry: 'functions/http/create-batch.ts', table: 'readWrite', batchObjects: ['putManifests', 'writeFiles'], batchIngestion: 'start' },
+  { routeKey: 'GET /v1/batches/{id}', id: 'GetBatch', entry: 'functions/http/get-batch.ts', table: 'read' },
+  { routeKey: 'GET /v1/batches/{id}/report', id: 'GetBatchReport', entry: 'functions/http/get-batch-report.ts', table: 'read', batchObjects: ['readFiles'] },
+  { routeKey: 'POST /v1/batch-evidence', id: 'CreateBatchEvidenceUpload', entry: 'functions/http/create-batch-evidence-upload.ts', table: 'readWrite', batchObjects: ['putEvidence'], evidencePolicy: true },
+  { routeKey: 'GET /v1/batch-evidence/{id}', id: 'GetBatchEvidence', entry: 'functions/http/get-batch-evidence.ts', table: 'read' },
 ];
 
 /** The review workflow's tasks (see `ReviewWorkflow`). */
@@ -84,6 +97,37 @@ export const EVIDENCE_CHECK: FunctionSpec = { entry: 'functions/s3/check-evidenc
 /** Turns outbox events (table stream) into one delivery execution per subscribed endpoint. */
 export const EVENT_DISPATCH: FunctionSpec = { entry: 'functions/events/dispatch-events.ts', table: 'readWrite', delivery: 'start' };
 
+/** The batch ingestion workflow's tasks (see `BatchIngestionWorkflow`). */
+export const BATCH_TASKS: { readonly [K in keyof BatchIngestionTasks]: FunctionSpec } = {
+  prepare: { entry: 'functions/batches/prepare-ingestion.ts', table: 'readWrite', batchObjects: ['readManifests'] },
+  // Validates rows like a single submission (the evidence policy decides what is required), writes them, and starts
+  // the reviews of rows submitted at once; five minutes leave a chunk of 1,000 rows ample room.
+  ingestChunk: {
+    entry: 'functions/batches/ingest-chunk.ts',
+    table: 'readWrite',
+    batchObjects: ['readManifests', 'readFiles', 'writeFiles'],
+    review: 'start',
+    evidencePolicy: true,
+    timeoutSeconds: 300,
+  },
+  finish: { entry: 'functions/batches/finish-ingestion.ts', table: 'readWrite', batchObjects: ['readFiles', 'writeFiles'] },
+  fail: { entry: 'functions/batches/fail-ingestion.ts', table: 'readWrite', batchObjects: ['readFiles', 'writeFiles'] },
+};
+
+/** Starts a batch's ingestion when its manifest lands (S3 ObjectCreated under `batch-manifests/`). */
+export const MANIFEST_UPLOADED: FunctionSpec = { entry: 'functions/batches/manifest-uploaded.ts', table: 'readWrite', batchIngestion: 'start' };
+
+/** Checks each uploaded shared evidence file (S3 ObjectCreated under `batch-evidence/`). */
+export const BATCH_EVIDENCE_CHECK: FunctionSpec = {
+  entry: 'functions/batches/check-batch-evidence.ts',
+  table: 'readWrite',
+  batchObjects: ['readEvidence'],
+  evidencePolicy: true,
+};
+
+/** Completes batches when their last application reaches a final status (table stream). */
+export const BATCH_SETTLEMENT: FunctionSpec = { entry: 'functions/batches/settle-batches.ts', table: 'readWrite' };
+
 /** Every entry file the service deploys, for tests and for creating placeholders. */
 export function allEntries(): string[] {
   return [
@@ -92,5 +136,9 @@ export function allEntries(): string[] {
     ...Object.values(DELIVERY_TASKS),
     EVIDENCE_CHECK,
     EVENT_DISPATCH,
+    ...Object.values(BATCH_TASKS),
+    MANIFEST_UPLOADED,
+    BATCH_EVIDENCE_CHECK,
+    BATCH_SETTLEMENT,
   ].map((spec) => spec.entry);
 }

@@ -1,9 +1,12 @@
-import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { AppFunction } from '../constructs/app-function.ts';
+import { BatchEvents } from '../constructs/batch-events.ts';
+import { BatchIngestionWorkflow, type BatchIngestionTasks } from '../constructs/batch-ingestion-workflow.ts';
+import type { BatchObjectPolicies } from '../constructs/batch-object-access.ts';
 import { DeliveryWorkflow } from '../constructs/delivery-workflow.ts';
 import { EvidenceNotifications } from '../constructs/evidence-notifications.ts';
 import type { EvidenceAccess } from '../constructs/evidence-store.ts';
@@ -13,7 +16,11 @@ import { acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { ReviewWorkflow, type ReviewWorkflowTasks } from '../constructs/review-workflow.ts';
 import { ServiceApi } from '../constructs/service-api.ts';
 import {
+  BATCH_EVIDENCE_CHECK,
+  BATCH_SETTLEMENT,
+  BATCH_TASKS,
   DELIVERY_TASKS,
+  MANIFEST_UPLOADED,
   EVENT_DISPATCH,
   EVIDENCE_CHECK,
   HTTP_ROUTES,
@@ -28,6 +35,8 @@ export interface ServiceStackProps extends StackProps {
   bucket: s3.IBucket;
   /** Policies for evidence objects (data stack). */
   evidenceAccess: EvidenceAccess;
+  /** Policies for bulk batches' objects (data stack). */
+  batchObjects: BatchObjectPolicies;
 }
 
 /**
@@ -58,13 +67,16 @@ export class ServiceStack extends Stack {
   readonly api: ServiceApi;
   readonly review: ReviewWorkflow;
   readonly delivery: DeliveryWorkflow;
+  readonly batches: BatchIngestionWorkflow;
   /** Every function, by construct id. */
   readonly functions = new Map<string, AppFunction>();
 
   private readonly table: dynamodb.ITable;
   private readonly bucket: s3.IBucket;
   private readonly evidenceAccess: EvidenceAccess;
+  private readonly batchObjects: BatchObjectPolicies;
   private readonly reviewName: string;
+  private readonly batchesName: string;
   private readonly deliveryName: string;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
@@ -72,9 +84,12 @@ export class ServiceStack extends Stack {
     this.table = props.table;
     this.bucket = props.bucket;
     this.evidenceAccess = props.evidenceAccess;
+    this.batchObjects = props.batchObjects;
     // Named after the stack so two deployments (stages) in one account do not clash.
     this.reviewName = `${this.stackName}-review`;
     this.deliveryName = `${this.stackName}-delivery`;
+    // The local runtime finds this machine beside the review machine by these names (`make-batch-deps.ts`).
+    this.batchesName = `${this.stackName}-batches`;
 
     const deliveryTasks = {
       deliverWebhook: this.fn('DeliverWebhook', DELIVERY_TASKS.deliverWebhook),
@@ -91,9 +106,25 @@ export class ServiceStack extends Stack {
       routes: HTTP_ROUTES.map((route) => ({ routeKey: route.routeKey, id: route.id, handler: this.fn(route.id, route) })),
     });
 
-    new EvidenceNotifications(this, 'EvidenceUploads', {
+    const evidenceUploads = new EvidenceNotifications(this, 'EvidenceUploads', {
       bucket: this.bucket,
       checker: this.fn('CheckEvidence', EVIDENCE_CHECK),
+    });
+
+    const batchTasks = Object.fromEntries(
+      Object.entries(BATCH_TASKS).map(([key, spec]) => [key, this.fn(`Batch${pascal(key)}`, spec)]),
+    ) as unknown as BatchIngestionTasks;
+    this.batches = new BatchIngestionWorkflow(this, 'BatchIngestion', {
+      tasks: batchTasks,
+      stateMachineName: this.batchesName,
+      chunkTimeout: Duration.seconds(BATCH_TASKS.ingestChunk.timeoutSeconds ?? 30),
+    });
+    new BatchEvents(this, 'BatchEvents', {
+      notificationBucket: evidenceUploads.bucket,
+      manifestUploaded: this.fn('ManifestUploaded', MANIFEST_UPLOADED),
+      evidenceChecker: this.fn('CheckBatchEvidence', BATCH_EVIDENCE_CHECK),
+      table: this.table,
+      settler: this.fn('SettleBatches', BATCH_SETTLEMENT),
     });
 
     new OutboxDispatch(this, 'Outbox', {
@@ -106,12 +137,14 @@ export class ServiceStack extends Stack {
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
     new CfnOutput(this, 'ReviewStateMachineArn', { value: this.review.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DeliveryStateMachineArn', { value: this.delivery.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'BatchStateMachineArn', { value: this.batches.stateMachine.stateMachineArn });
   }
 
   /** Creates a function from its spec and binds what the spec asks for: each environment variable with its grant. */
   private fn(id: string, spec: FunctionSpec): AppFunction {
     const environment: Record<string, string> = { TABLE_NAME: this.table.tableName, LOG_LEVEL: DEPLOYED_SETTINGS.LOG_LEVEL };
-    if (spec.evidence) environment.BUCKET_NAME = this.bucket.bucketName;
+    if (spec.evidence || spec.batchObjects) environment.BUCKET_NAME = this.bucket.bucketName;
+    if (spec.batchIngestion === 'start') environment.BATCH_STATE_MACHINE_ARN = this.stateMachineArn(this.batchesName);
     if (spec.review === 'start' || spec.review === 'stop') {
       environment.REVIEW_STATE_MACHINE_ARN = this.stateMachineArn(this.reviewName);
     }
@@ -123,7 +156,11 @@ export class ServiceStack extends Stack {
     if (spec.authority) environment.AUTHORITY_MODE = DEPLOYED_SETTINGS.AUTHORITY_MODE;
     if (spec.evidencePolicy) Object.assign(environment, this.evidencePolicyVariables());
 
-    const fn = new AppFunction(this, id, { entry: spec.entry, environment });
+    const fn = new AppFunction(this, id, {
+      entry: spec.entry,
+      environment,
+      ...(spec.timeoutSeconds ? { timeout: Duration.seconds(spec.timeoutSeconds) } : {}),
+    });
     this.functions.set(id, fn);
 
     if (spec.table === 'read') grantTableRead(this.table, fn);
@@ -136,6 +173,8 @@ export class ServiceStack extends Stack {
     }
     if (spec.review === 'stop') this.grantStopExecutions(fn, this.reviewName);
     if (spec.delivery === 'start') this.grantStates(fn, this.deliveryName, ['states:StartExecution']);
+    for (const access of spec.batchObjects ?? []) fn.role?.addManagedPolicy(this.batchObjects[access]);
+    if (spec.batchIngestion === 'start') this.grantStates(fn, this.batchesName, ['states:StartExecution']);
     return fn;
   }
 

@@ -144,23 +144,26 @@ describe('evidence bucket', () => {
     }
   });
 
-  it('defines object access as two policies: put-only and get-only, both limited to evidence/*', () => {
+  it('defines object access as one-action policies per prefix: put-only and get-only on evidence/*, and on each batch prefix', () => {
     // Act
     const statements = ofType(synth.dataResources, 'AWS::IAM::ManagedPolicy').map(
       ([, policy]) => (policy.Properties?.PolicyDocument as { Statement: unknown[] }).Statement,
     );
-    const evidenceObjects = {
-      'Fn::Join': ['', [{ 'Fn::GetAtt': [evidenceBucketId(), 'Arn'] }, '/evidence/*']],
-    };
+    const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [evidenceBucketId(), 'Arn'] }, `/${prefix}*`]] });
+    const evidenceObjects = objects('evidence/');
 
     // Assess
     expect(statements).toEqual(
       expect.arrayContaining([
         [{ Action: 's3:PutObject', Effect: 'Allow', Resource: evidenceObjects }],
         [{ Action: 's3:GetObject', Effect: 'Allow', Resource: evidenceObjects }],
+        ...['batch-manifests/', 'batch-evidence/', 'batch-files/'].flatMap((prefix) => [
+          [{ Action: 's3:PutObject', Effect: 'Allow', Resource: objects(prefix) }],
+          [{ Action: 's3:GetObject', Effect: 'Allow', Resource: objects(prefix) }],
+        ]),
       ]),
     );
-    expect(statements).toHaveLength(2);
+    expect(statements).toHaveLength(8);
   });
 });
 

@@ -95,7 +95,7 @@ describe('IAM least privilege', () => {
       'dynamodb:ListStreams',
     ]);
     expect([...onStar].filter((a) => !allowed.has(a))).toEqual([]);
-    expect(entriesAllowed('dynamodb:ListStreams')).toEqual(['functions/events/dispatch-events.ts']);
+    expect(entriesAllowed('dynamodb:ListStreams')).toEqual(['functions/batches/settle-batches.ts', 'functions/events/dispatch-events.ts']);
   });
 
   it('lets the presigning function put evidence objects and nothing else in S3; the checker only get them', () => {
@@ -115,7 +115,41 @@ describe('IAM least privilege', () => {
     const others = functionEntries.filter(
       (e) => e !== 'functions/http/create-evidence-upload.ts' && e !== 'functions/s3/check-evidence.ts',
     );
-    expect(others.filter((e) => s3Grants(e).length > 0)).toEqual([]);
+    expect(others.flatMap((e) => s3Grants(e).filter((g) => g.resource.includes('/evidence/*')))).toEqual([]);
+  });
+
+  it('gives each batch function one action on one batch prefix per need, and nothing on evidence/', () => {
+    // Act
+    const s3Grants = (entry: string) =>
+      roleStatements(functionRole(entry))
+        .filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')))
+        .map((s) => `${actionsOf(s).join(',')} ${/\/(batch-[a-z]+\/\*)/.exec(JSON.stringify(s.Resource))?.[1] ?? JSON.stringify(s.Resource)}`)
+        .sort();
+    const withS3 = functionEntries.filter((e) => s3Grants(e).length > 0).sort();
+
+    // Assess
+    expect(s3Grants('functions/http/create-batch.ts')).toEqual(['s3:PutObject batch-files/*', 's3:PutObject batch-manifests/*']);
+    expect(s3Grants('functions/http/create-batch-evidence-upload.ts')).toEqual(['s3:PutObject batch-evidence/*']);
+    expect(s3Grants('functions/http/get-batch-report.ts')).toEqual(['s3:GetObject batch-files/*']);
+    expect(s3Grants('functions/batches/check-batch-evidence.ts')).toEqual(['s3:GetObject batch-evidence/*']);
+    expect(s3Grants('functions/batches/prepare-ingestion.ts')).toEqual(['s3:GetObject batch-manifests/*']);
+    expect(s3Grants('functions/batches/ingest-chunk.ts')).toEqual([
+      's3:GetObject batch-files/*',
+      's3:GetObject batch-manifests/*',
+      's3:PutObject batch-files/*',
+    ]);
+    expect(withS3).toEqual([
+      'functions/batches/check-batch-evidence.ts',
+      'functions/batches/fail-ingestion.ts',
+      'functions/batches/finish-ingestion.ts',
+      'functions/batches/ingest-chunk.ts',
+      'functions/batches/prepare-ingestion.ts',
+      'functions/http/create-batch-evidence-upload.ts',
+      'functions/http/create-batch.ts',
+      'functions/http/create-evidence-upload.ts',
+      'functions/http/get-batch-report.ts',
+      'functions/s3/check-evidence.ts',
+    ]);
   });
 
   it('gives read-only routes and LoadApplication no table writes, and nobody scans', () => {
@@ -142,10 +176,13 @@ describe('IAM least privilege', () => {
     const delivery = /stateMachine:IcpCancelService-delivery"/;
 
     // Assess
+    const batches = /stateMachine:IcpCancelService-batches"/;
     expect(entriesAllowed('states:StartExecution', review)).toEqual([
+      'functions/batches/ingest-chunk.ts',
       'functions/http/submit-application.ts',
       'functions/workflow/expire-correction.ts',
     ]);
+    expect(entriesAllowed('states:StartExecution', batches)).toEqual(['functions/batches/manifest-uploaded.ts', 'functions/http/create-batch.ts']);
     const responders = [
       'functions/http/record-decision.ts',
       'functions/http/resubmit-application.ts',
@@ -185,6 +222,12 @@ describe('IAM least privilege', () => {
     ]);
     expect([...invoked('IcpCancelService-review')].every((e) => String(e).startsWith('functions/workflow/'))).toBe(true);
     expect(invoked('IcpCancelService-review').size).toBe(8);
+    expect([...invoked('IcpCancelService-batches')].sort()).toEqual([
+      'functions/batches/fail-ingestion.ts',
+      'functions/batches/finish-ingestion.ts',
+      'functions/batches/ingest-chunk.ts',
+      'functions/batches/prepare-ingestion.ts',
+    ]);
   });
 
   it('attaches an AWS managed policy only to CDK\'s own bucket-notifications handler', () => {

@@ -38,7 +38,7 @@ describe('functions', () => {
     }
   });
 
-  it('run on arm64 with the current Node.js runtime, 512 MB, 30 s, X-Ray, their own log group, no reserved concurrency', () => {
+  it('run on arm64 with the current Node.js runtime, 512 MB, 30 s (ingestion chunks 5 min), X-Ray, their own log group, no reserved concurrency', () => {
     // Act
     const logGroups = Object.fromEntries(ofType(resources, 'AWS::Logs::LogGroup'));
 
@@ -48,7 +48,7 @@ describe('functions', () => {
         Architectures: ['arm64'],
         Runtime: 'nodejs24.x',
         MemorySize: 512,
-        Timeout: 30,
+        Timeout: fn.Metadata?.['icp:entry'] === 'functions/batches/ingest-chunk.ts' ? 300 : 30,
         TracingConfig: { Mode: 'Active' },
         Handler: 'index.handler',
       });
@@ -89,6 +89,11 @@ describe('functions', () => {
       WEBHOOKS_ALLOW_LOOPBACK: 'false',
     });
     expect(environmentOf('functions/workflow/submit-to-authority.ts')).toMatchObject({ AUTHORITY_MODE: 'manual' });
+    expect(keys('functions/http/create-batch.ts')).toEqual([...common, 'BATCH_STATE_MACHINE_ARN', 'BUCKET_NAME'].sort());
+    expect(keys('functions/batches/manifest-uploaded.ts')).toEqual([...common, 'BATCH_STATE_MACHINE_ARN'].sort());
+    expect(keys('functions/http/get-batch.ts')).toEqual(common);
+    expect(keys('functions/batches/ingest-chunk.ts')).toEqual([...common, 'BUCKET_NAME', 'REVIEW_STATE_MACHINE_ARN'].sort());
+    expect(keys('functions/batches/settle-batches.ts')).toEqual(common);
   });
 
   it('address the state machines by their fixed names', () => {
@@ -98,7 +103,9 @@ describe('functions', () => {
 
     // Assess
     expect(arn).toContain(':stateMachine:IcpCancelService-review');
-    expect(machines.sort()).toEqual(['IcpCancelService-delivery', 'IcpCancelService-review']);
+    expect(JSON.stringify(environmentOf('functions/http/create-batch.ts').BATCH_STATE_MACHINE_ARN)).toContain(':stateMachine:IcpCancelService-batches');
+    // The local runtime finds the batch machine beside the review machine by these names (make-batch-deps.ts).
+    expect(machines.sort()).toEqual(['IcpCancelService-batches', 'IcpCancelService-delivery', 'IcpCancelService-review']);
   });
 });
 
@@ -155,8 +162,8 @@ describe('HTTP API', () => {
 describe('event sources', () => {
   it('feeds only inserted outbox events from the table stream to the dispatcher, with bisection, retries and a DLQ', () => {
     // Act
-    const mappings = ofType(resources, 'AWS::Lambda::EventSourceMapping');
     const [dispatcherId] = functionFor('functions/events/dispatch-events.ts');
+    const mappings = ofType(resources, 'AWS::Lambda::EventSourceMapping').filter(([, m]) => refTarget(m.Properties?.FunctionName) === dispatcherId);
 
     // Assess
     expect(mappings).toHaveLength(1);
@@ -184,23 +191,52 @@ describe('event sources', () => {
     });
   });
 
-  it('invokes the evidence checker for objects created under evidence/', () => {
+  it('invokes the evidence checker under evidence/, ingestion under batch-manifests/, the shared evidence check under batch-evidence/', () => {
     // Act
-    const [checkerId] = functionFor('functions/s3/check-evidence.ts');
+    const notified = (entry: string, prefix: string) => ({
+      Events: ['s3:ObjectCreated:*'],
+      Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: prefix }] } },
+      LambdaFunctionArn: { 'Fn::GetAtt': [functionFor(entry)[0], 'Arn'] },
+    });
 
-    // Assess
+    // Assess: one custom resource writes the bucket's whole configuration, so there must be exactly one.
+    synth.service.resourceCountIs('Custom::S3BucketNotifications', 1);
     synth.service.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
         LambdaFunctionConfigurations: [
-          {
-            Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'evidence/' }] } },
-            LambdaFunctionArn: { 'Fn::GetAtt': [checkerId, 'Arn'] },
-          },
+          notified('functions/s3/check-evidence.ts', 'evidence/'),
+          notified('functions/batches/manifest-uploaded.ts', 'batch-manifests/'),
+          notified('functions/batches/check-batch-evidence.ts', 'batch-evidence/'),
         ],
       },
       Managed: false,
     });
+  });
+
+  it('feeds the batch settler only final-status events of batch applications, with a DLQ', () => {
+    // Act
+    const [settlerId] = functionFor('functions/batches/settle-batches.ts');
+    const mappings = ofType(resources, 'AWS::Lambda::EventSourceMapping').filter(([, m]) => refTarget(m.Properties?.FunctionName) === settlerId);
+
+    // Assess
+    expect(mappings).toHaveLength(1);
+    const [[, mapping]] = mappings as [[string, CfnResource]];
+    const pattern = JSON.parse((mapping.Properties?.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]?.Pattern ?? '{}');
+    expect(pattern).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: {
+        NewImage: {
+          entity: { S: ['event'] },
+          event: {
+            M: {
+              type: { S: ['application.approved', 'application.rejected_final', 'application.failed', 'application.withdrawn'] },
+              data: { M: { batchId: { S: [{ exists: true }] } } },
+            },
+          },
+        },
+      },
+    });
+    expect(mapping.Properties).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
   });
 });
 
@@ -211,7 +247,7 @@ describe('outputs', () => {
 
     // Assess
     expect(outputs.sort()).toEqual(
-      ['ApiUrl', 'BucketName', 'DeliveryStateMachineArn', 'ReviewStateMachineArn', 'TableName'].sort(),
+      ['ApiUrl', 'BatchStateMachineArn', 'BucketName', 'DeliveryStateMachineArn', 'ReviewStateMachineArn', 'TableName'].sort(),
     );
   });
 });

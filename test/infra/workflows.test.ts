@@ -46,10 +46,12 @@ function taskEntry(state: State): string | undefined {
 
 const review = machine('IcpCancelService-review');
 const delivery = machine('IcpCancelService-delivery');
+const batches = machine('IcpCancelService-batches');
 
 describe.each([
   ['review', review],
   ['delivery', delivery],
+  ['batch ingestion', batches],
 ])('%s state machine', (_name, { definition, resource }) => {
   it('is valid Amazon States Language', () => {
     // Act
@@ -72,7 +74,7 @@ describe.each([
     });
     for (const [name, state] of tasks) {
       expect(state.TimeoutSeconds ?? state.TimeoutSecondsPath, name).toBeDefined();
-      expect(taskEntry(state), name).toMatch(/^functions\/(workflow|webhooks)\/[a-z-]+\.ts$/);
+      expect(taskEntry(state), name).toMatch(/^functions\/(workflow|webhooks|batches)\/[a-z-]+\.ts$/);
     }
   });
 });
@@ -177,5 +179,45 @@ describe('delivery state machine', () => {
     expect(choice.Choices).toEqual([{ Variable: '$.result.outcome', StringEquals: 'retry_after', Next: 'WaitRetryAfter' }]);
     expect(choice.Default).toBe('Delivered');
     expect(wait).toMatchObject({ Type: 'Wait', SecondsPath: '$.result.waitSeconds', Next: 'DeliverWebhook' });
+  });
+});
+
+describe('batch ingestion state machine', () => {
+  const { States: states, StartAt } = batches.definition;
+
+  it('prepares, then loops IngestChunk until the manifest is read, then finishes', () => {
+    // Assess
+    expect(StartAt).toBe('Prepare');
+    expect(states.Prepare?.Next).toBe('MoreRows');
+    expect(states.IngestChunk?.Next).toBe('MoreRows');
+    expect(states.MoreRows).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.progress.done', BooleanEquals: true, Next: 'Finish' }],
+      Default: 'IngestChunk',
+    });
+    expect(states.Finish?.Next).toBe('Ingested');
+    expect(Object.values(states).filter((s) => s.Type === 'Task').map(taskEntry).sort()).toEqual([
+      'functions/batches/fail-ingestion.ts',
+      'functions/batches/finish-ingestion.ts',
+      'functions/batches/ingest-chunk.ts',
+      'functions/batches/prepare-ingestion.ts',
+    ]);
+    // The cursor lives in the batch record: the loop passes only the ids.
+    expect(states.IngestChunk?.Parameters).toEqual({ 'batchId.$': '$.batchId', 'tenantId.$': '$.tenantId' });
+  });
+
+  it('retries any failure of a task (a crash, a timeout) except a rejected manifest, then fails the batch', () => {
+    for (const name of ['Prepare', 'IngestChunk', 'Finish']) {
+      const state = states[name] as State;
+      expect(state.Retry?.map((r) => [r.ErrorEquals, r.MaxAttempts]), name).toEqual([
+        [expect.arrayContaining(['TransientError']), 5],
+        [['ManifestRejectedError', 'BatchMissingError'], 0],
+        [['States.ALL'], 6],
+      ]);
+      expect(state.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'FailIngestion', ResultPath: '$.error' }]);
+    }
+    expect(states.FailIngestion?.Next).toBe('Failed');
+    // A chunk task waits a little longer than its function may run (5 minutes).
+    expect(states.IngestChunk?.TimeoutSeconds).toBe(330);
   });
 });
