@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { DEFECTS, generateManifest, MANIFEST_COLUMNS } from '../../../bench/manifest.ts';
+import { MANIFEST_COLUMNS as API_COLUMNS, REQUIRED_COLUMNS } from '../../../shared/domain/batch-manifest.ts';
 import { parseCreditCode, parseDomainName, parseFilingNumber } from '../../../shared/domain/identifiers/index.ts';
 
 /** The manifests the benchmark and the CLI's system test submit: the report is checked against `bad`. */
@@ -16,6 +17,11 @@ describe('generated manifests', () => {
 
     const withEvidence = parse(generateManifest({ rows: 3, evidence: 'ev_01jabcdefghij' }).csv, { columns: true, bom: true }) as Record<string, string>[];
     expect(withEvidence.map((r) => r.evidence)).toEqual(['ev_01jabcdefghij', 'ev_01jabcdefghij', 'ev_01jabcdefghij']);
+  });
+
+  it('uses the API\'s manifest columns: all the required ones, no unknown one', () => {
+    expect(MANIFEST_COLUMNS.filter((c) => !API_COLUMNS.includes(c))).toEqual([]);
+    expect(REQUIRED_COLUMNS.filter((c) => !(MANIFEST_COLUMNS as readonly string[]).includes(c))).toEqual([]);
   });
 
   it('has ~3% bad rows, spread out, each defect used', () => {
