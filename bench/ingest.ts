@@ -19,8 +19,8 @@ export interface IngestResult {
   reportCheck: string;
   /** Review executions started during the ingestion. */
   workflows: number;
-  peakRss?: number;
-  peakJvmRss?: number;
+  /** Size of the manifest. */
+  bytes: number;
 }
 
 const POLL_MS = 250;
@@ -78,6 +78,7 @@ export async function ingest(
     reportRows: check.rows,
     reportCheck: check.summary,
     workflows,
+    bytes: bytes.length,
   };
 }
 
@@ -108,7 +109,7 @@ export async function sharedClosureProof(runtime: LocalRuntime): Promise<string 
 }
 
 function skipped(reason: string): IngestResult {
-  return { skipped: reason, ms: 0, uploadMs: 0, bad: 0, accepted: 0, refused: 0, reportRows: 0, reportCheck: '', workflows: 0 };
+  return { skipped: reason, ms: 0, uploadMs: 0, bad: 0, accepted: 0, refused: 0, reportRows: 0, reportCheck: '', workflows: 0, bytes: 0 };
 }
 
 /** Compares the report's refused rows with the rows generated bad. */

@@ -14,3 +14,8 @@ export function median(values: readonly number[]): number {
 export function mib(bytes: number): string {
   return `${Math.round(bytes / 1024 / 1024)} MiB`;
 }
+
+/** `812 KiB`, `1.9 MiB`. */
+export function size(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
