@@ -21,6 +21,7 @@ import { bareWrite } from './bare-write.ts';
 import { type IngestResult, ingest, sharedClosureProof } from './ingest.ts';
 import { creditCodeFor, filingNumberFor } from './manifest.ts';
 import { findDynamoDbLocalPid, peakRssOf, RssSampler } from './memory.ts';
+import { waitUntilQuiet } from './quiet.ts';
 import { formatTable, median, mib, size } from './table.ts';
 
 process.env.LOG_LEVEL ??= 'WARN';
@@ -61,30 +62,42 @@ try {
 
   const bare: number[] = [];
   let bareBytes = 0;
+  const quiet = async () => {
+    const waited = await waitUntilQuiet(jvm);
+    if (waited > 3_000) say(`  (waited ${s(waited)} for the stream poller and the JVM to settle)`);
+  };
   const runBare = async () => {
+    await quiet();
     const result = await bareWrite(dynamo, { table: bareTable, template, items: ROWS, writers: WRITERS, run: `r${bare.length}` });
     bareBytes = result.itemBytes;
     bare.push(result.ms);
-    say(`bare write ${bare.length}: ${ROWS} items in ${s(result.ms)} (${result.retried} unprocessed items re-sent)`);
+    say(`bare write ${bare.length}: ${ROWS} items in ${s(result.ms)} (${result.retried} unprocessed items re-sent; load ${load()})`);
   };
   const measured: Measured[] = [];
   const runIngest = async (mode: string) => {
+    await quiet();
     const sampler = new RssSampler(jvm).start();
     const result = await ingest(runtime, { rows: ROWS, hold: mode === 'hold', series: measured.length + 1, evidence, log: say });
     sampler.stop();
     measured.push({ ...result, mode, peakRss: sampler.peakSelf, peakJvmRss: sampler.peakOther });
+    say(`  (${mode}: load ${load()}; RSS now ${mib(process.memoryUsage.rss())}, peak ${mib(sampler.peakSelf)})`);
   };
 
-  // Bare writes between the ingestions, so that a JVM warming up or a table growing weighs on both sides. The
+  // The JVM compiles its hot paths during the first thousands of writes: a warm-up write that does not count.
+  await bareWrite(dynamo, { table: bareTable, template, items: Math.min(ROWS, 2_000), writers: WRITERS, run: 'warm-up' });
+
+  // Bare writes and held ingestions take turns, so that a JVM warming up or tables growing weigh on both sides. The
   // submitted ingestions come last: their review executions go on running (up to the authority's wait) afterwards.
-  await runBare();
-  for (const mode of MODES.filter((m) => m === 'hold')) for (let i = 0; i < INGEST_REPS; i++) await runIngest(mode);
-  while (bare.length < BARE_REPS) await runBare();
-  for (const mode of MODES.filter((m) => m === 'immediately')) for (let i = 0; i < INGEST_REPS; i++) await runIngest(mode);
+  const holds = MODES.includes('hold') ? INGEST_REPS : 0;
+  for (let i = 0; i < Math.max(BARE_REPS, holds); i++) {
+    if (i < BARE_REPS) await runBare();
+    if (i < holds) await runIngest('hold');
+  }
+  if (MODES.includes('immediately')) for (let i = 0; i < INGEST_REPS; i++) await runIngest('immediately');
 
   const bareMs = median(bare);
   const rows: [string, string][] = [
-    ['machine', `${cpus()[0]?.model.trim() ?? '?'}, ${availableParallelism()} cores, ${mib(totalmem())} RAM, load now ${loadavg().map((l) => l.toFixed(1)).join(' ')}`],
+    ['machine', `${cpus()[0]?.model.trim() ?? '?'}, ${availableParallelism()} cores, ${mib(totalmem())} RAM, load now ${load()}`],
     ['manifest', `${ROWS} rows, ${measured[0]?.bad ?? '?'} bad (${size(measured[0]?.bytes ?? 0)})`],
     ['bare BatchWriteItem', `${s(bareMs)} median of ${bare.map(s).join(', ')} — ${Math.round(ROWS / (bareMs / 1000))} items/s; ${WRITERS} writers × 25, ~${bareBytes} B/item`],
   ];
@@ -113,6 +126,12 @@ try {
   process.env.LOG_LEVEL = 'ERROR';
   await runtime.stop();
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+function load(): string {
+  return loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 }
 
 function s(ms: number): string {
