@@ -45,6 +45,11 @@ export interface BatchRepository {
    * @throws TransientError when DynamoDB keeps throttling or conflicting.
    */
   writeRows(batchId: string, rows: PlannedRow[]): Promise<RowWrite[]>;
+  /**
+   * Whether the tenant has imported any filing registry record: without one, the rows of a batch need no registry
+   * look-up (each would find nothing), which spares a query per subject.
+   */
+  hasRegistryRecords(tenantId: string): Promise<boolean>;
   putSharedEvidence(evidence: SharedEvidence): Promise<void>;
   getSharedEvidence(tenantId: string, evidenceId: string): Promise<SharedEvidence | undefined>;
   /** Records the upload check; only a `pending_upload` record changes (S3 may deliver an event twice). */

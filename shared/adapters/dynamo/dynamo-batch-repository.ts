@@ -124,6 +124,20 @@ export class DynamoBatchRepository implements BatchRepository {
     return rows.map((r) => results.get(r.row) as RowWrite);
   }
 
+  async hasRegistryRecords(tenantId: string): Promise<boolean> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :registry)',
+        ExpressionAttributeValues: { ':pk': keys.tenant(tenantId).pk, ':registry': keys.registryPrefix('') },
+        ProjectionExpression: 'pk',
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return (out.Items ?? []).length > 0;
+  }
+
   async putSharedEvidence(evidence: SharedEvidence): Promise<void> {
     await this.client.send(
       new PutCommand({

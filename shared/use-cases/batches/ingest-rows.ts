@@ -4,10 +4,11 @@ import { type Batch, BatchItem, type RowOutcome, type SharedEvidence } from '../
 import { columnOfPath } from '../../domain/batch-manifest.ts';
 import { requiredEvidence } from '../../domain/evidence-matrix.ts';
 import type { FieldError } from '../../domain/errors.ts';
+import { log } from '../../log.ts';
 import type { Application, ApplicationWarning, Evidence } from '../../domain/records.ts';
 import { changeStatus, eventFor } from '../../domain/status-change.ts';
 import { fieldErrorsFromZod } from '../../http/zod-errors.ts';
-import type { PlannedRow } from '../../ports/batch-repository.ts';
+import type { PlannedRow, RowWrite } from '../../ports/batch-repository.ts';
 import type { BatchDeps } from '../../ports/batch-services.ts';
 import type { Deps } from '../../ports/deps.ts';
 import type { FilingRegistryRepository, StoredRegistryRecord } from '../../ports/filing-registry-repository.ts';
@@ -20,7 +21,9 @@ import type { SourceRow } from './read-rows.ts';
 export type RowDeps = Pick<Deps, 'registry' | 'clock' | 'ids' | 'settings'> & Pick<BatchDeps, 'batches' | 'reviewStarter'>;
 
 /** Rows validated at once: the registry look-ups overlap. */
-const VALIDATION_CONCURRENCY = 8;
+const VALIDATION_CONCURRENCY = 16;
+/** Rows written before their reviews start, so the starts of a slice overlap the writes of the next. */
+const WRITE_SLICE_ROWS = 200;
 
 interface CheckedRow {
   source: SourceRow;
@@ -44,7 +47,8 @@ interface CheckedRow {
  *    required — submitted, with both timeline entries and both events, exactly as a creation then a submission.
  * 5. The rows are written (many per transaction, each row all or nothing, the filing's open-order guard with it);
  *    a filing with an open order elsewhere refuses its row (`order_in_progress`).
- * 6. The review of every submitted row is started, at the pace Step Functions allows.
+ * 6. The review of every submitted row is started, at the pace Step Functions allows, slice by slice while the next
+ *    slice is written; the chunk ends when every start has gone through.
  *
  * Run again over the same rows (after a crash), it finds the applications already written and reports them as
  * created, starting their reviews again (a start of the same run joins it).
@@ -52,7 +56,7 @@ interface CheckedRow {
 export async function ingestRows(deps: RowDeps, batch: Batch, rows: SourceRow[]): Promise<RowOutcome[]> {
   const now = deps.clock.now();
   const pathOf = (path: string) => (batch.source === 'csv' ? columnOfPath(path) : path);
-  const registry = memoRegistry(deps.registry);
+  const registry = memoRegistry(deps.registry, await deps.batches.hasRegistryRecords(batch.tenantId));
   const sharedEvidence = new Map<string, Promise<SharedEvidence | undefined>>();
   const evidenceById = (id: string) => {
     let found = sharedEvidence.get(id);
@@ -60,6 +64,7 @@ export async function ingestRows(deps: RowDeps, batch: Batch, rows: SourceRow[])
     return found;
   };
 
+  const started = performance.now();
   // 1–2. Each row on its own.
   const checked = await mapConcurrently(rows, VALIDATION_CONCURRENCY, async (source): Promise<CheckedRow> => {
     if (source.errors.length > 0 || source.item === undefined) return { source, errors: source.errors };
@@ -91,9 +96,29 @@ export async function ingestRows(deps: RowDeps, batch: Batch, rows: SourceRow[])
     else row.errors.push(duplicateError(pathOf('filingNumber'), row.input.filingNumber, first));
   }
 
+  const validated = performance.now();
   // 4–5.
   const planned = checked.filter((r) => r.errors.length === 0 && r.input).map((r) => plan(deps, batch, r, now));
-  const writes = new Map((await deps.batches.writeRows(batch.id, planned)).map((w) => [w.row, w]));
+  const writes = new Map<number, RowWrite>();
+  const starts: Promise<void>[] = [];
+  let reviewsStarted = 0;
+  try {
+    for (let from = 0; from < planned.length; from += WRITE_SLICE_ROWS) {
+      const slice = planned.slice(from, from + WRITE_SLICE_ROWS);
+      for (const write of await deps.batches.writeRows(batch.id, slice)) writes.set(write.row, write);
+      // 6. Rows found already written (a chunk run again) are started again too: a start of the same run joins it.
+      const runs = slice
+        .filter((p) => p.app.status === 'submitted' && writes.get(p.row)?.result !== 'filing_taken')
+        .map((p) => ({ applicationId: p.app.id, tenantId: p.app.tenantId, name: reviewRunName(p.app) }));
+      reviewsStarted += runs.length;
+      if (runs.length > 0) starts.push(deps.reviewStarter.startAll(runs));
+    }
+  } finally {
+    // Every start settles before the chunk ends, even when a write failed: nothing may run on after the function.
+    const failure = (await Promise.allSettled(starts)).find((s) => s.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+  const written = performance.now();
   const plannedByRow = new Map(planned.map((p) => [p.row, p]));
 
   const outcomes: RowOutcome[] = checked.map((r): RowOutcome => {
@@ -113,11 +138,14 @@ export async function ingestRows(deps: RowDeps, batch: Batch, rows: SourceRow[])
     return { row: r.source.row, filingNumber, outcome: 'created', applicationId: app.id, status: app.status, warnings: (r.warnings ?? []).map((w) => w.code) };
   });
 
-  // 6.
-  const runs = planned
-    .filter((p) => p.app.status === 'submitted' && writes.get(p.row)?.result !== 'filing_taken')
-    .map((p) => ({ applicationId: p.app.id, tenantId: p.app.tenantId, name: reviewRunName(p.app) }));
-  if (runs.length > 0) await deps.reviewStarter.startAll(runs);
+  log.info('batch rows ingested', {
+    batchId: batch.id,
+    rows: rows.length,
+    refused: outcomes.filter((o) => o.outcome === 'refused').length,
+    reviewsStarted,
+    validateMs: Math.round(validated - started),
+    writeAndStartMs: Math.round(written - validated),
+  });
   return outcomes;
 }
 
@@ -187,13 +215,17 @@ function orderInProgress(path: string, filingNumber: string, holderId: string | 
   };
 }
 
-/** The registry with each subject looked up once per chunk: rows of one subject (its websites) share the look-up. */
-function memoRegistry(registry: FilingRegistryRepository): FilingRegistryRepository {
+/**
+ * The registry with each subject looked up once per chunk: rows of one subject (its websites) share the look-up. A
+ * tenant without any registry record gets no look-up at all (each would find nothing).
+ */
+function memoRegistry(registry: FilingRegistryRepository, inUse: boolean): FilingRegistryRepository {
   const subjects = new Map<string, Promise<StoredRegistryRecord[]>>();
   return {
     putRecords: (tenantId, records, importedAt) => registry.putRecords(tenantId, records, importedAt),
     get: (tenantId, filingNumber) => registry.get(tenantId, filingNumber),
     listSubject: (tenantId, subject) => {
+      if (!inUse) return Promise.resolve([]);
       const key = `${tenantId}|${subject}`;
       let found = subjects.get(key);
       if (!found) subjects.set(key, (found = registry.listSubject(tenantId, subject)));
