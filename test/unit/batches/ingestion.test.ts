@@ -4,13 +4,14 @@ import { changeStatus } from '../../../shared/domain/status-change.ts';
 import { ConflictError, NotFoundError } from '../../../shared/domain/errors.ts';
 import type { Principal } from '../../../shared/domain/records.ts';
 import { createApplication } from '../../../shared/use-cases/create-application.ts';
+import { importFilingRegistry } from '../../../shared/use-cases/filing-registry.ts';
 import { createBatch } from '../../../shared/use-cases/batches/create-batch.ts';
 import { ingestChunk, prepareIngestion } from '../../../shared/use-cases/batches/ingestion.ts';
 import { getBatch, getBatchReport } from '../../../shared/use-cases/batches/read-batch.ts';
 import { settleBatch } from '../../../shared/use-cases/batches/settle-batch.ts';
 import { manifestUploaded } from '../../../shared/use-cases/batches/start-ingestion.ts';
 import { listApplications } from '../../../shared/use-cases/read-applications.ts';
-import { CREDIT_CODE, uniqueSubjectNumber, websiteApplication } from '../use-cases/support/fixtures.ts';
+import { CREDIT_CODE, registryRow, uniqueSubjectNumber, websiteApplication } from '../use-cases/support/fixtures.ts';
 import { agency, type LocalTable, startLocalTable } from '../use-cases/support/local-deps.ts';
 import { acceptedSharedEvidence, applicationsOfBatch, type BatchTestDeps, batchTestDeps, parseReport, runIngestion, scanTable } from './support.ts';
 
@@ -203,11 +204,14 @@ describe('batch ingestion (use cases on DynamoDB Local)', () => {
     const ingested = await getBatch(deps, principal, batch.id);
     const apps = (await listApplications(deps, principal, { batchId: batch.id })).items;
     const submitted = await deps.applications.get(apps.find((a) => a.status === 'submitted')?.id ?? '');
-    for (const app of apps) {
-      const stored = await deps.applications.get(app.id);
-      if (!stored) throw new Error('missing');
-      await deps.applications.applyStatusChange(changeStatus(stored, { to: 'withdrawn', detail: 'test', at: stored.updatedAt, eventId: deps.ids.next('evt') }));
-    }
+    // All at once: the counters move in each change's own transaction.
+    await Promise.all(
+      apps.map(async (app) => {
+        const stored = await deps.applications.get(app.id);
+        if (!stored) throw new Error('missing');
+        await deps.applications.applyStatusChange(changeStatus(stored, { to: 'withdrawn', detail: 'test', at: stored.updatedAt, eventId: deps.ids.next('evt') }));
+      }),
+    );
     const settled = await Promise.all([settleBatch(deps, batch.id), settleBatch(deps, batch.id), settleBatch(deps, batch.id)]);
 
     // Assess
@@ -230,6 +234,29 @@ describe('batch ingestion (use cases on DynamoDB Local)', () => {
     expect(events.map((e) => (e.event as { data: unknown }).data)).toEqual([
       expect.objectContaining({ batchId: batch.id, rows: { total: 4, accepted: 3, rejected: 1 }, counts: { withdrawn: 3 } }),
     ]);
+  });
+
+  it("checks each row against the tenant's filing registry, exactly as a single submission", async () => {
+    // Prepare
+    const deps = batchTestDeps(table);
+    const principal = agency();
+    const matching = websiteApplication();
+    const mismatching = websiteApplication();
+    await importFilingRegistry(deps, principal, { rows: [registryRow(matching), registryRow(mismatching, { subjectName: '别的公司' })] });
+    const single = (await createApplication(deps, agency(principal.tenantId), websiteApplication({ filingNumber: mismatching.filingNumber })).catch(
+      (error: unknown) => error,
+    )) as { errors: { code: string; path: string }[] };
+    const { batch } = await createBatch(deps, principal, { items: [matching, mismatching] });
+
+    // Act
+    await runIngestion(deps, batch);
+
+    // Assess
+    const report = await parseReport(deps.files.text(`batch-files/${principal.tenantId}/${batch.id}/report.csv`));
+    // Found in the registry (no `not_in_registry`), as the last website of its subject there.
+    expect(report[0]).toMatchObject({ outcome: 'created', warnings: 'would_leave_empty_subject' });
+    expect(report[1]).toMatchObject({ outcome: 'refused', errorCode: 'registry_mismatch', errorPath: 'subject.name' });
+    expect(single.errors).toEqual([expect.objectContaining({ code: 'registry_mismatch', path: 'subject.name' })]);
   });
 
   it('completes at once a batch whose rows were all refused', async () => {
