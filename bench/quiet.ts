@@ -11,11 +11,12 @@ function cpuSecondsOf(pid: number): number {
 }
 
 /**
- * Waits until this process and DynamoDB Local's JVM have been nearly idle (under `threshold` of one core each) for two
- * seconds in a row: after an ingestion the stream poller and the webhook dispatch go on working for a while, and a
- * measurement started then would pay for them. Gives up after `timeoutMs`; returns how long it waited.
+ * Waits until this process and DynamoDB Local's JVM have been nearly idle for two seconds in a row: after an ingestion
+ * the stream poller and the webhook dispatch go on working for a while, and a measurement started then would pay for
+ * them. Idle here is about 3 % of a core for this process and 5–15 % for the JVM (the stream poller's reads), hence
+ * the two thresholds (share of one core). Gives up after `timeoutMs`; returns how long it waited.
  */
-export async function waitUntilQuiet(jvm: number | undefined, { threshold = 0.1, timeoutMs = 180_000 } = {}): Promise<number> {
+export async function waitUntilQuiet(jvm: number | undefined, { self: selfMax = 0.1, jvm: jvmMax = 0.3, timeoutMs = 60_000 } = {}): Promise<number> {
   const started = Date.now();
   let calm = 0;
   let self = process.cpuUsage();
@@ -25,7 +26,7 @@ export async function waitUntilQuiet(jvm: number | undefined, { threshold = 0.1,
     const used = process.cpuUsage(self);
     self = process.cpuUsage();
     const otherNow = jvm ? cpuSecondsOf(jvm) : 0;
-    const busy = (used.user + used.system) / 1e6 > threshold || otherNow - other > threshold;
+    const busy = (used.user + used.system) / 1e6 > selfMax || otherNow - other > jvmMax;
     other = otherNow;
     calm = busy ? 0 : calm + 1;
   }

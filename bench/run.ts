@@ -64,7 +64,8 @@ try {
   let bareBytes = 0;
   const quiet = async () => {
     const waited = await waitUntilQuiet(jvm);
-    if (waited > 3_000) say(`  (waited ${s(waited)} for the stream poller and the JVM to settle)`);
+    if (waited >= 60_000) say('  (still busy after 60 s of waiting to settle: measuring anyway)');
+    else if (waited > 3_000) say(`  (waited ${s(waited)} for the stream poller and the JVM to settle)`);
   };
   const runBare = async () => {
     await quiet();
