@@ -5,6 +5,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { APIGatewayProxyEventV2, DynamoDBBatchResponse, DynamoDBStreamEvent, S3Event } from 'aws-lambda';
+import { makeBatchDeps, resetBatchDeps } from '../../shared/adapters/make-batch-deps.ts';
 import { makeDeps, resetDeps } from '../../shared/adapters/make-deps.ts';
 import { resetConfig } from '../../shared/config.ts';
 import { log } from '../../shared/log.ts';
@@ -16,6 +17,7 @@ import { startS3Local } from './engines/s3-local.ts';
 import { startStreamPoller, matchesFilterCriteria } from './engines/stream-poller.ts';
 import { LambdaHost } from './lambda-host.ts';
 import { resumeApplications } from './resume-applications.ts';
+import { resumeBatches } from './resume-batches.ts';
 import { ensureDemoTenant, type DemoTenant } from './demo-tenant.ts';
 import { LocalStepFunctions } from './step-functions/local-step-functions.ts';
 import { startSfnApiServer } from './step-functions/sfn-api-server.ts';
@@ -121,6 +123,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       S3_FORCE_PATH_STYLE: 'true',
       REVIEW_STATE_MACHINE_ARN: machineArn(wiring.stateMachines.review),
       DELIVERY_STATE_MACHINE_ARN: machineArn(wiring.stateMachines.delivery),
+      BATCH_STATE_MACHINE_ARN: machineArn(wiring.stateMachines.batches),
       AUTHORITY_MODE: options.authority,
       ...(authority ? { AUTHORITY_URL: authority.url } : {}),
       WEBHOOKS_ALLOW_LOOPBACK: 'true',
@@ -171,6 +174,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await host.warm();
     const warmMs = Date.now() - warmStarted;
     const resumed = await resumeApplications(deps, TABLE_NAME);
+    resetBatchDeps();
+    const resumedBatches = await resumeBatches({ ...deps, ...makeBatchDeps() }, TABLE_NAME);
     log.info('local runtime ready', {
       url: api.url,
       ms: Date.now() - started,
@@ -178,6 +183,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       handlersLoadMs: warmMs,
       synthCached: templates.cached,
       resumed,
+      resumedBatches,
     });
     return { url: api.url, demoTenant, deps, stepFunctions, stop };
   } catch (error) {

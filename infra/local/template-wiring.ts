@@ -14,7 +14,7 @@ export interface Wiring {
   /** The records table's properties (for DynamoDB Local). */
   tableProperties: Record<string, unknown>;
   /** Logical ids of the state machines, by role. */
-  stateMachines: { review: string; delivery: string };
+  stateMachines: { review: string; delivery: string; batches: string };
 }
 
 function ofType(template: CfnTemplate, type: string): [string, CfnResource][] {
@@ -71,13 +71,16 @@ export function readWiring(data: CfnTemplate, service: CfnTemplate): Wiring {
   const machines = ofType(service, 'AWS::StepFunctions::StateMachine').map(([id]) => id);
   const review = machines.find((id) => id.startsWith('Review'));
   const delivery = machines.find((id) => id.startsWith('Delivery'));
-  if (!review || !delivery) throw new Error(`Expected the Review and Delivery state machines, found ${machines.join(', ')}`);
+  const batches = machines.find((id) => id.startsWith('BatchIngestion'));
+  if (!review || !delivery || !batches) {
+    throw new Error(`Expected the Review, Delivery and BatchIngestion state machines, found ${machines.join(', ')}`);
+  }
 
   return {
     routes,
     objectCreated,
     streams,
     tableProperties: (tables[0] as [string, CfnResource])[1].Properties ?? {},
-    stateMachines: { review, delivery },
+    stateMachines: { review, delivery, batches },
   };
 }
