@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { createTableFromTemplate } from '../infra/local/engines/dynamodb-local.ts';
 import { REPO_ROOT, startLocalRuntime, TABLE_NAME } from '../infra/local/runtime.ts';
 import { synthesizeTemplates } from '../infra/local/synthesize.ts';
@@ -41,7 +41,7 @@ if (MODES.some((m) => m !== 'hold' && m !== 'immediately')) throw new Error('BEN
 const TARGET_RATIO = 2;
 const TARGET_MEMORY = 512 * 1024 * 1024;
 
-type Measured = IngestResult & { mode: string; peakRss: number; peakJvmRss: number };
+type Measured = IngestResult & { mode: string; peakRss: number; peakJvmRss: number; items: number };
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const dataDir = mkdtempSync(join(tmpdir(), 'icp-bench-'));
@@ -76,11 +76,13 @@ try {
   };
   const measured: Measured[] = [];
   const runIngest = async (mode: string) => {
+    const before = await countItems(dynamo, TABLE_NAME);
     await quiet();
     const sampler = new RssSampler(jvm).start();
     const result = await ingest(runtime, { rows: ROWS, hold: mode === 'hold', series: measured.length + 1, evidence, log: say });
     sampler.stop();
-    measured.push({ ...result, mode, peakRss: sampler.peakSelf, peakJvmRss: sampler.peakOther });
+    const items = (await countItems(dynamo, TABLE_NAME)) - before;
+    measured.push({ ...result, mode, peakRss: sampler.peakSelf, peakJvmRss: sampler.peakOther, items });
     say(`  (${mode}: load ${load()}; RSS now ${mib(process.memoryUsage.rss())}, peak ${mib(sampler.peakSelf)})`);
   };
 
@@ -115,6 +117,10 @@ try {
       [`ingestion, ${mode}`, `${s(ms)}${runs.length > 1 ? ` median of ${runs.map((r) => s(r.ms)).join(', ')}` : ''} — ${Math.round(ROWS / (ms / 1000))} rows/s (upload ${s(first.uploadMs)})`],
       ['  rows', `${first.accepted} applications, ${first.refused} refused; report ${first.reportRows} lines, ${first.reportCheck}`],
       ['  review executions started', `${first.workflows}`],
+      [
+        '  items in the table after',
+        `+${first.items} (${(first.items / ROWS).toFixed(1)} a row${mode === 'immediately' ? ', with what the reviews had written by then' : ''}) — ${Math.round(first.items / (first.ms / 1000))} items/s`,
+      ],
       ['  ratio to bare write', `${ratio.toFixed(2)}× — target ≤ ${TARGET_RATIO}×: ${ratio <= TARGET_RATIO ? 'MET' : 'NOT MET'}`],
       ['  peak RSS, this process', `${mib(peak)} (sampled every 50 ms) — target < 512 MiB: ${peak < TARGET_MEMORY ? 'MET' : 'NOT MET'}`],
       ['  peak RSS, DynamoDB Local', jvm ? `${mib(Math.max(...runs.map((r) => r.peakJvmRss)))} (the JVM; not in the target)` : 'JVM not found in /proc'],
@@ -137,6 +143,18 @@ function load(): string {
 
 function s(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** Items in a table, counted with a paginated Scan (outside any measurement: it reads the whole table). */
+async function countItems(client: DynamoDBClient, table: string): Promise<number> {
+  let count = 0;
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, Select: 'COUNT', ...(start ? { ExclusiveStartKey: start } : {}) }));
+    count += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return count;
 }
 
 /** Creates one application through the API and reads its item back raw, keys and all. */
