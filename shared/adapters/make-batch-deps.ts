@@ -13,8 +13,8 @@ import { TokenBucket } from './sfn/token-bucket.ts';
 
 /** Bulk ingestion's configuration (environment variables, validated once like `shared/config.ts`). */
 export const BatchConfig = z.object({
-  /** The ingestion state machine; set by the CDK stack on the functions that start it. */
-  BATCH_STATE_MACHINE_ARN: z.string().min(1).optional(),
+  /** The ingestion state machine; set by the CDK stack (and the local runtime) on the functions that start it. */
+  BATCH_STATE_MACHINE_ARN: z.string().min(1).default('unset'),
   /** Rows one IngestChunk invocation reads at most: sized so a chunk ends well within the function's timeout. */
   BATCH_CHUNK_ROWS: z.coerce.number().int().min(1).max(20_000).default(1_000),
   /** Row transactions (about 20 rows each) in flight at once during a chunk. */
@@ -29,16 +29,6 @@ export const BatchConfig = z.object({
   REVIEW_START_BURST: z.coerce.number().int().min(1).max(10_000).default(300),
 });
 export type BatchConfig = z.infer<typeof BatchConfig>;
-
-/**
- * The ingestion machine's ARN. The local runtime names every state machine `<stack>-<role>` and sets only the review
- * and delivery ARNs for now, so when `BATCH_STATE_MACHINE_ARN` is unset the batch machine's ARN is taken beside the
- * review machine's (`…:stateMachine:<stack>-review` → `…:stateMachine:<stack>-batches`), which is how both are named.
- */
-export function batchStateMachineArn(batch: string | undefined, review: string): string {
-  if (batch) return batch;
-  return /-review$/.test(review) ? review.replace(/-review$/, '-batches') : 'unset';
-}
 
 let deps: BatchDeps | undefined;
 let boundTo: Deps | undefined;
@@ -62,7 +52,7 @@ export function makeBatchDeps(): BatchDeps {
   deps = {
     batches: new DynamoBatchRepository(makeDocumentClient(), c.TABLE_NAME, { writeConcurrency: b.BATCH_WRITE_CONCURRENCY }),
     batchFiles: new S3BatchFiles(s3, c.BUCKET_NAME),
-    ingestion: new SfnBatchIngestion(sfn, batchStateMachineArn(b.BATCH_STATE_MACHINE_ARN, c.REVIEW_STATE_MACHINE_ARN)),
+    ingestion: new SfnBatchIngestion(sfn, b.BATCH_STATE_MACHINE_ARN),
     reviewStarter: new SfnReviewStarter(sfn, c.REVIEW_STATE_MACHINE_ARN, {
       bucket: new TokenBucket({ refillPerSecond: b.REVIEW_START_RATE, capacity: b.REVIEW_START_BURST }),
     }),

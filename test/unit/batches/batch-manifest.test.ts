@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { batchStateMachineArn } from '../../../shared/adapters/make-batch-deps.ts';
 import { batchView, type Batch, CreateBatchInput, submitModeOf } from '../../../shared/domain/batch.ts';
 import { columnOfPath, csvField, headerProblems, manifestRowToItem, MANIFEST_COLUMNS, reportLine } from '../../../shared/domain/batch-manifest.ts';
 import { applicationIdFor, rowOfApplication } from '../../../shared/use-cases/batches/batch-keys.ts';
@@ -104,12 +103,6 @@ describe('batch requests', () => {
     expect(rowOfApplication('bat_01jabc', 'app_01jxyz_000042')).toBeUndefined();
   });
 
-  it('find the ingestion machine beside the review machine when its ARN is not set', () => {
-    expect(batchStateMachineArn(undefined, 'arn:aws:states:local:0:stateMachine:IcpCancelService-review')).toBe(
-      'arn:aws:states:local:0:stateMachine:IcpCancelService-batches',
-    );
-    expect(batchStateMachineArn('arn:x', 'arn:y')).toBe('arn:x');
-  });
 });
 
 describe('batch view', () => {
