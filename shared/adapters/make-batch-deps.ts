@@ -1,11 +1,8 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { config } from '../config.ts';
 import type { BatchDeps } from '../ports/batch-services.ts';
 import type { Deps } from '../ports/deps.ts';
-import { makeDocumentClient } from './dynamo/client.ts';
-import { makeDeps } from './make-deps.ts';
+import { awsClients, makeDeps } from './make-deps.ts';
 import { DynamoBatchRepository } from './dynamo/dynamo-batch-repository.ts';
 import { S3BatchFiles } from './s3/s3-batch-files.ts';
 import { SfnBatchIngestion, SfnReviewStarter } from './sfn/sfn-batch-workflows.ts';
@@ -43,14 +40,9 @@ export function makeBatchDeps(): BatchDeps {
   boundTo = base;
   const c = config();
   const b = BatchConfig.parse(process.env);
-  const s3 = new S3Client({
-    forcePathStyle: c.S3_FORCE_PATH_STYLE,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-  const sfn = new SFNClient({});
+  const { documents, s3, sfn } = awsClients();
   deps = {
-    batches: new DynamoBatchRepository(makeDocumentClient(), c.TABLE_NAME, { writeConcurrency: b.BATCH_WRITE_CONCURRENCY }),
+    batches: new DynamoBatchRepository(documents, c.TABLE_NAME, { writeConcurrency: b.BATCH_WRITE_CONCURRENCY }),
     batchFiles: new S3BatchFiles(s3, c.BUCKET_NAME),
     ingestion: new SfnBatchIngestion(sfn, b.BATCH_STATE_MACHINE_ARN),
     reviewStarter: new SfnReviewStarter(sfn, c.REVIEW_STATE_MACHINE_ARN, {

@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { config } from '../config.ts';
 import type { Deps } from '../ports/deps.ts';
@@ -22,6 +23,31 @@ const nextUlid = monotonicFactory();
 export const ulidIds: IdGenerator = { next: (prefix) => `${prefix}_${nextUlid().toLowerCase()}` };
 
 let deps: Deps | undefined;
+let clients: AwsClients | undefined;
+
+/** The SDK clients every adapter shares. */
+export interface AwsClients {
+  documents: DynamoDBDocumentClient;
+  s3: S3Client;
+  sfn: SFNClient;
+}
+
+/** The process's SDK clients, built once (with `makeDeps()`'s lifetime, so a reset rebinds them too). */
+export function awsClients(): AwsClients {
+  if (clients) return clients;
+  const c = config();
+  clients = {
+    documents: makeDocumentClient(),
+    s3: new S3Client({
+      forcePathStyle: c.S3_FORCE_PATH_STYLE,
+      // Flexible checksums are not needed for presigned PUTs and break s3rver (DESIGN.md).
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+    sfn: new SFNClient({}),
+  };
+  return clients;
+}
 
 /**
  * Builds every adapter once per process (module scope in Lambda, so warm invocations reuse clients).
@@ -31,14 +57,7 @@ let deps: Deps | undefined;
 export function makeDeps(): Deps {
   if (deps) return deps;
   const c = config();
-  const documents = makeDocumentClient();
-  const s3 = new S3Client({
-    forcePathStyle: c.S3_FORCE_PATH_STYLE,
-    // Flexible checksums are not needed for presigned PUTs and break s3rver (DESIGN.md).
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-  const sfn = new SFNClient({});
+  const { documents, s3, sfn } = awsClients();
   deps = {
     applications: new DynamoApplicationRepository(documents, c.TABLE_NAME),
     tenants: new DynamoTenantRepository(documents, c.TABLE_NAME),
@@ -77,4 +96,5 @@ export function makeDeps(): Deps {
 /** Forget the bound adapters (the local runtime rebinds after it changed the environment; tests too). */
 export function resetDeps(): void {
   deps = undefined;
+  clients = undefined;
 }
