@@ -29,6 +29,18 @@ export interface LocalStepFunctionsOptions {
   /** Multiplies every Task timeout, heartbeat and execution timeout. Default 1. */
   timeoutScale?: number;
   log?: (line: string, fields?: Record<string, unknown>) => void;
+  /**
+   * How many executions may be stepping through their start at once (a positive integer; `undefined` or `Infinity`:
+   * no bound, every execution starts stepping at once). An execution holds its slot from its first state until it
+   * ends, parks on a `.waitForTaskToken` task (its function has returned and the task waits for its token), or enters
+   * a Wait state that waits; it never takes a slot again. Executions over the bound wait, RUNNING, in a FIFO queue
+   * before their first state, with no timer running: neither task timers nor the execution's `TimeoutSeconds`, which
+   * counts from the first state (AWS counts it from the start; the difference is the time spent queued).
+   *
+   * In AWS every execution runs elsewhere; here they all share one process and one DynamoDB Local, and thousands
+   * starting at once (a bulk batch) would starve each other's Lambda tasks into their timeouts.
+   */
+  maxStartingExecutions?: number;
 }
 
 export interface ExecutionSummary {
@@ -77,7 +89,11 @@ interface Execution extends ExecutionDescription {
   mintedToken?: string;
   abort?: () => void;
   timeout?: LongTimer;
-  done?: Promise<void>;
+  /** Settles once the execution has ended (created at start, so queued executions have it too). */
+  done: Promise<void>;
+  settle: () => void;
+  /** Where it is in its start: `queued` (no state run yet), `starting` (holds a slot), `released` (slot given back). */
+  phase: 'queued' | 'starting' | 'released';
 }
 
 /**
@@ -93,9 +109,20 @@ export class LocalStepFunctions {
   private readonly timeScale: number;
   private readonly timeoutScale: number;
   private readonly log: NonNullable<LocalStepFunctionsOptions['log']>;
+  private readonly maxStarting: number;
+  /** Executions holding a start slot (see {@link LocalStepFunctionsOptions.maxStartingExecutions}). */
+  private starting = 0;
+  /** Executions waiting for a start slot, first come first served. */
+  private readonly queue = new Set<Execution>();
+  private closed = false;
 
   /** @throws Error when a definition is invalid or uses what the local engine cannot run */
   constructor(options: LocalStepFunctionsOptions) {
+    const max = options.maxStartingExecutions ?? Number.POSITIVE_INFINITY;
+    if (max !== Number.POSITIVE_INFINITY && !(Number.isInteger(max) && max >= 1)) {
+      throw new Error(`maxStartingExecutions must be a positive integer or Infinity, got ${max}`);
+    }
+    this.maxStarting = max;
     this.invoke = options.invoke;
     this.timeScale = options.timeScale ?? 1;
     this.timeoutScale = options.timeoutScale ?? 1;
@@ -145,6 +172,10 @@ export class LocalStepFunctions {
       throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
 
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
     const execution: Execution = {
       executionArn,
       stateMachineArn: machine.arn,
@@ -155,24 +186,25 @@ export class LocalStepFunctions {
       machine,
       attempts: new Set(),
       renewals: new Map(),
+      done,
+      settle,
+      phase: 'queued',
     };
     this.executions.set(executionArn, execution);
     this.log('execution started', { executionArn });
-    const run = machine.interpreter.run(parsedInput as never, this.runOptionsOf(execution));
-    execution.abort = run.abort;
-    execution.done = run.result.then(
-      (output) => void this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output) }),
-      (error: unknown) => void this.finish(execution, 'FAILED', failureOf(error)),
-    );
-    void this.logEvents(execution, run.eventLogs);
-    const { timeoutSeconds } = machine.prepared;
-    if (timeoutSeconds !== undefined) {
-      execution.timeout = setLongTimeout(
-        () => this.terminate(execution, 'TIMED_OUT', 'States.Timeout', `The execution timed out after ${timeoutSeconds} s`),
-        timeoutSeconds * 1000 * this.timeoutScale,
-      );
+    // First come, first served: while others wait for a slot, a new execution queues behind them.
+    if (this.starting < this.maxStarting && this.queue.size === 0 && !this.closed) {
+      this.begin(execution, parsedInput);
+    } else {
+      this.queue.add(execution);
+      this.log('execution queued', { executionArn, queued: this.queue.size });
     }
     return { executionArn, startDate: execution.startDate };
+  }
+
+  /** How many executions hold a start slot and how many wait for one (diagnostics, tests). */
+  get startQueue(): { starting: number; queued: number } {
+    return { starting: this.starting, queued: this.queue.size };
   }
 
   /** @throws StepFunctionsApiError `ExecutionDoesNotExist`, `InvalidArn` */
@@ -288,13 +320,64 @@ export class LocalStepFunctions {
     return this.describeExecution(executionArn);
   }
 
-  /** Aborts every running execution and clears every timer, for a clean shutdown. */
+  /** Aborts every running execution (queued ones too) and clears every timer, for a clean shutdown. */
   async close(): Promise<void> {
+    this.closed = true;
+    // The queue first: the running executions ending below must not start queued ones.
+    for (const execution of [...this.queue]) {
+      this.terminate(execution, 'ABORTED', undefined, 'The local runtime shut down');
+    }
     const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING');
     for (const execution of running) {
       this.terminate(execution, 'ABORTED', undefined, 'The local runtime shut down');
     }
     await Promise.all(running.map((e) => e.done));
+  }
+
+  /** Runs the execution's first state, holding a start slot; its timers start here. */
+  private begin(execution: Execution, parsedInput?: unknown): void {
+    execution.phase = 'starting';
+    this.starting += 1;
+    const { machine } = execution;
+    const run = machine.interpreter.run(
+      (parsedInput === undefined ? JSON.parse(execution.input) : parsedInput) as never,
+      this.runOptionsOf(execution),
+    );
+    execution.abort = run.abort;
+    run.result
+      .then(
+        (output) => void this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output) }),
+        (error: unknown) => void this.finish(execution, 'FAILED', failureOf(error)),
+      )
+      .finally(execution.settle);
+    void this.logEvents(execution, run.eventLogs);
+    const { timeoutSeconds } = machine.prepared;
+    if (timeoutSeconds !== undefined) {
+      execution.timeout = setLongTimeout(
+        () => this.terminate(execution, 'TIMED_OUT', 'States.Timeout', `The execution timed out after ${timeoutSeconds} s`),
+        timeoutSeconds * 1000 * this.timeoutScale,
+      );
+    }
+  }
+
+  /**
+   * Gives the execution's start slot back (it ended, parked on a token or waits in a Wait state), once, and starts
+   * the next queued executions.
+   */
+  private releaseSlot(execution: Execution): void {
+    if (execution.phase !== 'starting') {
+      return;
+    }
+    execution.phase = 'released';
+    this.starting -= 1;
+    while (!this.closed && this.starting < this.maxStarting) {
+      const next = this.queue.values().next();
+      if (next.done) {
+        return;
+      }
+      this.queue.delete(next.value);
+      this.begin(next.value);
+    }
   }
 
   private runOptionsOf(execution: Execution): RunOptions {
@@ -386,6 +469,10 @@ export class LocalStepFunctions {
       .then(() => this.invoke(functionArn, jsonCopy(payload)))
       .then((result) => {
         if (callback) {
+          // Parked: the function has returned and the task waits for its token, which only an external event sends.
+          if (attempt.isOpen) {
+            this.releaseSlot(execution);
+          }
           return;
         }
         const value = jsonCopy(result ?? null);
@@ -426,6 +513,10 @@ export class LocalStepFunctions {
     }
     const attempt = this.newAttempt(execution, spec.stateName, {});
     attempt.after(Math.max(0, delayMs) * this.timeScale, () => attempt.succeed(parameters.input));
+    if (delayMs > 0) {
+      // Waiting on a timer is not stepping: the slot goes to the next queued execution.
+      this.releaseSlot(execution);
+    }
     return attempt;
   }
 
@@ -451,9 +542,15 @@ export class LocalStepFunctions {
     return attempt;
   }
 
-  /** Ends a running execution from outside (stop, execution timeout, shutdown). */
+  /** Ends a running execution from outside (stop, execution timeout, shutdown); a queued one leaves the queue. */
   private terminate(execution: Execution, status: 'ABORTED' | 'TIMED_OUT', error?: string, cause?: string): void {
     if (!this.finish(execution, status, definedOnly({ error, cause }))) {
+      return;
+    }
+    if (execution.phase === 'queued') {
+      // It never ran: no interpreter to abort, nothing else settles it.
+      this.queue.delete(execution);
+      execution.settle();
       return;
     }
     execution.abort?.();
@@ -476,6 +573,7 @@ export class LocalStepFunctions {
       attempt.fail(stoppedError());
     }
     this.log(`execution ${status.toLowerCase()}`, { executionArn: execution.executionArn, ...fields });
+    this.releaseSlot(execution);
     return true;
   }
 
