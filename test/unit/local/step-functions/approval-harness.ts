@@ -28,7 +28,7 @@ export interface ApprovalHarness {
  */
 export function approvalHarness(
   handlers: Partial<Record<FunctionName, TestHandler>>,
-  options: Partial<Pick<LocalStepFunctionsOptions, 'timeScale' | 'timeoutScale'>> = {},
+  options: Partial<Pick<LocalStepFunctionsOptions, 'timeScale' | 'timeoutScale' | 'maxStartingExecutions'>> = {},
 ): ApprovalHarness {
   const template = approvalTemplate();
   const nameByEntry = new Map<string, FunctionName>(
@@ -55,6 +55,7 @@ export function approvalHarness(
     },
     timeScale: options.timeScale ?? 0.001,
     ...(options.timeoutScale === undefined ? {} : { timeoutScale: options.timeoutScale }),
+    ...(options.maxStartingExecutions === undefined ? {} : { maxStartingExecutions: options.maxStartingExecutions }),
   });
   return { sfn, stateMachineArn, calls };
 }
