@@ -11,6 +11,7 @@ const Env = z.object({
   LOCAL_API_KEY: z.string().min(16).optional(),
   LOCAL_OPERATOR_KEY: z.string().min(16).optional(),
   MAX_RESUBMISSIONS: z.coerce.number().int().min(0).max(10).optional(),
+  LOCAL_MAX_STARTING_EXECUTIONS: z.coerce.number().int().min(1).optional(),
 });
 
 const parsed = Env.safeParse(process.env);
@@ -29,6 +30,7 @@ const runtime = await startLocalRuntime({
   ...(env.LOCAL_API_KEY ? { agencyKey: env.LOCAL_API_KEY } : {}),
   ...(env.LOCAL_OPERATOR_KEY ? { operatorKey: env.LOCAL_OPERATOR_KEY } : {}),
   ...(env.MAX_RESUBMISSIONS === undefined ? {} : { maxResubmissions: env.MAX_RESUBMISSIONS }),
+  ...(env.LOCAL_MAX_STARTING_EXECUTIONS === undefined ? {} : { maxStartingExecutions: env.LOCAL_MAX_STARTING_EXECUTIONS }),
 });
 
 console.log(`

@@ -28,6 +28,8 @@ import { readWiring } from './template-wiring.ts';
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 export const TABLE_NAME = 'icp-cancel';
 export const BUCKET_NAME = 'icp-cancel-evidence';
+/** Executions stepping through their start at once on the local engine, unless told otherwise. */
+export const DEFAULT_MAX_STARTING_EXECUTIONS = 32;
 
 export interface LocalRuntimeOptions {
   /** HTTP API port; 0 picks a free one (tests). */
@@ -44,6 +46,12 @@ export interface LocalRuntimeOptions {
   operatorKey?: string;
   /** Resubmissions allowed after rejections (MAX_RESUBMISSIONS). */
   maxResubmissions?: number;
+  /**
+   * How many workflow executions may step through their start at once (LOCAL_MAX_STARTING_EXECUTIONS); the others wait,
+   * RUNNING, in a queue, so that thousands started by a bulk batch do not starve each other's tasks into timeouts.
+   * Default 32; `Infinity`: no bound. See `LocalStepFunctionsOptions.maxStartingExecutions`.
+   */
+  maxStartingExecutions?: number;
 }
 
 export interface LocalRuntime {
@@ -94,6 +102,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       stateMachines: machines.map((m) => ({ arn: localStateMachineArn(m.name), definition: m.definition })),
       invoke: (functionArn, payload) => host.invoke(functionArn.split(':').pop() as string, payload),
       timeScale: options.timeScale,
+      maxStartingExecutions: options.maxStartingExecutions ?? DEFAULT_MAX_STARTING_EXECUTIONS,
     });
     stops.push(() => stepFunctions.close());
     const sfnApi = await startSfnApiServer(stepFunctions, {});
