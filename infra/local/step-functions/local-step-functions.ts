@@ -303,7 +303,7 @@ export class LocalStepFunctions {
     return {};
   }
 
-  /** Resolves once no execution is RUNNING (tests; an execution waiting for a token keeps it pending). */
+  /** Resolves once no execution is RUNNING (tests; an execution queued or waiting for a token keeps it pending). */
   async whenIdle(): Promise<void> {
     for (;;) {
       const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING').map((e) => e.done);
