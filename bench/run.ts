@@ -122,7 +122,7 @@ try {
         `+${first.items} (${(first.items / ROWS).toFixed(1)} a row${mode === 'immediately' ? ', with what the reviews had written by then' : ''}) — ${Math.round(first.items / (first.ms / 1000))} items/s`,
       ],
       ['  ratio to bare write', `${ratio.toFixed(2)}× — target ≤ ${TARGET_RATIO}×: ${ratio <= TARGET_RATIO ? 'MET' : 'NOT MET'}`],
-      ['  peak RSS, this process', `${mib(peak)} (sampled every 50 ms) — target < 512 MiB: ${peak < TARGET_MEMORY ? 'MET' : 'NOT MET'}`],
+      ['  peak RSS, this process', `${(peak / 1024 / 1024).toFixed(1)} MiB (sampled every 50 ms) — target < 512 MiB: ${peak < TARGET_MEMORY ? 'MET' : 'NOT MET'}`],
       ['  peak RSS, DynamoDB Local', jvm ? `${mib(Math.max(...runs.map((r) => r.peakJvmRss)))} (the JVM; not in the target)` : 'JVM not found in /proc'],
     );
   }
