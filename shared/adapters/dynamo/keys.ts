@@ -1,3 +1,5 @@
+import { filingIdentity } from '../../domain/identifiers/provinces.ts';
+
 /**
  * The single-table layout. Every item has `pk`, `sk` and `entity`; the stream consumer reacts to `entity = "event"`.
  *
@@ -8,7 +10,7 @@
  * | application  | APP#<id>                    | APP                | TENANT#<t>#APPS / <createdAt>#<id> |
  * | timeline     | APP#<id>                    | TL#<sequence, 6>   |                                   |
  * | evidence     | APP#<id>                    | EVIDENCE#<evId>    |                                   |
- * | filing guard | FILING#<filing number>      | OPEN               |                                   |
+ * | filing guard | FILING#<filing identity>    | OPEN               |                                   |
  * | idempotency  | IDEMPOTENCY#<tenant>#<key>  | IDEMPOTENCY        |                   (TTL 24 h)      |
  * | event        | EVENT#<eventId>             | EVENT              |                   (TTL 30 days)   |
  * | endpoint     | TENANT#<tenantId>           | ENDPOINT#<id>      |                                   |
@@ -28,7 +30,8 @@ export const keys = {
   applicationsOfBatch: (batchId: string) => `BATCH#${batchId}#APPS`,
   timeline: (id: string, sequence: number) => ({ pk: `APP#${id}`, sk: `TL#${String(sequence).padStart(6, '0')}` }),
   evidence: (id: string, evidenceId: string) => ({ pk: `APP#${id}`, sk: `EVIDENCE#${evidenceId}` }),
-  filingGuard: (filingNumber: string) => ({ pk: `FILING#${filingNumber}`, sk: 'OPEN' }),
+  // Keyed by identity, not spelling: 蜀ICP备… and 川ICP备… are one filing (one open order between them).
+  filingGuard: (filingNumber: string) => ({ pk: `FILING#${filingIdentity(filingNumber)}`, sk: 'OPEN' }),
   idempotency: (tenantId: string, key: string) => ({ pk: `IDEMPOTENCY#${tenantId}#${key}`, sk: 'IDEMPOTENCY' }),
   event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
   endpoint: (tenantId: string, endpointId: string) => ({ pk: `TENANT#${tenantId}`, sk: `ENDPOINT#${endpointId}` }),

@@ -55,6 +55,15 @@ export const PROVINCES: ReadonlyMap<string, Province> = new Map(
   TABLE.map(([abbreviation, region, name]) => [abbreviation, { abbreviation, region, name }]),
 );
 
+/**
+ * What makes two filing numbers the same filing: the number with its province written as the region, so that
+ * `蜀ICP备…` and `川ICP备…` (one province, two abbreviations) are one filing for the one-open-order rule.
+ */
+export function filingIdentity(filingNumber: string): string {
+  const province = PROVINCES.get(filingNumber.charAt(0));
+  return province ? `${province.region}:${filingNumber.slice(1)}` : filingNumber;
+}
+
 /** Abbreviations that look plausible but never start a mainland number. */
 export const OUT_OF_SCOPE_REGIONS: ReadonlyMap<string, string> = new Map([
   ['港', 'Hong Kong (香港)'],

@@ -250,6 +250,28 @@ describe('review workflow tasks', () => {
     expect((await deps.applications.get(app.id))?.status).toBe('approved');
   });
 
+  it('keeps one open order per filing whichever abbreviation of the province it is written with', async () => {
+    // Prepare
+    const app = await submittedApplication();
+    const digits = app.filingNumber.slice(1);
+    const at = new Date().toISOString();
+    const first: Application = { ...app, id: ulidIds.next('app'), filingNumber: `蜀${digits}`, status: 'draft', sequence: 1, version: 1 };
+    const second: Application = { ...first, id: ulidIds.next('app'), filingNumber: `川${digits}` };
+    const create = (a: Application) =>
+      deps.applications.create({
+        app: a,
+        timeline: { sequence: 1, status: 'draft', at, detail: 'created' },
+        outbox: eventFor(a, 'application.created', ulidIds.next('evt'), at),
+      });
+
+    // Act
+    await create(first);
+    const again = await create(second).catch((e: unknown) => e);
+
+    // Assess
+    expect(again).toMatchObject({ name: 'ConflictError', extensions: { openApplicationId: first.id } });
+  });
+
   it('two writers racing on one version: exactly one status change wins', async () => {
     // Prepare
     const app = await submittedApplication();
