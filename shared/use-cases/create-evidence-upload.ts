@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { EvidenceContentType, EvidenceKind, evidenceRule } from '../domain/evidence-matrix.ts';
 import type { Evidence, Principal } from '../domain/records.ts';
-import type { Deps } from '../ports/deps.ts';
+import type { Deps, Settings } from '../ports/deps.ts';
 import { loadOwnedApplication } from './load-owned-application.ts';
 
 export const EvidenceUploadInput = z.strictObject({
@@ -20,6 +20,30 @@ export function evidenceObjectKey(tenantId: string, applicationId: string, evide
 export function parseEvidenceObjectKey(key: string): { tenantId: string; applicationId: string; evidenceId: string } | undefined {
   const match = /^evidence\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(key);
   return match ? { tenantId: match[1] as string, applicationId: match[2] as string, evidenceId: match[3] as string } : undefined;
+}
+
+/**
+ * The declared type and size must fit the rules of the evidence kind under the agency's policy (400 otherwise, naming
+ * both problems at once). Checked before a presigned URL is handed out, for single and shared (batch) evidence alike.
+ */
+export function assertFileFitsItsKind(input: EvidenceUploadInput, policy: Settings['evidencePolicy']): void {
+  const rule = evidenceRule(input.kind, policy);
+  const errors = [];
+  if (!rule.contentTypes.includes(input.contentType)) {
+    errors.push({
+      path: 'contentType',
+      code: 'content_type_not_allowed',
+      message: `The ${rule.title.en} (${input.kind}, ${rule.title.zh}) must be one of ${rule.contentTypes.join(', ')}; convert the file and try again.`,
+    });
+  }
+  if (input.contentLength > rule.maxBytes) {
+    errors.push({
+      path: 'contentLength',
+      code: 'too_large',
+      message: `The ${rule.title.en} (${input.kind}) may be at most ${rule.maxBytes} bytes (${rule.maxBytes / (1024 * 1024)} MiB); scan at a lower resolution or compress it.`,
+    });
+  }
+  if (errors.length > 0) throw new ValidationError('The file does not fit the rules of its kind.', { errors });
 }
 
 /**
@@ -44,23 +68,7 @@ export async function createEvidenceUpload(
       extensions: { status: app.status },
     });
   }
-  const rule = evidenceRule(input.kind, deps.settings.evidencePolicy);
-  const errors = [];
-  if (!rule.contentTypes.includes(input.contentType)) {
-    errors.push({
-      path: 'contentType',
-      code: 'content_type_not_allowed',
-      message: `The ${rule.title.en} (${input.kind}, ${rule.title.zh}) must be one of ${rule.contentTypes.join(', ')}; convert the file and try again.`,
-    });
-  }
-  if (input.contentLength > rule.maxBytes) {
-    errors.push({
-      path: 'contentLength',
-      code: 'too_large',
-      message: `The ${rule.title.en} (${input.kind}) may be at most ${rule.maxBytes} bytes (${rule.maxBytes / (1024 * 1024)} MiB); scan at a lower resolution or compress it.`,
-    });
-  }
-  if (errors.length > 0) throw new ValidationError('The file does not fit the rules of its kind.', { errors });
+  assertFileFitsItsKind(input, deps.settings.evidencePolicy);
 
   const now = deps.clock.now();
   const evidenceId = deps.ids.next('ev');

@@ -1,11 +1,11 @@
 import type { SharedEvidence } from '../../domain/batch.ts';
-import { NotFoundError, ValidationError } from '../../domain/errors.ts';
-import { checkEvidenceFile, EVIDENCE_HEAD_BYTES, evidenceRule } from '../../domain/evidence-matrix.ts';
+import { NotFoundError } from '../../domain/errors.ts';
+import { checkEvidenceFile, EVIDENCE_HEAD_BYTES } from '../../domain/evidence-matrix.ts';
 import type { Principal } from '../../domain/records.ts';
 import { log } from '../../log.ts';
 import type { BatchDeps } from '../../ports/batch-services.ts';
 import type { Deps } from '../../ports/deps.ts';
-import type { EvidenceUploadInput } from '../create-evidence-upload.ts';
+import { assertFileFitsItsKind, type EvidenceUploadInput } from '../create-evidence-upload.ts';
 import { batchObjectKeys, parseBatchEvidenceKey } from './batch-keys.ts';
 
 /**
@@ -42,23 +42,7 @@ export async function createBatchEvidenceUpload(
   principal: Principal,
   input: EvidenceUploadInput,
 ) {
-  const rule = evidenceRule(input.kind, deps.settings.evidencePolicy);
-  const errors = [];
-  if (!rule.contentTypes.includes(input.contentType)) {
-    errors.push({
-      path: 'contentType',
-      code: 'content_type_not_allowed',
-      message: `The ${rule.title.en} (${input.kind}, ${rule.title.zh}) must be one of ${rule.contentTypes.join(', ')}; convert the file and try again.`,
-    });
-  }
-  if (input.contentLength > rule.maxBytes) {
-    errors.push({
-      path: 'contentLength',
-      code: 'too_large',
-      message: `The ${rule.title.en} (${input.kind}) may be at most ${rule.maxBytes} bytes; scan at a lower resolution or compress it.`,
-    });
-  }
-  if (errors.length > 0) throw new ValidationError('The file does not fit the rules of its kind.', { errors });
+  assertFileFitsItsKind(input, deps.settings.evidencePolicy);
 
   const now = deps.clock.now();
   const evidenceId = deps.ids.next('ev');
