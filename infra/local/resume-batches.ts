@@ -1,11 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
-import { stripKeys } from '../../shared/adapters/dynamo/keys.ts';
 import type { BatchDeps } from '../../shared/ports/batch-services.ts';
 import type { Deps } from '../../shared/ports/deps.ts';
 import { Batch } from '../../shared/domain/batch.ts';
 import { log } from '../../shared/log.ts';
 import { restartIngestion } from '../../shared/use-cases/batches/start-ingestion.ts';
+import { scanEntities } from './scan-entities.ts';
 
 /**
  * Local executions live in this process's memory, so a restart loses the ingestion runs too. Every batch still
@@ -13,22 +11,10 @@ import { restartIngestion } from '../../shared/use-cases/batches/start-ingestion
  * not written again). In AWS, executions survive on their own. Call it on start, after `resumeApplications`.
  */
 export async function resumeBatches(deps: Pick<Deps, 'clock'> & Pick<BatchDeps, 'batches' | 'ingestion'>, tableName: string): Promise<number> {
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   let resumed = 0;
-  const pages = paginateScan(
-    { client },
-    {
-      TableName: tableName,
-      FilterExpression: 'entity = :batch AND #status = :ingesting',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':batch': 'batch', ':ingesting': 'ingesting' },
-    },
-  );
-  for await (const page of pages) {
-    for (const item of page.Items ?? []) {
-      await restartIngestion(deps, Batch.parse(stripKeys(item)));
-      resumed++;
-    }
+  for await (const item of scanEntities(tableName, 'batch', ['ingesting'])) {
+    await restartIngestion(deps, Batch.parse(item));
+    resumed++;
   }
   if (resumed > 0) log.info('resumed batch ingestions', { count: resumed });
   return resumed;
