@@ -5,7 +5,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { APIGatewayProxyEventV2, DynamoDBBatchResponse, DynamoDBStreamEvent, S3Event } from 'aws-lambda';
-import { makeBatchDeps, resetBatchDeps } from '../../shared/adapters/make-batch-deps.ts';
+import { makeBatchDeps } from '../../shared/adapters/make-batch-deps.ts';
 import { makeDeps, resetDeps } from '../../shared/adapters/make-deps.ts';
 import { resetConfig } from '../../shared/config.ts';
 import { log } from '../../shared/log.ts';
@@ -183,7 +183,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await host.warm();
     const warmMs = Date.now() - warmStarted;
     const resumed = await resumeApplications(deps, TABLE_NAME);
-    resetBatchDeps();
     const resumedBatches = await resumeBatches({ ...deps, ...makeBatchDeps() }, TABLE_NAME);
     log.info('local runtime ready', {
       url: api.url,

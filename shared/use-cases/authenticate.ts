@@ -15,6 +15,8 @@ export function hashApiKey(key: string): string {
 /** Principals already looked up by this process, for a short time: a cache only, never the source of truth. */
 const cache = new Map<string, { principal: Principal | undefined; until: number }>();
 const CACHE_MS = 30_000;
+/** Unknown keys are cached too (so a client retrying a bad key does not hammer the table), so the cache is bounded. */
+const CACHE_MAX_ENTRIES = 10_000;
 
 /**
  * Authenticates a request by its `Authorization: Bearer <key>` header.
@@ -31,6 +33,7 @@ export async function authenticate(deps: Pick<Deps, 'tenants' | 'clock'>, author
   const now = deps.clock.now().getTime();
   const hit = cache.get(hash);
   const principal = hit && hit.until > now ? hit.principal : await deps.tenants.findByKeyHash(hash);
+  if (cache.size >= CACHE_MAX_ENTRIES) cache.clear();
   cache.set(hash, { principal, until: now + CACHE_MS });
   if (!principal) {
     throw new UnauthorizedError('The API key is not known.', {
