@@ -7,23 +7,28 @@ import { REPO_ROOT } from '../../infra/local/runtime.ts';
 import { synthesizeTemplates } from '../../infra/local/synthesize.ts';
 import { readWiring } from '../../infra/local/template-wiring.ts';
 
+export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
 export interface TestTable {
+  endpoint: string;
   documents: DynamoDBDocumentClient;
   tableName: string;
   stop(): Promise<void>;
 }
 
 /**
- * The records table exactly as the data stack defines it, on an in-memory DynamoDB Local: for use-case and adapter
- * tests that need the real engine (transactions, conditions, GSIs). The synthesized template is cached.
+ * The records table exactly as the data stack defines it (read from the synthesized template, so tests cannot drift
+ * from what is deployed), on an in-memory DynamoDB Local: for use-case and adapter tests that need the real engine
+ * (transactions, conditions, GSIs). The synthesized template is cached.
  */
-export async function startTestTable(): Promise<TestTable> {
+export async function startTestTable(tableName = 'records-test'): Promise<TestTable> {
   const [templates, dynamo] = await Promise.all([
     synthesizeTemplates(REPO_ROOT, join(REPO_ROOT, 'node_modules', '.cache', 'icp-cancel')),
     startDynamoDbLocal({}),
   ]);
-  const config = { endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-  const tableName = 'records-test';
-  await createTableFromTemplate(new DynamoDBClient(config), tableName, readWiring(templates.data, templates.service).tableProperties);
-  return { documents: makeDocumentClient(config), tableName, stop: dynamo.stop };
+  const config = { endpoint: dynamo.endpoint, region: 'local', credentials: TEST_CREDENTIALS };
+  const client = new DynamoDBClient(config);
+  await createTableFromTemplate(client, tableName, readWiring(templates.data, templates.service).tableProperties);
+  client.destroy();
+  return { endpoint: dynamo.endpoint, documents: makeDocumentClient(config), tableName, stop: dynamo.stop };
 }

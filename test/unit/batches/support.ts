@@ -1,11 +1,9 @@
 import { Readable } from 'node:stream';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { makeDocumentClient } from '../../../shared/adapters/dynamo/client.ts';
 import { DynamoBatchRepository } from '../../../shared/adapters/dynamo/dynamo-batch-repository.ts';
 import type { SharedEvidence } from '../../../shared/domain/batch.ts';
 import type { BatchDeps, BatchFileStore } from '../../../shared/ports/batch-services.ts';
 import { ingestChunk, finishIngestion, prepareIngestion } from '../../../shared/use-cases/batches/ingestion.ts';
-import { FAKE_CREDENTIALS } from '../local/engines/fixtures/records-table-properties.ts';
 import { type LocalTable, TABLE, type TestDeps, testDeps } from '../use-cases/support/local-deps.ts';
 
 /** Batch files in memory; reads come back in small pieces, so streaming and byte offsets are exercised. */
@@ -56,7 +54,7 @@ export interface BatchTestDeps extends TestDeps, BatchDeps {
 /** The use-case deps on DynamoDB Local, with the bulk ports: the real repository, files in memory, recorded starts. */
 export function batchTestDeps(table: LocalTable, settings: Partial<BatchDeps['batchSettings']> = {}): BatchTestDeps {
   const base = testDeps(table);
-  const documents = makeDocumentClient({ endpoint: table.endpoint, region: 'local', credentials: FAKE_CREDENTIALS });
+  const { documents } = table;
   const files = new MemoryBatchFiles();
   const ingestions: BatchTestDeps['ingestions'] = [];
   const reviewRuns: BatchTestDeps['reviewRuns'] = [];
@@ -91,7 +89,7 @@ export async function runIngestion(deps: BatchTestDeps, batch: { id: string; ten
 
 /** Every item of the records table whose fields match (a scan: tests only). */
 export async function scanTable(table: LocalTable, filter: { expression: string; values: Record<string, unknown>; names?: Record<string, string> }) {
-  const documents = makeDocumentClient({ endpoint: table.endpoint, region: 'local', credentials: FAKE_CREDENTIALS });
+  const { documents } = table;
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -112,7 +110,7 @@ export async function scanTable(table: LocalTable, filter: { expression: string;
 
 /** The applications of a batch, from its index (gsi2), every page. */
 export async function applicationsOfBatch(table: LocalTable, batchId: string): Promise<Record<string, unknown>[]> {
-  const documents = makeDocumentClient({ endpoint: table.endpoint, region: 'local', credentials: FAKE_CREDENTIALS });
+  const { documents } = table;
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {

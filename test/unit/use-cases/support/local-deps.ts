@@ -1,15 +1,12 @@
 import { DEFAULT_EVIDENCE_POLICY, type EvidencePolicy } from '../../../../shared/domain/evidence-matrix.ts';
 import type { Principal } from '../../../../shared/domain/records.ts';
-import { makeDocumentClient } from '../../../../shared/adapters/dynamo/client.ts';
 import { DynamoApplicationRepository } from '../../../../shared/adapters/dynamo/dynamo-application-repository.ts';
 import { DynamoFilingRegistryRepository } from '../../../../shared/adapters/dynamo/dynamo-filing-registry-repository.ts';
 import { DynamoTenantRepository } from '../../../../shared/adapters/dynamo/dynamo-tenant-repository.ts';
 import { DynamoWebhookRepository } from '../../../../shared/adapters/dynamo/dynamo-webhook-repository.ts';
 import type { Deps, Settings } from '../../../../shared/ports/deps.ts';
 import type { EvidenceStore } from '../../../../shared/ports/services.ts';
-import { createTableFromTemplate, type DynamoDbLocal, startDynamoDbLocal } from '../../../../infra/local/engines/dynamodb-local.ts';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { FAKE_CREDENTIALS, RECORDS_TABLE_PROPERTIES } from '../../local/engines/fixtures/records-table-properties.ts';
+import { startTestTable, type TestTable } from '../../../support/test-table.ts';
 
 /**
  * Use cases against the real records table on DynamoDB Local (the table as the data stack defines it), with the
@@ -19,19 +16,11 @@ import { FAKE_CREDENTIALS, RECORDS_TABLE_PROPERTIES } from '../../local/engines/
 
 export const TABLE = 'records';
 
-export interface LocalTable {
-  engine: DynamoDbLocal;
-  endpoint: string;
-  stop(): Promise<void>;
-}
+export type LocalTable = TestTable;
 
-/** Starts DynamoDB Local in memory with the records table. */
-export async function startLocalTable(): Promise<LocalTable> {
-  const engine = await startDynamoDbLocal();
-  const client = new DynamoDBClient({ endpoint: engine.endpoint, region: 'local', credentials: FAKE_CREDENTIALS });
-  await createTableFromTemplate(client, TABLE, RECORDS_TABLE_PROPERTIES);
-  client.destroy();
-  return { engine, endpoint: engine.endpoint, stop: () => engine.stop() };
+/** Starts DynamoDB Local in memory with the records table as the data stack defines it. */
+export function startLocalTable(): Promise<LocalTable> {
+  return startTestTable(TABLE);
 }
 
 export interface TestDeps extends Deps {
@@ -51,7 +40,7 @@ let sequence = 0;
 
 /** Deps bound to the local table; `settings` may override the evidence policy and the rest. */
 export function testDeps(table: LocalTable, options: { now?: string; evidencePolicy?: Partial<EvidencePolicy> } = {}): TestDeps {
-  const documents = makeDocumentClient({ endpoint: table.endpoint, region: 'local', credentials: FAKE_CREDENTIALS });
+  const { documents } = table;
   let now = new Date(options.now ?? '2026-03-02T02:00:00.000Z');
   const objects = new Map<string, Uint8Array>();
   const started: TestDeps['started'] = [];
