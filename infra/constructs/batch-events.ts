@@ -1,14 +1,15 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FINAL_STATUSES } from '../../shared/domain/application.ts';
 import { BATCH_EVIDENCE_PREFIX, BATCH_MANIFEST_PREFIX } from '../../shared/use-cases/batches/batch-keys.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
+import { streamDeadLetters } from './outbox-dispatch.ts';
 
 export interface BatchEventsProps {
   /**
@@ -45,15 +46,7 @@ export class BatchEvents extends Construct {
       prefix: BATCH_EVIDENCE_PREFIX,
     });
 
-    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination of the settler stream mapping; nothing consumes it automatically.',
-    });
+    this.deadLetters = streamDeadLetters(this, 'the settler stream mapping');
     props.settler.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,

@@ -26,15 +26,7 @@ export class OutboxDispatch extends Construct {
   constructor(scope: Construct, id: string, props: OutboxDispatchProps) {
     super(scope, id);
 
-    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination of the stream mapping; nothing consumes it automatically.',
-    });
+    this.deadLetters = streamDeadLetters(this, 'the outbox dispatch stream mapping');
 
     props.dispatcher.addEventSource(
       new DynamoEventSource(props.table, {
@@ -64,4 +56,21 @@ export class OutboxDispatch extends Construct {
       );
     }
   }
+}
+
+/**
+ * The on-failure destination of a table-stream mapping (construct id `DeadLetters` under `scope`): encrypted, TLS only,
+ * kept 14 days. It is itself a dead-letter queue, hence the SQS3 acknowledgement.
+ */
+export function streamDeadLetters(scope: Construct, mapping: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, 'DeadLetters', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: `This queue is itself the dead-letter destination of ${mapping}; nothing consumes it automatically.`,
+  });
+  return queue;
 }
