@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.ts';
 import { type ApiCall, apiClient, eventually } from '../support/api-client.ts';
+import * as journeys from '../support/journeys.ts';
 import { applicationBody, PDF, uniqueFilingNumber } from '../support/fixtures.ts';
 import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 
@@ -91,12 +92,7 @@ describe('ICP rules through the API', () => {
     return id;
   }
 
-  async function statusOf(id: string, status: string) {
-    return eventually(async () => {
-      const app = await agency('GET', `/v1/applications/${id}`);
-      return app.body.status === status ? app.body : undefined;
-    }, `${id} to become ${status}`);
-  }
+  const statusOf = (id: string, status: string) => journeys.statusOf(agency, id, status);
 
   describe('identifiers and kinds', () => {
     it('answers a bad filing number, credit code, ID number or domain with 400 naming each field and rule', async () => {

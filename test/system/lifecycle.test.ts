@@ -6,6 +6,7 @@ import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.
 import { createTenant } from '../../shared/use-cases/authenticate.ts';
 import { type ApiCall, apiClient, eventually } from '../support/api-client.ts';
 import { applicationBody, PDF } from '../support/fixtures.ts';
+import * as journeys from '../support/journeys.ts';
 import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 
 /**
@@ -43,34 +44,8 @@ describe('one cancellation, end to end', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Creates a draft and uploads its closure proof through the presigned URL; returns once the evidence is accepted. */
-  async function draftWithEvidence(overrides: Record<string, unknown> = {}): Promise<string> {
-    const created = await agency('POST', '/v1/applications', applicationBody(overrides));
-    expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ status: 'draft', requiredEvidence: ['closure_proof'] });
-    const id = created.body.id as string;
-
-    const upload = await agency('POST', `/v1/applications/${id}/evidence`, {
-      kind: 'closure_proof',
-      contentType: 'application/pdf',
-      contentLength: PDF.length,
-    });
-    expect(upload.status).toBe(201);
-    const put = await fetch(upload.body.uploadUrl, { method: 'PUT', headers: { 'content-type': 'application/pdf' }, body: PDF });
-    expect(put.status).toBe(200);
-    await eventually(async () => {
-      const app = await agency('GET', `/v1/applications/${id}`);
-      return app.body.evidence?.[0]?.status === 'accepted' ? app : undefined;
-    }, 'the evidence to be accepted');
-    return id;
-  }
-
-  async function statusOf(id: string, status: string) {
-    return eventually(async () => {
-      const app = await agency('GET', `/v1/applications/${id}`);
-      return app.body.status === status ? app.body : undefined;
-    }, `${id} to become ${status}`);
-  }
+  const draftWithEvidence = (overrides: Record<string, unknown> = {}) => journeys.draftWithEvidence(agency, overrides);
+  const statusOf = (id: string, status: string) => journeys.statusOf(agency, id, status);
 
   async function decide(id: string, decision: unknown) {
     await statusOf(id, 'under_review');

@@ -3,27 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../infra/local/runtime.ts';
-import { type ApiCall, apiClient, eventually } from '../support/api-client.ts';
-import { applicationBody, PDF } from '../support/fixtures.ts';
+import { apiClient, eventually } from '../support/api-client.ts';
+import { draftWithEvidence, statusOf } from '../support/journeys.ts';
 
 const base: Omit<LocalRuntimeOptions, 'dataDir' | 'authority'> = { port: 0, authorityDelayMs: 50, timeScale: 0.0001 };
-
-async function draftWithEvidence(agency: ApiCall, overrides: Record<string, unknown> = {}): Promise<string> {
-  const created = await agency('POST', '/v1/applications', applicationBody(overrides));
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
-  const upload = await agency('POST', `/v1/applications/${id}/evidence`, { kind: 'closure_proof', contentType: 'application/pdf', contentLength: PDF.length });
-  await fetch(upload.body.uploadUrl, { method: 'PUT', headers: { 'content-type': 'application/pdf' }, body: PDF });
-  await eventually(async () => ((await agency('GET', `/v1/applications/${id}`)).body.evidence?.[0]?.status === 'accepted' ? true : undefined), 'evidence accepted');
-  return id;
-}
-
-async function until(agency: ApiCall, id: string, status: string) {
-  return eventually(async () => {
-    const app = await agency('GET', `/v1/applications/${id}`);
-    return app.body.status === status ? app.body : undefined;
-  }, `${id} to become ${status}`);
-}
 
 describe('the local runtime keeps its data and resumes workflows across a restart', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'icp-restart-'));
@@ -40,7 +23,7 @@ describe('the local runtime keeps its data and resumes workflows across a restar
     let agency = apiClient(runtime.url, keys.agencyKey);
     const id = await draftWithEvidence(agency);
     await agency('POST', `/v1/applications/${id}/submit`);
-    await until(agency, id, 'under_review');
+    await statusOf(agency, id, 'under_review');
     await runtime.stop();
     runtime = undefined;
 
@@ -52,7 +35,7 @@ describe('the local runtime keeps its data and resumes workflows across a restar
       const answer = await operator('POST', `/v1/reviews/${id}/decision`, { outcome: 'approved' });
       return answer.status === 202 ? answer : undefined;
     }, 'the decision to be accepted');
-    const approved = await until(agency, id, 'approved');
+    const approved = await statusOf(agency, id, 'approved');
 
     // Assess
     expect(runtime.demoTenant).toEqual(keys);
@@ -81,8 +64,8 @@ describe('the simulated authority', () => {
     await agency('POST', `/v1/applications/${stillUp}/submit`);
 
     // Assess
-    await until(agency, closed, 'approved');
-    const rejected = await until(agency, stillUp, 'rejected');
+    await statusOf(agency, closed, 'approved');
+    const rejected = await statusOf(agency, stillUp, 'rejected');
     expect(rejected.rejectionReasons).toEqual([expect.objectContaining({ code: 'SITE_STILL_REACHABLE' })]);
     expect(rejected.siteProbe).toMatchObject({ reachable: true });
   });
