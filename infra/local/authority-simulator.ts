@@ -45,7 +45,7 @@ export async function startAuthoritySimulator(options: {
     const deps = options.deps();
     const app = await deps.applications.get(order.applicationId);
     if (!app || app.tenantId !== order.tenantId || app.status !== 'under_review' || app.attempt !== order.attempt) return;
-    const decision = simulatedDecision(app, missingEvidence(app, await deps.applications.listEvidence(app.id)));
+    const decision = simulatedDecision(app, missingEvidence(app, await deps.applications.listEvidence(app)));
     try {
       await recordDecision(deps, { tenantId: app.tenantId, keyId: 'authority-simulator', scopes: ['operator'] }, app.id, decision);
       log.info('simulated authority decided', { applicationId: app.id, attempt: app.attempt, outcome: decision.outcome });

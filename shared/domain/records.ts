@@ -77,6 +77,11 @@ export const Application = ApplicationInput.extend({
   workflowRuns: z.number().int().min(0).default(0),
   probe: z.object({ reachable: z.boolean(), checkedAt: z.string(), detail: z.string() }).optional(),
   batchId: z.string().optional(),
+  /**
+   * Shared evidence of the tenant (`POST /v1/batch-evidence`) this application uses, by id: one business licence for
+   * all websites of a subject is stored once and referenced, not copied onto every application of a batch.
+   */
+  sharedEvidence: z.array(z.string()).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -106,6 +111,8 @@ export const Evidence = z.object({
   rejectionCode: z.string().optional(),
   createdAt: z.string(),
   checkedAt: z.string().optional(),
+  /** Shared evidence the application references (uploaded once for many applications), not its own upload. */
+  shared: z.literal(true).optional(),
 });
 export type Evidence = z.infer<typeof Evidence>;
 

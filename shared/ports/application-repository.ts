@@ -41,7 +41,8 @@ export interface ApplicationRepository {
   update(app: Application, set: Partial<Application>): Promise<Application>;
   putEvidence(evidence: Evidence): Promise<void>;
   getEvidence(applicationId: string, evidenceId: string): Promise<Evidence | undefined>;
-  listEvidence(applicationId: string): Promise<Evidence[]>;
+  /** The application's evidence: its own uploads, then the shared evidence it references (`shared: true`). */
+  listEvidence(app: Pick<Application, 'id' | 'tenantId' | 'sharedEvidence'>): Promise<Evidence[]>;
   /**
    * Records the outcome of the upload check, with its event when given, atomically; only a `pending_upload` record
    * changes (S3 may deliver an event twice), and false says it had been checked already.

@@ -1,15 +1,13 @@
 import type { Batch, BatchCounts, SharedEvidence } from '../domain/batch.ts';
-import type { Application, Evidence, OutboxEvent, TimelineEntry } from '../domain/records.ts';
+import type { Application, OutboxEvent, TimelineEntry } from '../domain/records.ts';
 
 /** A row of a batch ready to be written: its application with everything a creation writes with it. */
 export interface PlannedRow {
   row: number;
-  /** As stored: a draft, or already submitted (then `timeline` and `outbox` hold both steps). */
+  /** As stored: a draft, or already submitted (then `timeline` and `outbox` hold both steps); shared evidence by id. */
   app: Application;
   timeline: TimelineEntry[];
   outbox: OutboxEvent[];
-  /** Shared evidence linked to the application, as accepted evidence records. */
-  evidence: Evidence[];
 }
 
 /** What became of a planned row. */
@@ -39,7 +37,7 @@ export interface BatchRepository {
   /** Applications of the batch per status (kept by every creation and status change, in the same transaction). */
   counts(batchId: string): Promise<BatchCounts>;
   /**
-   * Writes planned rows, each all-or-nothing (application, timeline, events, evidence links, the filing's open-order
+   * Writes planned rows, each all-or-nothing (application, timeline, events, the filing's open-order
    * guard and the batch's counters), many rows per transaction. Rows whose application exists or whose filing is
    * taken are left out and reported; the others are written.
    * @throws TransientError when DynamoDB keeps throttling or conflicting.

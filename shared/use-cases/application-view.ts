@@ -46,6 +46,7 @@ export function applicationView(app: Application, extra?: { evidence?: Evidence[
             ...(e.rejectionCode === undefined ? {} : { rejectionCode: e.rejectionCode }),
             createdAt: e.createdAt,
             ...(e.checkedAt === undefined ? {} : { checkedAt: e.checkedAt }),
+            ...(e.shared ? { shared: true } : {}),
           })),
         }),
     ...(extra?.timeline === undefined ? {} : { timeline: extra.timeline }),

@@ -7,7 +7,7 @@ import { loadOwnedApplication } from './load-owned-application.ts';
 /** One application with its evidence and full timeline. */
 export async function getApplication(deps: Pick<Deps, 'applications'>, principal: Principal, id: string) {
   const app = await loadOwnedApplication(deps, principal.tenantId, id);
-  const [evidence, timeline] = await Promise.all([deps.applications.listEvidence(id), deps.applications.timeline(id)]);
+  const [evidence, timeline] = await Promise.all([deps.applications.listEvidence(app), deps.applications.timeline(id)]);
   return applicationView(app, { evidence, timeline });
 }
 

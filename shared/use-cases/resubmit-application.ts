@@ -68,7 +68,7 @@ async function resubmission(
   const corrected = { ...app, ...validation.input };
   const required = requiredEvidence(corrected, deps.settings.evidencePolicy);
   const candidate: Application = { ...corrected, requiredEvidence: required };
-  assertEvidenceComplete(candidate, missingEvidence(candidate, await deps.applications.listEvidence(app.id)));
+  assertEvidenceComplete(candidate, missingEvidence(candidate, await deps.applications.listEvidence(app)));
 
   const now = deps.clock.now();
   const fields = Object.keys(corrections);

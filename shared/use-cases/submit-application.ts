@@ -43,7 +43,7 @@ export async function submitApplication(
 ): Promise<Application> {
   let app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
   if (app.status === 'draft') {
-    assertEvidenceComplete(app, missingEvidence(app, await deps.applications.listEvidence(app.id)));
+    assertEvidenceComplete(app, missingEvidence(app, await deps.applications.listEvidence(app)));
     const now = deps.clock.now();
     const change = changeStatus(app, {
       to: 'submitted',

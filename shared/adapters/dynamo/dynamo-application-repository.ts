@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -7,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { FINAL_STATUSES } from '../../domain/application.ts';
 import { ConflictError, TransientError, ValidationError } from '../../domain/errors.ts';
+import { sleep } from '../../concurrency.ts';
 import { Application, Evidence, type OutboxEvent, TimelineEntry } from '../../domain/records.ts';
 import type { StatusChange } from '../../domain/status-change.ts';
 import type { ApplicationRepository, IdempotencyRecord, Page } from '../../ports/application-repository.ts';
@@ -200,16 +202,40 @@ export class DynamoApplicationRepository implements ApplicationRepository {
     return out.Item ? Evidence.parse(stripKeys(out.Item)) : undefined;
   }
 
-  async listEvidence(applicationId: string): Promise<Evidence[]> {
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ev)',
-        ExpressionAttributeValues: { ':pk': keys.application(applicationId).pk, ':ev': 'EVIDENCE#' },
-        ConsistentRead: true,
-      }),
-    );
-    return (out.Items ?? []).map((i) => Evidence.parse(stripKeys(i)));
+  async listEvidence(app: Pick<Application, 'id' | 'tenantId' | 'sharedEvidence'>): Promise<Evidence[]> {
+    const [own, shared] = await Promise.all([
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ev)',
+          ExpressionAttributeValues: { ':pk': keys.application(app.id).pk, ':ev': 'EVIDENCE#' },
+          ConsistentRead: true,
+        }),
+      ),
+      this.sharedEvidenceOf(app),
+    ]);
+    return [...(own.Items ?? []).map((i) => Evidence.parse(stripKeys(i))), ...shared];
+  }
+
+  /** The shared evidence records `app` references (one BatchGetItem), as its evidence, in the order referenced. */
+  private async sharedEvidenceOf(app: Pick<Application, 'id' | 'tenantId' | 'sharedEvidence'>): Promise<Evidence[]> {
+    const ids = [...new Set(app.sharedEvidence ?? [])];
+    if (ids.length === 0) return [];
+    const found = new Map<string, Record<string, unknown>>();
+    let pending: Record<string, unknown>[] = ids.map((id) => keys.batchEvidence(app.tenantId, id));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
+      if (attempt > 8) throw new TransientError('DynamoDB is busy; retry.');
+      const out = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      for (const item of out.Responses?.[this.tableName] ?? []) found.set(String(item.evidenceId), item);
+      pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return ids.flatMap((id) => {
+      const item = found.get(id);
+      return item ? [Evidence.parse({ ...stripKeys(item), applicationId: app.id, shared: true })] : [];
+    });
   }
 
   async completeEvidenceCheck(evidence: Evidence, outbox?: OutboxEvent): Promise<boolean> {

@@ -242,11 +242,6 @@ export class DynamoBatchRepository implements BatchRepository {
         });
       }
       for (const outbox of row.outbox) add(row, 'other', this.outboxPut(outbox));
-      for (const evidence of row.evidence) {
-        add(row, 'other', {
-          Put: { TableName: this.tableName, Item: { ...keys.evidence(app.id, evidence.evidenceId), entity: 'evidence', ...evidence } },
-        });
-      }
       add(row, 'guard', {
         Put: {
           TableName: this.tableName,
@@ -314,7 +309,7 @@ function packRows(rows: PlannedRow[]): PlannedRow[][] {
   let current: PlannedRow[] = [];
   let size = 0;
   for (const row of rows) {
-    const items = 2 + row.timeline.length + row.outbox.length + row.evidence.length;
+    const items = 2 + row.timeline.length + row.outbox.length;
     if (size + items > MAX_TRANSACTION_ITEMS - 1 && current.length > 0) {
       groups.push(current);
       current = [];

@@ -5,7 +5,7 @@ import { columnOfPath } from '../../domain/batch-manifest.ts';
 import { requiredEvidence } from '../../domain/evidence-matrix.ts';
 import type { FieldError } from '../../domain/errors.ts';
 import { log } from '../../log.ts';
-import type { Application, ApplicationWarning, Evidence } from '../../domain/records.ts';
+import type { Application, ApplicationWarning } from '../../domain/records.ts';
 import { changeStatus, eventFor } from '../../domain/status-change.ts';
 import { fieldErrorsFromZod } from '../../http/zod-errors.ts';
 import type { PlannedRow, RowWrite } from '../../ports/batch-repository.ts';
@@ -43,7 +43,7 @@ interface CheckedRow {
  * 2. Shared evidence it references must be the tenant's and accepted.
  * 3. A filing repeated in the batch is refused on its later rows (`duplicate_in_batch`).
  * 4. Each good row is planned as its application (id derived from the batch and the row, so a row written twice is
- *    one application): a draft, or — when the batch submits immediately and the shared evidence covers every kind
+ *    one application; the shared evidence it uses referenced by id): a draft, or — when the batch submits immediately and the shared evidence covers every kind
  *    required — submitted, with both timeline entries and both events, exactly as a creation then a submission.
  * 5. The rows are written (many per transaction, each row all or nothing, the filing's open-order guard with it);
  *    a filing with an open order elsewhere refuses its row (`order_in_progress`).
@@ -154,19 +154,8 @@ function plan(deps: RowDeps, batch: Batch, row: CheckedRow, now: Date): PlannedR
   const at = now.toISOString();
   const id = applicationIdFor(batch.id, row.source.row);
   const required = requiredEvidence(input, deps.settings.evidencePolicy);
-  const evidence: Evidence[] = (row.evidence ?? []).map((shared) => ({
-    evidenceId: shared.evidenceId,
-    applicationId: id,
-    tenantId: batch.tenantId,
-    kind: shared.kind,
-    contentType: shared.contentType,
-    contentLength: shared.contentLength,
-    status: 'accepted',
-    objectKey: shared.objectKey,
-    ...(shared.sha256 ? { sha256: shared.sha256 } : {}),
-    createdAt: at,
-    checkedAt: shared.checkedAt ?? at,
-  }));
+  // Shared evidence is referenced by id, not copied: one licence for thousands of rows stays one record.
+  const evidence = row.evidence ?? [];
   const draft: Application = {
     ...input,
     id,
@@ -180,6 +169,7 @@ function plan(deps: RowDeps, batch: Batch, row: CheckedRow, now: Date): PlannedR
     warnings: row.warnings ?? [],
     workflowRuns: 0,
     batchId: batch.id,
+    ...(evidence.length > 0 ? { sharedEvidence: evidence.map((e) => e.evidenceId) } : {}),
     createdAt: at,
     updatedAt: at,
   };
@@ -194,9 +184,9 @@ function plan(deps: RowDeps, batch: Batch, row: CheckedRow, now: Date): PlannedR
       eventId: deps.ids.next('evt'),
       set: { workflowRuns: 1, reviewDeadline: reviewDeadlineFor(input.kind, now) },
     });
-    return { row: row.source.row, app: change.next, timeline: [...timeline, change.timeline], outbox: [...outbox, change.outbox], evidence };
+    return { row: row.source.row, app: change.next, timeline: [...timeline, change.timeline], outbox: [...outbox, change.outbox] };
   }
-  return { row: row.source.row, app: draft, timeline, outbox, evidence };
+  return { row: row.source.row, app: draft, timeline, outbox };
 }
 
 function duplicateError(path: string, filingNumber: string, firstRow: number): FieldError {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvField, MANIFEST_COLUMNS } from '../../../shared/domain/batch-manifest.ts';
 import { changeStatus } from '../../../shared/domain/status-change.ts';
 import { ConflictError, NotFoundError } from '../../../shared/domain/errors.ts';
-import type { Principal } from '../../../shared/domain/records.ts';
+import type { Application, Principal } from '../../../shared/domain/records.ts';
 import { createApplication } from '../../../shared/use-cases/create-application.ts';
 import { importFilingRegistry } from '../../../shared/use-cases/filing-registry.ts';
 import { createBatch } from '../../../shared/use-cases/batches/create-batch.ts';
@@ -10,7 +10,8 @@ import { ingestChunk, prepareIngestion } from '../../../shared/use-cases/batches
 import { getBatch, getBatchReport } from '../../../shared/use-cases/batches/read-batch.ts';
 import { settleBatch } from '../../../shared/use-cases/batches/settle-batch.ts';
 import { manifestUploaded } from '../../../shared/use-cases/batches/start-ingestion.ts';
-import { listApplications } from '../../../shared/use-cases/read-applications.ts';
+import { getApplication, listApplications } from '../../../shared/use-cases/read-applications.ts';
+import { submitApplication } from '../../../shared/use-cases/submit-application.ts';
 import { CREDIT_CODE, registryRow, uniqueSubjectNumber, websiteApplication } from '../use-cases/support/fixtures.ts';
 import { agency, type LocalTable, startLocalTable } from '../use-cases/support/local-deps.ts';
 import { acceptedSharedEvidence, applicationsOfBatch, type BatchTestDeps, batchTestDeps, parseReport, runIngestion, scanTable } from './support.ts';
@@ -220,9 +221,16 @@ describe('batch ingestion (use cases on DynamoDB Local)', () => {
       apps.filter((a) => a.status === 'submitted').map((a) => `${a.id}-1`).sort(),
     );
     expect(submitted).toMatchObject({ sequence: 2, workflowRuns: 1, reviewDeadline: expect.anything() });
-    expect(await deps.applications.listEvidence(submitted?.id ?? '')).toEqual([
-      expect.objectContaining({ evidenceId: closure.evidenceId, kind: 'closure_proof', status: 'accepted', objectKey: closure.objectKey }),
+    // The shared closure proof is referenced by id, not copied onto each application.
+    expect(submitted?.sharedEvidence).toEqual([closure.evidenceId]);
+    expect(await deps.applications.listEvidence(submitted as Application)).toEqual([
+      expect.objectContaining({ evidenceId: closure.evidenceId, kind: 'closure_proof', status: 'accepted', objectKey: closure.objectKey, shared: true }),
     ]);
+    const links = await scanTable(table, {
+      expression: 'entity = :evidence AND applicationId IN (:a, :b, :c)',
+      values: { ':evidence': 'evidence', ':a': apps[0]?.id, ':b': apps[1]?.id, ':c': apps[2]?.id },
+    });
+    expect(links).toEqual([]);
     expect(settled.filter(Boolean)).toHaveLength(1);
     const view = await getBatch(deps, principal, batch.id);
     expect(view).toMatchObject({ status: 'completed', progress: 1, counts: { withdrawn: 3, draft: 0, submitted: 0 } });
@@ -234,6 +242,25 @@ describe('batch ingestion (use cases on DynamoDB Local)', () => {
     expect(events.map((e) => (e.event as { data: unknown }).data)).toEqual([
       expect.objectContaining({ batchId: batch.id, rows: { total: 4, accepted: 3, rejected: 1 }, counts: { withdrawn: 3 } }),
     ]);
+  });
+
+  it('holds a row with shared evidence as a draft that POST …/submit later finds complete, the evidence shown as shared', async () => {
+    // Prepare
+    const deps = batchTestDeps(table);
+    const principal = agency();
+    const closure = await acceptedSharedEvidence(deps, principal.tenantId, 'closure_proof');
+    const { batch } = await createBatch(deps, principal, { items: [{ ...websiteApplication(), evidence: [closure.evidenceId] }], submit: 'hold' });
+    await runIngestion(deps, batch);
+    const [held] = (await listApplications(deps, principal, { batchId: batch.id })).items;
+
+    // Act
+    const submitted = await submitApplication(deps, principal, held?.id ?? '');
+    const view = await getApplication(deps, principal, submitted.id);
+
+    // Assess
+    expect(held).toMatchObject({ status: 'draft' });
+    expect(submitted).toMatchObject({ status: 'submitted', sharedEvidence: [closure.evidenceId] });
+    expect(view).toMatchObject({ missingEvidence: [], evidence: [{ evidenceId: closure.evidenceId, kind: 'closure_proof', status: 'accepted', shared: true }] });
   });
 
   it("checks each row against the tenant's filing registry, exactly as a single submission", async () => {

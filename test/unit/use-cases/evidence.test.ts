@@ -101,7 +101,7 @@ describe('evidence under the evidence matrix and the agency\'s policy', { timeou
 
     // Act
     const result = await upload(principal, app.id, 'business_licence', 'image/jpeg', jpegWithExif(1600, 1200, 60_000));
-    const stored = await deps.applications.listEvidence(app.id);
+    const stored = await deps.applications.listEvidence({ id: app.id, tenantId: principal.tenantId });
 
     // Assess
     expect(result).toEqual({ status: 'accepted' });
@@ -120,7 +120,7 @@ describe('evidence under the evidence matrix and the agency\'s policy', { timeou
 
     // Act
     const result = await upload(principal, app.id, kind, contentType, bytes);
-    const stored = await deps.applications.listEvidence(app.id);
+    const stored = await deps.applications.listEvidence({ id: app.id, tenantId: principal.tenantId });
 
     // Assess
     expect(result).toMatchObject({ status: 'rejected', code });
