@@ -17,19 +17,20 @@ export interface Page<T> {
 /** Where applications, their timelines and evidence records live. Every write is atomic and version-guarded. */
 export interface ApplicationRepository {
   /**
-   * Creates a draft: the application, its first timeline entry, its `application.created` event, the filing's
-   * open-order guard and (when given) the idempotency record, all or nothing.
+   * Creates a draft: the application, its `application.created` event, the filing's open-order guard and (when given)
+   * the idempotency record, all or nothing. The timeline's creation entry is the application itself
+   * (`creationEntry`), not an item.
    * @throws ConflictError when the filing already has an open order or the idempotency key was used meanwhile.
    */
   create(input: {
     app: Application;
-    timeline: TimelineEntry;
     outbox: OutboxEvent;
     idempotency?: IdempotencyRecord;
   }): Promise<void>;
   findIdempotency(tenantId: string, key: string): Promise<IdempotencyRecord | undefined>;
   get(applicationId: string): Promise<Application | undefined>;
   list(tenantId: string, options: { limit: number; cursor?: string; batchId?: string }): Promise<Page<Application>>;
+  /** The stored timeline entries: every status change since the creation (see `applicationTimeline`). */
   timeline(applicationId: string): Promise<TimelineEntry[]>;
   /**
    * Writes a status change (application, timeline entry, event) atomically; releases the filing's open-order guard when

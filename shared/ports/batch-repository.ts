@@ -4,7 +4,7 @@ import type { Application, OutboxEvent, TimelineEntry } from '../domain/records.
 /** A row of a batch ready to be written: its application with everything a creation writes with it. */
 export interface PlannedRow {
   row: number;
-  /** As stored: a draft, or already submitted (then `timeline` and `outbox` hold both steps); shared evidence by id. */
+  /** As stored: a draft, or already submitted (then `timeline` holds the submission, `outbox` both events); shared evidence by id. */
   app: Application;
   timeline: TimelineEntry[];
   outbox: OutboxEvent[];

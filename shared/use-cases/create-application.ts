@@ -22,8 +22,8 @@ export interface CreateApplicationResult {
  * 2. Validate it against the ICP rules (`validateApplication`): 400 for field errors and kind rules, 422 for
  *    mismatches with the tenant's filing registry; identifiers are stored in canonical form, warnings with the draft.
  * 3. Work out the evidence the application needs (evidence matrix, under the agency's evidence policy).
- * 4. Write, in one transaction, the draft, its first timeline entry, the `application.created` event, the filing's
- *    open-order guard (one open order per canonical filing number: a second → 409 naming the open application) and
+ * 4. Write, in one transaction, the draft (which is also its timeline's creation entry), the `application.created`
+ *    event, the filing's open-order guard (one open order per canonical filing number: a second → 409 naming the open application) and
  *    the idempotency record.
  */
 export async function createApplication(
@@ -60,7 +60,6 @@ export async function createApplication(
   try {
     await deps.applications.create({
       app,
-      timeline: { sequence: 1, status: 'draft', at, detail: 'Application created' },
       outbox: eventFor(app, 'application.created', deps.ids.next('evt'), at),
       ...(options.idempotencyKey
         ? { idempotency: { tenantId: principal.tenantId, key: options.idempotencyKey, requestHash, applicationId: app.id } }

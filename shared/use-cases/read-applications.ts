@@ -1,13 +1,14 @@
 import { ValidationError } from '../domain/errors.ts';
 import type { Principal } from '../domain/records.ts';
 import type { Deps } from '../ports/deps.ts';
+import { applicationTimeline } from './application-timeline.ts';
 import { applicationView } from './application-view.ts';
 import { loadOwnedApplication } from './load-owned-application.ts';
 
 /** One application with its evidence and full timeline. */
 export async function getApplication(deps: Pick<Deps, 'applications'>, principal: Principal, id: string) {
   const app = await loadOwnedApplication(deps, principal.tenantId, id);
-  const [evidence, timeline] = await Promise.all([deps.applications.listEvidence(app), deps.applications.timeline(id)]);
+  const [evidence, timeline] = await Promise.all([deps.applications.listEvidence(app), applicationTimeline(deps, app)]);
   return applicationView(app, { evidence, timeline });
 }
 

@@ -29,18 +29,20 @@ export class DynamoApplicationRepository implements ApplicationRepository {
 
   async create(input: Parameters<ApplicationRepository['create']>[0]): Promise<void> {
     const { app } = input;
+    // No timeline item: the creation entry is read off the application (`creationEntry`).
     const items = [
       this.put(
         { ...keys.application(app.id), entity: 'application', ...this.listKeys(app), ...app },
         'attribute_not_exists(pk)',
       ),
-      this.put({ ...keys.timeline(app.id, input.timeline.sequence), entity: 'timeline', ...input.timeline }),
       this.outboxPut(input.outbox),
       this.put(
         { ...keys.filingGuard(app.filingNumber), entity: 'filing_guard', applicationId: app.id, tenantId: app.tenantId },
         'attribute_not_exists(pk)',
       ),
     ];
+    const guardIndex = 2;
+    const idempotencyIndex = 3;
     if (input.idempotency) {
       items.push(
         this.put(
@@ -61,7 +63,7 @@ export class DynamoApplicationRepository implements ApplicationRepository {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       const reasons = cancellationReasons(error);
-      if (reasons[3] === 'ConditionalCheckFailed') {
+      if (reasons[guardIndex] === 'ConditionalCheckFailed') {
         const guard = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.filingGuard(app.filingNumber) }));
         const open = guard.Item as { applicationId?: string; tenantId?: string } | undefined;
         // Only the same tenant may learn which application holds the filing.
@@ -79,7 +81,7 @@ export class DynamoApplicationRepository implements ApplicationRepository {
           extensions: openId ? { openApplicationId: openId } : {},
         });
       }
-      if (reasons[4] === 'ConditionalCheckFailed') {
+      if (reasons[idempotencyIndex] === 'ConditionalCheckFailed') {
         throw new ConflictError('This Idempotency-Key was used by a concurrent request; retry it.', { cause: error });
       }
       throw this.translate(error);

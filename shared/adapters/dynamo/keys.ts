@@ -8,7 +8,7 @@ import { filingIdentity } from '../../domain/identifiers/provinces.ts';
  * | tenant       | TENANT#<tenantId>           | TENANT             |                                   |
  * | api_key      | APIKEY#<sha256 of key>      | APIKEY             |                                   |
  * | application  | APP#<id>                    | APP                | TENANT#<t>#APPS / <createdAt>#<id> |
- * | timeline     | APP#<id>                    | TL#<sequence, 6>   |                                   |
+ * | timeline     | APP#<id>                    | TL#<sequence, 6>   |   (entries 2…; 1 is the application) |
  * | evidence     | APP#<id>                    | EVIDENCE#<evId>    |                                   |
  * | filing guard | FILING#<filing identity>    | OPEN               |                                   |
  * | idempotency  | IDEMPOTENCY#<tenant>#<key>  | IDEMPOTENCY        |                   (TTL 24 h)      |

@@ -44,7 +44,7 @@ interface CheckedRow {
  * 3. A filing repeated in the batch is refused on its later rows (`duplicate_in_batch`).
  * 4. Each good row is planned as its application (id derived from the batch and the row, so a row written twice is
  *    one application; the shared evidence it uses referenced by id): a draft, or — when the batch submits immediately and the shared evidence covers every kind
- *    required — submitted, with both timeline entries and both events, exactly as a creation then a submission.
+ *    required — submitted, with the submission's timeline entry and both events, exactly as a creation then a submission.
  * 5. The rows are written (many per transaction, each row all or nothing, the filing's open-order guard with it);
  *    a filing with an open order elsewhere refuses its row (`order_in_progress`).
  * 6. The review of every submitted row is started, at the pace Step Functions allows, slice by slice while the next
@@ -173,7 +173,7 @@ function plan(deps: RowDeps, batch: Batch, row: CheckedRow, now: Date): PlannedR
     createdAt: at,
     updatedAt: at,
   };
-  const timeline = [{ sequence: 1, status: 'draft' as const, at, detail: `Application created (batch ${batch.id}, row ${row.source.row})` }];
+  // The creation's timeline entry is the application itself (`creationEntry`): only the submission has an entry.
   const outbox = [eventFor(draft, 'application.created', deps.ids.next('evt'), at)];
   const covered = new Set(evidence.map((e) => e.kind));
   if (batch.submit === 'immediately' && required.every((kind) => covered.has(kind))) {
@@ -184,9 +184,9 @@ function plan(deps: RowDeps, batch: Batch, row: CheckedRow, now: Date): PlannedR
       eventId: deps.ids.next('evt'),
       set: { workflowRuns: 1, reviewDeadline: reviewDeadlineFor(input.kind, now) },
     });
-    return { row: row.source.row, app: change.next, timeline: [...timeline, change.timeline], outbox: [...outbox, change.outbox] };
+    return { row: row.source.row, app: change.next, timeline: [change.timeline], outbox: [...outbox, change.outbox] };
   }
-  return { row: row.source.row, app: draft, timeline, outbox };
+  return { row: row.source.row, app: draft, timeline: [], outbox };
 }
 
 function duplicateError(path: string, filingNumber: string, firstRow: number): FieldError {

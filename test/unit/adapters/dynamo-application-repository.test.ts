@@ -90,8 +90,8 @@ describe('DynamoApplicationRepository', () => {
     // Prepare
     const repository = new DynamoApplicationRepository(documents, 'records');
     const draft: Application = { ...app, id: 'app_2', status: 'draft', sequence: 1, version: 1 };
-    const input = { app: draft, timeline: { sequence: 1, status: 'draft' as const, at, detail: 'created' }, outbox: eventFor(draft, 'application.created', 'evt_11', at) };
-    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'None', 'ConditionalCheckFailed'));
+    const input = { app: draft, outbox: eventFor(draft, 'application.created', 'evt_11', at) };
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed'));
     ddb
       .on(GetCommand)
       .resolvesOnce({ Item: { applicationId: 'app_1', tenantId: 'tnt_1' } })
