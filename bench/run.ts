@@ -17,6 +17,7 @@ import { createTableFromTemplate } from '../infra/local/engines/dynamodb-local.t
 import { REPO_ROOT, startLocalRuntime, TABLE_NAME } from '../infra/local/runtime.ts';
 import { synthesizeTemplates } from '../infra/local/synthesize.ts';
 import { readWiring } from '../infra/local/template-wiring.ts';
+import { BatchConfig } from '../shared/adapters/make-batch-deps.ts';
 import { bareWrite } from './bare-write.ts';
 import { type IngestResult, ingest, sharedClosureProof } from './ingest.ts';
 import { creditCodeFor, filingNumberFor } from './manifest.ts';
@@ -122,6 +123,7 @@ try {
         `+${first.items} (${(first.items / ROWS).toFixed(1)} a row${mode === 'immediately' ? ', with what the reviews had written by then' : ''}) — ${Math.round(first.items / (first.ms / 1000))} items/s`,
       ],
       ['  ratio to bare write', `${ratio.toFixed(2)}× — target ≤ ${TARGET_RATIO}×: ${ratio <= TARGET_RATIO ? 'MET' : 'NOT MET'}`],
+      ...(first.workflows > 0 ? [startRateFloor(first.workflows, bareMs)] : []),
       ['  peak RSS, this process', `${(peak / 1024 / 1024).toFixed(1)} MiB (sampled every 50 ms) — target < 512 MiB: ${peak < TARGET_MEMORY ? 'MET' : 'NOT MET'}`],
       ['  peak RSS, DynamoDB Local', jvm ? `${mib(Math.max(...runs.map((r) => r.peakJvmRss)))} (the JVM; not in the target)` : 'JVM not found in /proc'],
     );
@@ -133,6 +135,16 @@ try {
   process.env.LOG_LEVEL = 'ERROR';
   await runtime.stop();
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * What the StartExecution pacing alone costs: the starts beyond the bucket's burst at its refill rate (the settings the
+ * ingestion ran with; Step Functions' own quota in large regions is a bucket of 1,300 refilled at 300 a second).
+ */
+function startRateFloor(starts: number, bareMs: number): [string, string] {
+  const { REVIEW_START_RATE: rate, REVIEW_START_BURST: burst } = BatchConfig.parse(process.env);
+  const floorMs = (Math.max(0, starts - burst) / rate) * 1000;
+  return ['  of which start pacing', `≥ ${s(floorMs)} (${starts} starts, ${burst} at once then ${rate}/s) = ${(floorMs / bareMs).toFixed(2)}× the bare write by itself`];
 }
 
 function load(): string {
