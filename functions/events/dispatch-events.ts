@@ -5,21 +5,23 @@ import { makeDeps } from '../../shared/adapters/make-deps.ts';
 import { stripKeys } from '../../shared/adapters/dynamo/keys.ts';
 import { OutboxEvent } from '../../shared/domain/records.ts';
 import { log } from '../../shared/log.ts';
-import { dispatchEvent } from '../../shared/use-cases/webhooks/deliveries.ts';
+import { dispatchEvent, endpointsOncePerTenant } from '../../shared/use-cases/webhooks/deliveries.ts';
 
 /**
- * The table's stream (filtered to inserted outbox events) → one delivery workflow per subscribed endpoint.
+ * The table's stream (filtered to inserted outbox events) → one delivery workflow per subscribed endpoint (the
+ * endpoints of each tenant read once per batch of records).
  * Reports failed records individually so one bad record does not hold up the rest of the shard.
  */
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const deps = makeDeps();
   const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
+  const endpointsOf = endpointsOncePerTenant(deps);
   for (const record of event.Records) {
     const image = record.dynamodb?.NewImage;
     if (!image) continue;
     try {
       const item = unmarshall(image as Record<string, AttributeValue>);
-      await dispatchEvent(deps, OutboxEvent.parse(stripKeys(item)));
+      await dispatchEvent(deps, OutboxEvent.parse(stripKeys(item)), endpointsOf);
     } catch (error) {
       log.error('dispatch failed', { eventID: record.eventID, error });
       batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });

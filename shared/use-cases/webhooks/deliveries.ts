@@ -33,12 +33,38 @@ function subscribes(endpoint: WebhookEndpoint, type: string): boolean {
   return endpoint.status === 'enabled' && (endpoint.eventTypes.length === 0 || endpoint.eventTypes.includes(type as never));
 }
 
+/** Reads a tenant's endpoints; `endpointsOncePerTenant` shares one read among the events of a stream batch. */
+export type EndpointReader = (tenantId: string) => Promise<WebhookEndpoint[]>;
+
+/**
+ * The tenant's endpoints read once for a batch of stream records: a batch ingestion's thousands of events of one
+ * tenant then cost one query per stream batch, not one per event. An endpoint registered while the batch is being
+ * dispatched gets the events written after it, as it would a moment later anyway.
+ */
+export function endpointsOncePerTenant(deps: Pick<Deps, 'webhooks'>): EndpointReader {
+  const read = new Map<string, Promise<WebhookEndpoint[]>>();
+  return (tenantId) => {
+    let endpoints = read.get(tenantId);
+    if (!endpoints) {
+      endpoints = deps.webhooks.listEndpoints(tenantId);
+      // A failed read is not kept: the record is retried, and the next event of the tenant reads again.
+      endpoints.catch(() => read.delete(tenantId));
+      read.set(tenantId, endpoints);
+    }
+    return endpoints;
+  };
+}
+
 /**
  * Fans one outbox event out to the tenant's endpoints that subscribe to its type: a delivery record and a delivery
  * execution each. Safe to run twice for the same event (the stream delivers at least once).
  */
-export async function dispatchEvent(deps: Pick<Deps, 'webhooks' | 'delivery' | 'clock'>, outbox: OutboxEvent): Promise<number> {
-  const endpoints = (await deps.webhooks.listEndpoints(outbox.tenantId)).filter((e) => subscribes(e, outbox.event.type));
+export async function dispatchEvent(
+  deps: Pick<Deps, 'webhooks' | 'delivery' | 'clock'>,
+  outbox: OutboxEvent,
+  endpointsOf: EndpointReader = (tenantId) => deps.webhooks.listEndpoints(tenantId),
+): Promise<number> {
+  const endpoints = (await endpointsOf(outbox.tenantId)).filter((e) => subscribes(e, outbox.event.type));
   const at = deps.clock.now().toISOString();
   for (const endpoint of endpoints) {
     const deliveryId = deliveryIdFor(outbox.eventId, endpoint.endpointId);
