@@ -92,7 +92,8 @@ export const DELIVERY_TASKS = {
 } as const satisfies Record<string, FunctionSpec>;
 
 /** Checks each uploaded evidence object (S3 ObjectCreated under `evidence/`). */
-export const EVIDENCE_CHECK: FunctionSpec = { entry: 'functions/s3/check-evidence.ts', table: 'readWrite', evidence: 'read', evidencePolicy: true };
+// It starts reviews: a file that completes a draft marked `submitWhenComplete` submits it.
+export const EVIDENCE_CHECK: FunctionSpec = { entry: 'functions/s3/check-evidence.ts', table: 'readWrite', evidence: 'read', evidencePolicy: true, review: 'start' };
 
 /** Turns outbox events (table stream) into one delivery execution per subscribed endpoint. */
 export const EVENT_DISPATCH: FunctionSpec = { entry: 'functions/events/dispatch-events.ts', table: 'readWrite', delivery: 'start' };

@@ -82,6 +82,11 @@ export const Application = ApplicationInput.extend({
    * all websites of a subject is stored once and referenced, not copied onto every application of a batch.
    */
   sharedEvidence: z.array(z.string()).optional(),
+  /**
+   * Submit this draft as soon as its evidence is complete (a row of a batch submitted `immediately` that lacked files
+   * when it was ingested): the evidence check that completes it submits it, as `POST …/submit` would.
+   */
+  submitWhenComplete: z.literal(true).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -23,6 +23,7 @@ export function applicationView(app: Application, extra?: { evidence?: Evidence[
     ...(app.customerRef === undefined ? {} : { customerRef: app.customerRef }),
     ...(app.batchId === undefined ? {} : { batchId: app.batchId }),
     attempts: app.attempt,
+    ...(app.submitWhenComplete && app.status === 'draft' ? { submitWhenComplete: true } : {}),
     requiredEvidence: app.requiredEvidence,
     // Each with the catalogue's title and fix hint (zh/en) for its code.
     rejectionReasons: app.rejectionReasons.map(describeRejection),

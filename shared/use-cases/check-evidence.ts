@@ -1,9 +1,12 @@
+import { ConflictError } from '../domain/errors.ts';
 import { checkEvidenceFile, EVIDENCE_HEAD_BYTES } from '../domain/evidence-matrix.ts';
 import { log } from '../log.ts';
 import type { Evidence, OutboxEvent } from '../domain/records.ts';
 import { eventFor } from '../domain/status-change.ts';
 import type { Deps } from '../ports/deps.ts';
+import { missingEvidence } from './application-view.ts';
 import { parseEvidenceObjectKey } from './create-evidence-upload.ts';
+import { submitApplication } from './submit-application.ts';
 
 /**
  * Checks an uploaded evidence file (S3 ObjectCreated).
@@ -16,15 +19,18 @@ import { parseEvidenceObjectKey } from './create-evidence-upload.ts';
  *    one, size limit, and for licence and ID scans the minimum resolution and colour read from the image header.
  * 3. Hash the content (SHA-256) and mark the evidence accepted, or rejected with the reason and an
  *    `application.evidence_rejected` event, so the customer learns to upload it again without polling.
+ * 4. An accepted file that completes a draft marked `submitWhenComplete` (a row of a batch submitted `immediately`)
+ *    submits it, exactly as `POST …/submit` would. A check delivered again finishes that step if a crash cut it short.
  */
 export async function checkEvidence(
-  deps: Pick<Deps, 'applications' | 'evidence' | 'clock' | 'ids' | 'settings'>,
+  deps: Pick<Deps, 'applications' | 'evidence' | 'review' | 'clock' | 'ids' | 'settings'>,
   objectKey: string,
-): Promise<{ status: 'accepted' | 'rejected' | 'ignored'; reason?: string; code?: string }> {
+): Promise<{ status: 'accepted' | 'rejected' | 'ignored'; reason?: string; code?: string; submitted?: true }> {
   const ids = parseEvidenceObjectKey(objectKey);
   if (!ids) return { status: 'ignored', reason: 'not an evidence key' };
   const evidence = await deps.applications.getEvidence(ids.applicationId, ids.evidenceId);
   if (!evidence || evidence.tenantId !== ids.tenantId || evidence.status !== 'pending_upload') {
+    if (evidence?.tenantId === ids.tenantId && evidence.status === 'accepted') await submitWhenComplete(deps, evidence.applicationId);
     return { status: 'ignored', reason: 'no pending evidence for this key' };
   }
   const object = await deps.evidence.head(objectKey, EVIDENCE_HEAD_BYTES);
@@ -59,7 +65,30 @@ export async function checkEvidence(
   );
   if (!changed) return { status: 'ignored', reason: 'already checked' };
   log.info('evidence checked', { applicationId: evidence.applicationId, evidenceId: evidence.evidenceId, problem: problem?.code });
-  return problem ? { status: 'rejected', reason: problem.message, code: problem.code } : { status: 'accepted' };
+  if (problem) return { status: 'rejected', reason: problem.message, code: problem.code };
+  return (await submitWhenComplete(deps, evidence.applicationId)) ? { status: 'accepted', submitted: true } : { status: 'accepted' };
+}
+
+/**
+ * Submits a draft marked `submitWhenComplete` once no required evidence is missing; true when it did. Two checks
+ * completing it at once (or the customer's own submit) race on the application's version: one submission wins, the
+ * others find it submitted. A draft already submitted by a check that crashed before starting its review has the
+ * review started (the same run: a start of it again joins it).
+ */
+async function submitWhenComplete(deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids'>, applicationId: string): Promise<boolean> {
+  const app = await deps.applications.get(applicationId);
+  if (!app?.submitWhenComplete || app.attempt !== 1) return false;
+  if (app.status === 'draft' && missingEvidence(app, await deps.applications.listEvidence(app)).length > 0) return false;
+  if (app.status !== 'draft' && app.status !== 'submitted') return false;
+  const principal = { tenantId: app.tenantId, keyId: 'evidence-check', scopes: ['agency' as const] };
+  try {
+    await submitApplication(deps, principal, app.id);
+  } catch (error) {
+    if (error instanceof ConflictError) return false; // submitted (or withdrawn) meanwhile by another caller
+    throw error;
+  }
+  log.info('draft submitted: its evidence is complete', { applicationId: app.id });
+  return app.status === 'draft';
 }
 
 /** The event that tells the customer a file was refused, and why. */

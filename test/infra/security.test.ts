@@ -180,6 +180,8 @@ describe('IAM least privilege', () => {
     expect(entriesAllowed('states:StartExecution', review)).toEqual([
       'functions/batches/ingest-chunk.ts',
       'functions/http/submit-application.ts',
+      // A file that completes a draft marked submitWhenComplete submits it.
+      'functions/s3/check-evidence.ts',
       'functions/workflow/expire-correction.ts',
     ]);
     expect(entriesAllowed('states:StartExecution', batches)).toEqual(['functions/batches/manifest-uploaded.ts', 'functions/http/create-batch.ts']);

@@ -78,7 +78,7 @@ describe('functions', () => {
     }
     expect(keys('functions/http/get-application.ts')).toEqual(common);
     expect(keys('functions/http/create-evidence-upload.ts')).toEqual([...common, 'BUCKET_NAME'].sort());
-    expect(keys('functions/s3/check-evidence.ts')).toEqual([...common, 'BUCKET_NAME'].sort());
+    expect(keys('functions/s3/check-evidence.ts')).toEqual([...common, 'BUCKET_NAME', 'REVIEW_STATE_MACHINE_ARN'].sort());
     expect(keys('functions/http/submit-application.ts')).toEqual([...common, 'REVIEW_STATE_MACHINE_ARN'].sort());
     expect(keys('functions/events/dispatch-events.ts')).toEqual([...common, 'DELIVERY_STATE_MACHINE_ARN'].sort());
     expect(keys('functions/webhooks/deliver-webhook.ts')).toEqual(

@@ -123,6 +123,9 @@ describe('bulk batches, end to end', () => {
     expect(rows[0]).toMatchObject({ status: 'submitted', applicationId: expect.stringMatching(/^app_/) });
     expect(listed.body.items).toHaveLength(3);
     expect(listed.body.items.every((a: { status: string; batchId: string }) => a.status === 'approved' && a.batchId === created.body.id)).toBe(true);
+    const one = await agency('GET', `/v1/applications/${rows[0]?.applicationId}`);
+    expect(one.body.evidence).toEqual([expect.objectContaining({ evidenceId, kind: 'closure_proof', status: 'accepted', shared: true })]);
+    expect(one.body.timeline[0]).toMatchObject({ sequence: 1, status: 'draft', detail: `Application created (batch ${created.body.id}, row 1)` });
     const hooks = await eventually(async () => {
       const got = receiver.received.filter((w) => w.type === 'batch.completed' && w.body.data.batchId === created.body.id);
       return got.length > 0 ? got : undefined;
@@ -130,6 +133,28 @@ describe('bulk batches, end to end', () => {
     expect(hooks).toHaveLength(1);
     expect(hooks[0]?.verified).toBe(true);
     expect(hooks[0]?.body.data).toMatchObject({ status: 'completed', rows: { total: 6, accepted: 3, rejected: 3 }, counts: { approved: 3 } });
+  });
+
+  it('submits a row of an immediately batch that lacked its file as soon as its own upload is accepted, and completes the batch', async () => {
+    // Prepare
+    const created = await agency('POST', '/v1/batches', { items: [applicationBody()], submit: 'immediately' });
+    await batchWhen(created.body.id, (b) => b.status === 'ingested', 'the batch to be ingested');
+    const [row] = await report(created.body.id);
+    const waiting = await agency('GET', `/v1/applications/${row?.applicationId}`);
+    const upload = await agency('POST', `/v1/applications/${row?.applicationId}/evidence`, { kind: 'closure_proof', contentType: 'application/pdf', contentLength: PDF.length });
+
+    // Act
+    const put = await fetch(upload.body.uploadUrl, { method: 'PUT', headers: { 'content-type': 'application/pdf' }, body: PDF });
+    const completed = await batchWhen(created.body.id, (b) => b.status === 'completed', 'the batch to complete');
+    const approved = await agency('GET', `/v1/applications/${row?.applicationId}`);
+
+    // Assess
+    expect(row).toMatchObject({ outcome: 'created', status: 'draft' });
+    expect(waiting.body).toMatchObject({ status: 'draft', submitWhenComplete: true, missingEvidence: ['closure_proof'] });
+    expect(put.status).toBe(200);
+    expect(completed).toMatchObject({ counts: { approved: 1 }, progress: 1 });
+    expect(approved.body).not.toHaveProperty('submitWhenComplete');
+    expect(approved.body.timeline.map((t: { status: string }) => t.status)).toEqual(['draft', 'submitted', 'under_review', 'approved']);
   });
 
   it('takes a CSV manifest (BOM, quotes, Chinese text) through a presigned upload, idempotently, for its tenant only', async () => {

@@ -44,7 +44,9 @@ interface CheckedRow {
  * 3. A filing repeated in the batch is refused on its later rows (`duplicate_in_batch`).
  * 4. Each good row is planned as its application (id derived from the batch and the row, so a row written twice is
  *    one application; the shared evidence it uses referenced by id): a draft, or — when the batch submits immediately and the shared evidence covers every kind
- *    required — submitted, with the submission's timeline entry and both events, exactly as a creation then a submission.
+ *    required — submitted, with the submission's timeline entry and both events, exactly as a creation then a submission;
+ *    a row of such a batch still missing files stays a draft marked `submitWhenComplete`, which the evidence check
+ *    that completes it submits.
  * 5. The rows are written (many per transaction, each row all or nothing, the filing's open-order guard with it);
  *    a filing with an open order elsewhere refuses its row (`order_in_progress`).
  * 6. The review of every submitted row is started, at the pace Step Functions allows, slice by slice while the next
@@ -170,6 +172,7 @@ function plan(deps: RowDeps, batch: Batch, row: CheckedRow, now: Date): PlannedR
     workflowRuns: 0,
     batchId: batch.id,
     ...(evidence.length > 0 ? { sharedEvidence: evidence.map((e) => e.evidenceId) } : {}),
+    ...(batch.submit === 'immediately' ? { submitWhenComplete: true as const } : {}),
     createdAt: at,
     updatedAt: at,
   };

@@ -12,6 +12,8 @@ import { settleBatch } from '../../../shared/use-cases/batches/settle-batch.ts';
 import { manifestUploaded } from '../../../shared/use-cases/batches/start-ingestion.ts';
 import { getApplication, listApplications } from '../../../shared/use-cases/read-applications.ts';
 import { submitApplication } from '../../../shared/use-cases/submit-application.ts';
+import { checkEvidence } from '../../../shared/use-cases/check-evidence.ts';
+import { createEvidenceUpload } from '../../../shared/use-cases/create-evidence-upload.ts';
 import { CREDIT_CODE, registryRow, uniqueSubjectNumber, websiteApplication } from '../use-cases/support/fixtures.ts';
 import { agency, type LocalTable, startLocalTable } from '../use-cases/support/local-deps.ts';
 import { acceptedSharedEvidence, applicationsOfBatch, type BatchTestDeps, batchTestDeps, parseReport, runIngestion, scanTable } from './support.ts';
@@ -261,6 +263,70 @@ describe('batch ingestion (use cases on DynamoDB Local)', () => {
     expect(held).toMatchObject({ status: 'draft' });
     expect(submitted).toMatchObject({ status: 'submitted', sharedEvidence: [closure.evidenceId] });
     expect(view).toMatchObject({ missingEvidence: [], evidence: [{ evidenceId: closure.evidenceId, kind: 'closure_proof', status: 'accepted', shared: true }] });
+  });
+
+  it('submits a row of an `immediately` batch once the evidence check completes it (once, however many checks race); a held row stays a draft', async () => {
+    // Prepare
+    const deps = batchTestDeps(table);
+    const principal = agency();
+    const immediately = await createBatch(deps, principal, { items: [websiteApplication()], submit: 'immediately' });
+    const held = await createBatch(deps, principal, { items: [websiteApplication()], submit: 'hold' });
+    await runIngestion(deps, immediately.batch);
+    await runIngestion(deps, held.batch);
+    const [waiting] = (await listApplications(deps, principal, { batchId: immediately.batch.id })).items;
+    const [draft] = (await listApplications(deps, principal, { batchId: held.batch.id })).items;
+    const pdf = new TextEncoder().encode('%PDF-1.7\n% closure proof\n');
+    /** Declares a closure proof upload and puts the bytes where the presigned URL would; the check runs later. */
+    const uploaded = async (applicationId: string) => {
+      const declared = await createEvidenceUpload(deps, principal, applicationId, { kind: 'closure_proof', contentType: 'application/pdf', contentLength: pdf.length });
+      const key = `evidence/${principal.tenantId}/${applicationId}/${declared.evidenceId}`;
+      deps.objects.set(key, pdf);
+      return key;
+    };
+    const keys = [await uploaded(waiting?.id ?? ''), await uploaded(waiting?.id ?? '')];
+    const heldKey = await uploaded(draft?.id ?? '');
+
+    // Act
+    const checks = await Promise.all(keys.map((key) => checkEvidence(deps, key)));
+    const again = await checkEvidence(deps, keys[0] as string);
+    await checkEvidence(deps, heldKey);
+
+    // Assess
+    expect(waiting).toMatchObject({ status: 'draft', submitWhenComplete: true });
+    expect(draft).not.toHaveProperty('submitWhenComplete');
+    expect(checks.map((c) => c.status)).toEqual(['accepted', 'accepted']);
+    expect(checks.filter((c) => c.submitted)).toHaveLength(1);
+    expect(again).toMatchObject({ status: 'ignored' });
+    expect(await deps.applications.get(waiting?.id ?? '')).toMatchObject({ status: 'submitted', workflowRuns: 1, sequence: 2 });
+    // One run, started again (joined) by the check delivered twice: the same name.
+    expect(new Set(deps.started.filter((s) => s.applicationId === waiting?.id).map((s) => s.name))).toEqual(new Set([`${waiting?.id}-1`]));
+    expect(await deps.applications.get(draft?.id ?? '')).toMatchObject({ status: 'draft' });
+    expect(deps.started.filter((s) => s.applicationId === draft?.id)).toEqual([]);
+  });
+
+  it('starts the review on a check delivered again when the first one committed the submission but crashed before the start', async () => {
+    // Prepare
+    const deps = batchTestDeps(table);
+    const principal = agency();
+    const { batch } = await createBatch(deps, principal, { items: [websiteApplication()], submit: 'immediately' });
+    await runIngestion(deps, batch);
+    const [waiting] = (await listApplications(deps, principal, { batchId: batch.id })).items;
+    const pdf = new TextEncoder().encode('%PDF-1.7\n% closure proof\n');
+    const declared = await createEvidenceUpload(deps, principal, waiting?.id ?? '', { kind: 'closure_proof', contentType: 'application/pdf', contentLength: pdf.length });
+    const key = `evidence/${principal.tenantId}/${waiting?.id}/${declared.evidenceId}`;
+    deps.objects.set(key, pdf);
+    const crashing = { ...deps, review: { ...deps.review, start: async () => Promise.reject(new Error('Lambda timed out')) } };
+
+    // Act
+    const first = await checkEvidence(crashing, key).catch((e: unknown) => e);
+    const afterCrash = await deps.applications.get(waiting?.id ?? '');
+    const redelivered = await checkEvidence(deps, key);
+
+    // Assess
+    expect(first).toBeInstanceOf(Error);
+    expect(afterCrash).toMatchObject({ status: 'submitted' });
+    expect(redelivered).toMatchObject({ status: 'ignored' });
+    expect(deps.started.filter((s) => s.applicationId === waiting?.id).map((s) => s.name)).toEqual([`${waiting?.id}-1`]);
   });
 
   it("checks each row against the tenant's filing registry, exactly as a single submission", async () => {
