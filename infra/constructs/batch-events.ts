@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { FINAL_STATUSES } from '../../shared/domain/application.ts';
 import { BATCH_EVIDENCE_PREFIX, BATCH_MANIFEST_PREFIX } from '../../shared/use-cases/batches/batch-keys.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
-import { streamDeadLetters } from './outbox-dispatch.ts';
+import { deadLetterQueue, keepFailedS3Events } from './dead-letters.ts';
 
 export interface BatchEventsProps {
   /**
@@ -46,7 +46,9 @@ export class BatchEvents extends Construct {
       prefix: BATCH_EVIDENCE_PREFIX,
     });
 
-    this.deadLetters = streamDeadLetters(this, 'the settler stream mapping');
+    keepFailedS3Events(this, props.manifestUploaded, 'manifest-uploaded', 'ManifestFailures');
+    keepFailedS3Events(this, props.evidenceChecker, 'shared-evidence check', 'SharedEvidenceCheckFailures');
+    this.deadLetters = deadLetterQueue(this, 'the settler stream mapping');
     props.settler.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,

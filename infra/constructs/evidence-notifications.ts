@@ -3,6 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
+import { keepFailedS3Events } from './dead-letters.ts';
 import { EVIDENCE_PREFIX } from './evidence-store.ts';
 
 export interface EvidenceNotificationsProps {
@@ -34,6 +35,7 @@ export class EvidenceNotifications extends Construct {
     bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(props.checker), {
       prefix: EVIDENCE_PREFIX,
     });
+    keepFailedS3Events(this, props.checker, 'evidence check', 'CheckFailures');
 
     // CDK's stack-wide custom resource that writes notification configurations. Its own policy is scoped to the
     // bucket; only its role's managed policy needs acknowledging.

@@ -1,9 +1,10 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterQueue } from './dead-letters.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
 export interface OutboxDispatchProps {
@@ -26,7 +27,7 @@ export class OutboxDispatch extends Construct {
   constructor(scope: Construct, id: string, props: OutboxDispatchProps) {
     super(scope, id);
 
-    this.deadLetters = streamDeadLetters(this, 'the outbox dispatch stream mapping');
+    this.deadLetters = deadLetterQueue(this, 'the outbox dispatch stream mapping');
 
     props.dispatcher.addEventSource(
       new DynamoEventSource(props.table, {
@@ -56,21 +57,4 @@ export class OutboxDispatch extends Construct {
       );
     }
   }
-}
-
-/**
- * The on-failure destination of a table-stream mapping (construct id `DeadLetters` under `scope`): encrypted, TLS only,
- * kept 14 days. It is itself a dead-letter queue, hence the SQS3 acknowledgement.
- */
-export function streamDeadLetters(scope: Construct, mapping: string): sqs.Queue {
-  const queue = new sqs.Queue(scope, 'DeadLetters', {
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    retentionPeriod: Duration.days(14),
-  });
-  Validations.of(queue).acknowledge({
-    id: 'AwsSolutions-SQS3',
-    reason: `This queue is itself the dead-letter destination of ${mapping}; nothing consumes it automatically.`,
-  });
-  return queue;
 }

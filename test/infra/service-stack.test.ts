@@ -213,6 +213,24 @@ describe('event sources', () => {
     });
   });
 
+  it('keeps the S3 events a notified function still fails on after its retries in an encrypted dead-letter queue', () => {
+    // Act
+    const configs = ofType(resources, 'AWS::Lambda::EventInvokeConfig');
+    const configOf = (entry: string) => configs.filter(([, c]) => refTarget(c.Properties?.FunctionName) === functionFor(entry)[0]);
+
+    // Assess
+    for (const entry of ['functions/s3/check-evidence.ts', 'functions/batches/manifest-uploaded.ts', 'functions/batches/check-batch-evidence.ts']) {
+      const found = configOf(entry);
+      expect(found, entry).toHaveLength(1);
+      const [[, config]] = found as [[string, CfnResource]];
+      expect(config.Properties, entry).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600 });
+      const destination = (config.Properties?.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination;
+      const queueId = (destination as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(resources[queueId]?.Type, entry).toBe('AWS::SQS::Queue');
+      expect(resources[queueId]?.Properties, entry).toMatchObject({ SqsManagedSseEnabled: true });
+    }
+  });
+
   it('feeds the batch settler only final-status events of batch applications, with a DLQ', () => {
     // Act
     const [settlerId] = functionFor('functions/batches/settle-batches.ts');
