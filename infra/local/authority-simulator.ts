@@ -2,11 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { ConflictError } from '../../shared/domain/errors.ts';
-import type { Decision } from '../../shared/domain/records.ts';
+import type { Decision, Principal } from '../../shared/domain/records.ts';
+import { whoVerifies } from '../../shared/domain/sms-verification.ts';
 import { log } from '../../shared/log.ts';
 import type { Deps } from '../../shared/ports/deps.ts';
 import { missingEvidence } from '../../shared/use-cases/application-view.ts';
 import { recordDecision } from '../../shared/use-cases/record-decision.ts';
+import { recordSmsVerification } from '../../shared/use-cases/record-sms-verification.ts';
 
 const Order = z.object({ applicationId: z.string(), tenantId: z.string(), attempt: z.number().int() });
 
@@ -30,9 +32,24 @@ export function simulatedDecision(app: NonNullable<Awaited<ReturnType<Deps['appl
   return { outcome: 'approved' };
 }
 
+/** Records the SMS the authority sends, retrying when the workflow updated the application at the same moment. */
+async function textVerificationCode(deps: Deps, operator: Principal, applicationId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await recordSmsVerification(deps, operator, applicationId, {});
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      // Changed meanwhile (try again), or no longer under review (nothing to text): the decision step sorts it out.
+      if (attempt >= 3) return;
+    }
+  }
+}
+
 /**
  * The local stand-in for the authority: takes orders over HTTP (`POST /orders`, as `HttpAuthorityGateway` sends them)
- * and, after `delayMs`, records its decision through the same use case an operator's call goes through.
+ * and, after `delayMs`, texts the verification code of a subject or website cancellation and records its decision,
+ * through the same use cases an operator's calls go through.
  */
 export async function startAuthoritySimulator(options: {
   deps: () => Deps;
@@ -45,9 +62,13 @@ export async function startAuthoritySimulator(options: {
     const deps = options.deps();
     const app = await deps.applications.get(order.applicationId);
     if (!app || app.tenantId !== order.tenantId || app.status !== 'under_review' || app.attempt !== order.attempt) return;
+    const operator = { tenantId: app.tenantId, keyId: 'authority-simulator', scopes: ['operator' as const] };
+    // Subject and website cancellations are verified by SMS first; the simulated person always enters the code (a
+    // `simulate:reject:VERIFICATION_EXPIRED` reference plays the missed text).
+    if (whoVerifies(app.kind)) await textVerificationCode(deps, operator, app.id);
     const decision = simulatedDecision(app, missingEvidence(app, await deps.applications.listEvidence(app)));
     try {
-      await recordDecision(deps, { tenantId: app.tenantId, keyId: 'authority-simulator', scopes: ['operator'] }, app.id, decision);
+      await recordDecision(deps, operator, app.id, decision);
       log.info('simulated authority decided', { applicationId: app.id, attempt: app.attempt, outcome: decision.outcome });
     } catch (error) {
       // Decided already (an order handed over twice, or an operator was faster): nothing to do.

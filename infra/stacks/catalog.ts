@@ -55,6 +55,7 @@ export const HTTP_ROUTES: readonly HttpRouteSpec[] = [
   { routeKey: 'POST /v1/applications/{id}/resubmit', id: 'ResubmitApplication', entry: 'functions/http/resubmit-application.ts', table: 'readWrite', review: 'respond', evidencePolicy: true },
   { routeKey: 'POST /v1/applications/{id}/withdraw', id: 'WithdrawApplication', entry: 'functions/http/withdraw-application.ts', table: 'readWrite', review: 'stop' },
   { routeKey: 'POST /v1/reviews/{id}/decision', id: 'RecordDecision', entry: 'functions/http/record-decision.ts', table: 'readWrite', review: 'respond', authority: true },
+  { routeKey: 'POST /v1/reviews/{id}/verification', id: 'RecordSmsVerification', entry: 'functions/http/record-sms-verification.ts', table: 'readWrite' },
   { routeKey: 'POST /v1/webhook-endpoints', id: 'CreateWebhookEndpoint', entry: 'functions/http/create-webhook-endpoint.ts', table: 'readWrite', webhooks: true },
   { routeKey: 'GET /v1/webhook-endpoints', id: 'ListWebhookEndpoints', entry: 'functions/http/list-webhook-endpoints.ts', table: 'read' },
   { routeKey: 'POST /v1/webhook-endpoints/{id}/rotate-secret', id: 'RotateWebhookSecret', entry: 'functions/http/rotate-webhook-secret.ts', table: 'readWrite' },

@@ -3,6 +3,7 @@ import { ApplicationInput, ApplicationStatus } from './application.ts';
 import { BatchEvent } from './batch.ts';
 import { EvidenceContentType, EvidenceKind } from './evidence-matrix.ts';
 import { Bilingual } from './rejection-reasons.ts';
+import { SmsVerification } from './sms-verification.ts';
 
 /** The records the system keeps, as zod schemas: every item read back from storage is parsed with one of these. */
 
@@ -87,6 +88,8 @@ export const Application = ApplicationInput.extend({
    * when it was ingested): the evidence check that completes it submits it, as `POST …/submit` would.
    */
   submitWhenComplete: z.literal(true).optional(),
+  /** The authority's SMS verification for the attempt it names (recorded by `POST /v1/reviews/{id}/verification`). */
+  smsVerification: SmsVerification.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -132,6 +135,7 @@ export const EventType = z.enum([
   'application.withdrawn',
   'application.review_overdue',
   'application.evidence_rejected',
+  'application.verification_required',
   'batch.completed',
 ]);
 export type EventType = z.infer<typeof EventType>;
@@ -154,6 +158,8 @@ export const DomainEvent = z.object({
     evidence: z
       .object({ evidenceId: z.string(), kind: z.string(), code: z.string(), message: z.string() })
       .optional(),
+    /** For `application.verification_required`: who got the code, and until when it can be entered. */
+    verification: SmsVerification.omit({ attempt: true }).extend({ maxAttempts: z.number().int() }).optional(),
   }),
 });
 export type DomainEvent = z.infer<typeof DomainEvent>;

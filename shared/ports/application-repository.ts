@@ -40,6 +40,11 @@ export interface ApplicationRepository {
   applyStatusChange(change: StatusChange): Promise<void>;
   /** Updates fields without a status change, guarded by the version read; returns the new application. */
   update(app: Application, set: Partial<Application>): Promise<Application>;
+  /**
+   * Like `update`, with an event that is not a status change in the same transaction (both or neither).
+   * @throws ConflictError when the application changed since it was read.
+   */
+  updateWithEvent(app: Application, set: Partial<Application>, outbox: OutboxEvent): Promise<Application>;
   putEvidence(evidence: Evidence): Promise<void>;
   getEvidence(applicationId: string, evidenceId: string): Promise<Evidence | undefined>;
   /** The application's evidence: its own uploads, then the shared evidence it references (`shared: true`). */

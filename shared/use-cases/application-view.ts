@@ -1,11 +1,17 @@
 import type { Application, Evidence, TimelineEntry } from '../domain/records.ts';
 import type { EvidenceKind } from '../domain/evidence-matrix.ts';
 import { describeRejection } from '../domain/rejection-reasons.ts';
+import { SMS_VERIFICATION_ATTEMPTS, type SmsVerification } from '../domain/sms-verification.ts';
 
 /** Evidence kinds still lacking an accepted file. */
 export function missingEvidence(app: Application, evidence: Evidence[]): EvidenceKind[] {
   const accepted = new Set(evidence.filter((e) => e.status === 'accepted').map((e) => e.kind));
   return app.requiredEvidence.filter((kind) => !accepted.has(kind));
+}
+
+/** The SMS verification of the current review as the API and the webhook show it. */
+export function smsVerificationView(v: SmsVerification) {
+  return { by: v.by, sentAt: v.sentAt, expiresAt: v.expiresAt, maxAttempts: SMS_VERIFICATION_ATTEMPTS };
 }
 
 /** What the API shows of an application: never the workflow's task tokens or internal counters. */
@@ -29,6 +35,7 @@ export function applicationView(app: Application, extra?: { evidence?: Evidence[
     rejectionReasons: app.rejectionReasons.map(describeRejection),
     warnings: app.warnings ?? [],
     ...(app.reviewDeadline === undefined ? {} : { reviewDeadline: app.reviewDeadline }),
+    ...(app.smsVerification?.attempt === app.attempt && app.status === 'under_review' ? { smsVerification: smsVerificationView(app.smsVerification) } : {}),
     ...(app.probe === undefined ? {} : { siteProbe: app.probe }),
     createdAt: app.createdAt,
     updatedAt: app.updatedAt,

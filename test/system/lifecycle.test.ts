@@ -82,6 +82,36 @@ describe('one cancellation, end to end', () => {
     expect(hooks[3]?.body.data).toMatchObject({ applicationId: id, status: 'approved', sequence: 4, customerRef: 'order-42' });
   });
 
+  it("tells the customer at once when the authority texts the verification code, with who got it and the deadline", async () => {
+    // Prepare
+    const id = await draftWithEvidence();
+    await agency('POST', `/v1/applications/${id}/submit`);
+    await statusOf(id, 'under_review');
+    const sentAt = new Date(Date.now() - 60_000).toISOString();
+
+    // Act
+    const byAgency = await agency('POST', `/v1/reviews/${id}/verification`, {});
+    const recorded = await operator('POST', `/v1/reviews/${id}/verification`, { sentAt });
+    const again = await operator('POST', `/v1/reviews/${id}/verification`, {});
+    const shown = await agency('GET', `/v1/applications/${id}`);
+    const hook = await eventually(async () => receiver.forApplication(id).find((h) => h.type === 'application.verification_required'), 'the verification webhook');
+    await decide(id, { outcome: 'approved' });
+    const approved = await statusOf(id, 'approved');
+
+    // Assess
+    const expiresAt = new Date(Date.parse(sentAt) + 24 * 3600_000).toISOString();
+    const verification = { by: 'website_principal', sentAt, expiresAt, maxAttempts: 5 };
+    expect(byAgency.status).toBe(403);
+    expect(recorded.status).toBe(202);
+    expect(recorded.body).toMatchObject({ status: 'under_review', smsVerification: verification });
+    expect(again.status).toBe(202);
+    expect(shown.body.smsVerification).toEqual(verification);
+    expect(hook.verified).toBe(true);
+    expect(hook.body.data).toMatchObject({ applicationId: id, status: 'under_review', verification });
+    expect(receiver.forApplication(id).filter((h) => h.type === 'application.verification_required')).toHaveLength(1);
+    expect(approved).not.toHaveProperty('smsVerification');
+  });
+
   it('goes rejected → resubmitted with corrections → approved, with the reasons in the webhook', async () => {
     // Prepare
     const id = await draftWithEvidence();

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../infra/local/runtime.ts';
 import { apiClient, eventually } from '../support/api-client.ts';
 import { draftWithEvidence, statusOf } from '../support/journeys.ts';
+import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 
 const base: Omit<LocalRuntimeOptions, 'dataDir' | 'authority'> = { port: 0, authorityDelayMs: 50, timeScale: 0.0001 };
 
@@ -52,10 +53,13 @@ describe('the simulated authority', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('approves a complete application whose site is closed, and rejects a site that still answers', async () => {
+  it('texts the verification code, then approves a complete application whose site is closed, and rejects a site that still answers', async () => {
     // Prepare
     runtime = await startLocalRuntime({ ...base, dataDir, authority: 'simulated' });
     const agency = apiClient(runtime.url, runtime.demoTenant.agencyKey);
+    const receiver = await startWebhookReceiver();
+    const endpoint = await agency('POST', '/v1/webhook-endpoints', { url: receiver.url, eventTypes: ['application.verification_required', 'application.approved'] });
+    receiver.useSecret(endpoint.body.secret);
     const closed = await draftWithEvidence(agency);
     const stillUp = await draftWithEvidence(agency, { domains: ['still-up.example.cn'] });
 
@@ -68,5 +72,12 @@ describe('the simulated authority', () => {
     const rejected = await statusOf(agency, stillUp, 'rejected');
     expect(rejected.rejectionReasons).toEqual([expect.objectContaining({ code: 'SITE_STILL_REACHABLE' })]);
     expect(rejected.siteProbe).toMatchObject({ reachable: true });
+    const hooks = await eventually(async () => {
+      const got = receiver.forApplication(closed);
+      return got.length >= 2 ? got : undefined;
+    }, 'the verification and approval webhooks');
+    expect(hooks.map((h) => h.type)).toEqual(['application.verification_required', 'application.approved']);
+    expect(hooks[0]?.body.data.verification).toMatchObject({ by: 'website_principal', maxAttempts: 5 });
+    await receiver.stop();
   });
 });

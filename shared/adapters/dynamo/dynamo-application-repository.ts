@@ -187,6 +187,22 @@ export class DynamoApplicationRepository implements ApplicationRepository {
     return next;
   }
 
+  async updateWithEvent(app: Application, set: Partial<Application>, outbox: OutboxEvent): Promise<Application> {
+    const next: Application = { ...app, ...set, version: app.version + 1 };
+    const put = this.put(
+      { ...keys.application(app.id), entity: 'application', ...this.listKeys(next), ...next },
+      '#version = :version',
+      { '#version': 'version' },
+      { ':version': app.version },
+    );
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: [put, this.outboxPut(outbox)] }));
+    } catch (error) {
+      throw this.translate(error, `Application ${app.id} changed meanwhile; read it again.`);
+    }
+    return next;
+  }
+
   async putEvidence(evidence: Evidence): Promise<void> {
     await this.client.send(
       new PutCommand({
