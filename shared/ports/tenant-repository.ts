@@ -6,11 +6,22 @@ export interface Tenant {
   createdAt: string;
 }
 
+/** An API key as stored: only its SHA-256 hash, never the key. */
+export interface StoredApiKey {
+  keyHash: string;
+  keyId: string;
+  tenantId: string;
+  scopes: Scope[];
+  createdAt: string;
+}
+
 /** Tenants (agencies) and their API keys. Keys are stored only as SHA-256 hashes. */
 export interface TenantRepository {
-  putTenant(tenant: Tenant): Promise<void>;
+  /**
+   * Writes a tenant and its keys together (one transaction: a tenant is never left without its keys). Writing the same
+   * tenant and keys again is harmless (the local runtime's demo tenant on every start).
+   */
+  putTenantWithKeys(tenant: Tenant, keys: StoredApiKey[]): Promise<void>;
   getTenant(tenantId: string): Promise<Tenant | undefined>;
-  /** Stores a key's hash; idempotent for the same hash. */
-  putApiKey(input: { keyHash: string; keyId: string; tenantId: string; scopes: Scope[]; createdAt: string }): Promise<void>;
   findByKeyHash(keyHash: string): Promise<Principal | undefined>;
 }

@@ -55,8 +55,9 @@ export async function createTenant(
   const createdAt = deps.clock.now().toISOString();
   const agencyKey = input.agencyKey ?? generateApiKey('agency');
   const operatorKey = input.operatorKey ?? generateApiKey('operator');
-  await deps.tenants.putTenant({ tenantId, name: input.name, createdAt });
-  await deps.tenants.putApiKey({ keyHash: hashApiKey(agencyKey), keyId: deps.ids.next('key'), tenantId, scopes: ['agency'], createdAt });
-  await deps.tenants.putApiKey({ keyHash: hashApiKey(operatorKey), keyId: deps.ids.next('key'), tenantId, scopes: ['operator'], createdAt });
+  await deps.tenants.putTenantWithKeys({ tenantId, name: input.name, createdAt }, [
+    { keyHash: hashApiKey(agencyKey), keyId: deps.ids.next('key'), tenantId, scopes: ['agency'], createdAt },
+    { keyHash: hashApiKey(operatorKey), keyId: deps.ids.next('key'), tenantId, scopes: ['operator'], createdAt },
+  ]);
   return { tenantId, agencyKey, operatorKey };
 }

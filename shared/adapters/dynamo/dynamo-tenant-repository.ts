@@ -1,6 +1,6 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { Principal } from '../../domain/records.ts';
-import type { Tenant, TenantRepository } from '../../ports/tenant-repository.ts';
+import type { StoredApiKey, Tenant, TenantRepository } from '../../ports/tenant-repository.ts';
 import { keys, stripKeys } from './keys.ts';
 
 export class DynamoTenantRepository implements TenantRepository {
@@ -9,21 +9,21 @@ export class DynamoTenantRepository implements TenantRepository {
     private readonly tableName: string,
   ) {}
 
-  async putTenant(tenant: Tenant): Promise<void> {
+  async putTenantWithKeys(tenant: Tenant, apiKeys: StoredApiKey[]): Promise<void> {
+    const put = (Item: Record<string, unknown>) => ({ Put: { TableName: this.tableName, Item } });
     await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...keys.tenant(tenant.tenantId), entity: 'tenant', ...tenant } }),
+      new TransactWriteCommand({
+        TransactItems: [
+          put({ ...keys.tenant(tenant.tenantId), entity: 'tenant', ...tenant }),
+          ...apiKeys.map((key) => put({ ...keys.apiKey(key.keyHash), entity: 'api_key', ...key })),
+        ],
+      }),
     );
   }
 
   async getTenant(tenantId: string): Promise<Tenant | undefined> {
     const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.tenant(tenantId) }));
     return out.Item ? (stripKeys(out.Item) as Tenant) : undefined;
-  }
-
-  async putApiKey(input: Parameters<TenantRepository['putApiKey']>[0]): Promise<void> {
-    await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...keys.apiKey(input.keyHash), entity: 'api_key', ...input } }),
-    );
   }
 
   async findByKeyHash(keyHash: string): Promise<Principal | undefined> {
