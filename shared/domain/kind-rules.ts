@@ -1,5 +1,5 @@
 import type { ApplicationInput, CancellationKind } from './application.ts';
-import type { FieldError } from './errors.ts';
+import { ConflictError, type FieldError } from './errors.ts';
 import type { RegistryRecord } from './filing-registry.ts';
 import { type DateOptions, parseDomainName, parseFilingNumber, parseLicenceNumber } from './identifiers/index.ts';
 
@@ -202,4 +202,27 @@ function checkAgainstRecord(
           : `${record.filingNumber} has no other access provider (接入商): cancelling access leaves a filed website with no provider (空壳网站), which provinces clean up. Cancel the website instead, or file access with the new provider first.`,
     });
   }
+}
+
+/**
+ * Whether an approved cancellation of this kind ends the filing itself: a website's, a subject's or a licence's number
+ * is gone afterwards (a new order on it is pointless), while removing one provider's access leaves the filing in place.
+ */
+export function approvalEndsFiling(kind: CancellationKind): boolean {
+  return kind !== 'cancel_access';
+}
+
+/** 409 for an order on a filing whose cancellation was approved: the number no longer exists. */
+export function filingCancelled(filingNumber: string, cancelledAt: string | undefined, cause?: unknown): ConflictError {
+  const when = cancelledAt ? ` on ${cancelledAt.slice(0, 10)}` : '';
+  return new ConflictError(`Filing ${filingNumber} was already cancelled${when}.`, {
+    cause,
+    errors: [
+      {
+        path: 'filingNumber',
+        code: 'filing_cancelled',
+        message: `The cancellation of ${filingNumber} was approved${when}: the number no longer exists, so there is nothing left to cancel. Check the number (MIIT's public query no longer lists it).`,
+      },
+    ],
+  });
 }

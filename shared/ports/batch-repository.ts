@@ -16,7 +16,9 @@ export type RowWrite =
   /** The application already exists: an earlier, interrupted run of this chunk wrote it. */
   | { row: number; result: 'exists' }
   /** The filing has an open order: `holder` is the application holding it (only when it is the same tenant's). */
-  | { row: number; result: 'filing_taken'; holderId?: string };
+  | { row: number; result: 'filing_taken'; holderId?: string }
+  /** The filing's cancellation was approved already: the number no longer exists. */
+  | { row: number; result: 'filing_cancelled'; cancelledAt?: string };
 
 /** Batches, their counters and shared evidence. Every write of a batch record is guarded by its `version`. */
 export interface BatchRepository {

@@ -7,6 +7,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { FINAL_STATUSES } from '../../domain/application.ts';
+import { approvalEndsFiling, filingCancelled } from '../../domain/kind-rules.ts';
 import { ConflictError, TransientError, ValidationError } from '../../domain/errors.ts';
 import { sleep } from '../../concurrency.ts';
 import { Application, Evidence, type OutboxEvent, TimelineEntry } from '../../domain/records.ts';
@@ -65,7 +66,8 @@ export class DynamoApplicationRepository implements ApplicationRepository {
       const reasons = cancellationReasons(error);
       if (reasons[guardIndex] === 'ConditionalCheckFailed') {
         const guard = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.filingGuard(app.filingNumber) }));
-        const open = guard.Item as { applicationId?: string; tenantId?: string } | undefined;
+        const open = guard.Item as { applicationId?: string; tenantId?: string; state?: string; cancelledAt?: string } | undefined;
+        if (open?.state === 'cancelled') throw filingCancelled(app.filingNumber, open.cancelledAt, error);
         // Only the same tenant may learn which application holds the filing.
         const openId = open?.tenantId === app.tenantId ? open.applicationId : undefined;
         const which = openId ? `; ${openId} is open for ${app.filingNumber}` : '';
@@ -147,7 +149,17 @@ export class DynamoApplicationRepository implements ApplicationRepository {
       this.outboxPut(change.outbox),
     ];
     const transact: Record<string, unknown>[] = items;
-    if (FINAL_STATUSES.has(next.status)) {
+    if (next.status === 'approved' && approvalEndsFiling(next.kind)) {
+      // The filing is gone: its guard stays, as a tombstone, so that no order is ever opened on it again.
+      transact.push(
+        this.put(
+          { ...keys.filingGuard(next.filingNumber), entity: 'filing_guard', state: 'cancelled', applicationId: next.id, tenantId: next.tenantId, cancelledAt: next.updatedAt },
+          'attribute_not_exists(pk) OR applicationId = :id',
+          undefined,
+          { ':id': next.id },
+        ),
+      );
+    } else if (FINAL_STATUSES.has(next.status)) {
       transact.push({
         Delete: {
           TableName: this.tableName,
@@ -329,3 +341,4 @@ function keysForTenant(tenantId: string): string {
 function keysForBatch(batchId: string): string {
   return keys.applicationsOfBatch(batchId);
 }
+

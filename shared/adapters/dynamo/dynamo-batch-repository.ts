@@ -197,7 +197,7 @@ export class DynamoBatchRepository implements BatchRepository {
               row.row,
               failed.get(row.row) === 'app'
                 ? { row: row.row, result: 'exists' }
-                : { row: row.row, result: 'filing_taken', ...(await this.guardHolder(row.app)) },
+                : await this.takenFiling(row),
             );
           }
           pending = pending.filter((r) => !failed.has(r.row));
@@ -214,13 +214,18 @@ export class DynamoBatchRepository implements BatchRepository {
     }
   }
 
-  /** The application holding the filing's guard, when it is the same tenant's (others' ids are not shown). */
-  private async guardHolder(app: Application): Promise<{ holderId?: string }> {
+  /**
+   * Why a row's filing guard was taken: an approved cancellation's tombstone, or an open order — with the application
+   * holding it when it is the same tenant's (others' ids are not shown).
+   */
+  private async takenFiling(row: PlannedRow): Promise<RowWrite> {
+    const { app } = row;
     const out = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: keys.filingGuard(app.filingNumber), ConsistentRead: true }),
     );
-    const holder = out.Item as { applicationId?: string; tenantId?: string } | undefined;
-    return holder?.tenantId === app.tenantId && holder.applicationId ? { holderId: holder.applicationId } : {};
+    const holder = out.Item as { applicationId?: string; tenantId?: string; state?: string; cancelledAt?: string } | undefined;
+    if (holder?.state === 'cancelled') return { row: row.row, result: 'filing_cancelled', ...(holder.cancelledAt ? { cancelledAt: holder.cancelledAt } : {}) };
+    return { row: row.row, result: 'filing_taken', ...(holder?.tenantId === app.tenantId && holder.applicationId ? { holderId: holder.applicationId } : {}) };
   }
 
   private transaction(batchId: string, rows: PlannedRow[], shard: number) {

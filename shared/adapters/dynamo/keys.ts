@@ -10,7 +10,7 @@ import { filingIdentity } from '../../domain/identifiers/provinces.ts';
  * | application  | APP#<id>                    | APP                | TENANT#<t>#APPS / <createdAt>#<id> |
  * | timeline     | APP#<id>                    | TL#<sequence, 6>   |   (entries 2…; 1 is the application) |
  * | evidence     | APP#<id>                    | EVIDENCE#<evId>    |                                   |
- * | filing guard | FILING#<filing identity>    | OPEN               |                                   |
+ * | filing guard | FILING#<filing identity>    | OPEN               | (state cancelled: a tombstone)    |
  * | idempotency  | IDEMPOTENCY#<tenant>#<key>  | IDEMPOTENCY        |                   (TTL 24 h)      |
  * | event        | EVENT#<eventId>             | EVENT              |                   (TTL 30 days)   |
  * | endpoint     | TENANT#<tenantId>           | ENDPOINT#<id>      |                                   |

@@ -13,6 +13,7 @@ import type { BatchDeps } from '../../ports/batch-services.ts';
 import type { Deps } from '../../ports/deps.ts';
 import type { FilingRegistryRepository, StoredRegistryRecord } from '../../ports/filing-registry-repository.ts';
 import { reviewRunName } from '../submit-application.ts';
+import { filingCancelled } from '../../domain/kind-rules.ts';
 import { validateApplication } from '../validate-application.ts';
 import { reviewDeadlineFor } from '../workflow/review-timeouts.ts';
 import { applicationIdFor, rowOfApplication } from './batch-keys.ts';
@@ -110,7 +111,7 @@ export async function ingestRows(deps: RowDeps, batch: Batch, rows: SourceRow[])
       for (const write of await deps.batches.writeRows(batch.id, slice)) writes.set(write.row, write);
       // 6. Rows found already written (a chunk run again) are started again too: a start of the same run joins it.
       const runs = slice
-        .filter((p) => p.app.status === 'submitted' && writes.get(p.row)?.result !== 'filing_taken')
+        .filter((p) => p.app.status === 'submitted' && (writes.get(p.row)?.result === 'written' || writes.get(p.row)?.result === 'exists'))
         .map((p) => ({ applicationId: p.app.id, tenantId: p.app.tenantId, name: reviewRunName(p.app) }));
       reviewsStarted += runs.length;
       if (runs.length > 0) starts.push(deps.reviewStarter.startAll(runs));
@@ -128,6 +129,9 @@ export async function ingestRows(deps: RowDeps, batch: Batch, rows: SourceRow[])
     const write = writes.get(r.source.row);
     const app = plannedByRow.get(r.source.row)?.app;
     if (!write || !app) return { row: r.source.row, filingNumber, outcome: 'refused', errors: r.errors };
+    if (write.result === 'filing_cancelled') {
+      return { row: r.source.row, filingNumber, outcome: 'refused', errors: [filingCancelledError(pathOf('filingNumber'), filingNumber, write.cancelledAt)] };
+    }
     if (write.result === 'filing_taken') {
       const holderRow = write.holderId ? rowOfApplication(batch.id, write.holderId) : undefined;
       return {
@@ -198,6 +202,10 @@ function duplicateError(path: string, filingNumber: string, firstRow: number): F
     code: 'duplicate_in_batch',
     message: `Row ${firstRow} of this batch already cancels ${filingNumber}; a filing takes one order at a time, so this row is left out.`,
   };
+}
+
+function filingCancelledError(path: string, filingNumber: string, cancelledAt: string | undefined): FieldError {
+  return { ...filingCancelled(filingNumber, cancelledAt).errors[0], path } as FieldError;
 }
 
 function orderInProgress(path: string, filingNumber: string, holderId: string | undefined): FieldError {

@@ -45,7 +45,7 @@ function cancelled(...codes: string[]): Error {
 describe('DynamoApplicationRepository', () => {
   beforeEach(() => ddb.reset());
 
-  it('writes a status change as one transaction guarded by version and status, releasing the filing when final', async () => {
+  it('writes a status change as one transaction guarded by version and status; an approved website cancellation leaves its guard as a tombstone', async () => {
     // Prepare
     ddb.on(TransactWriteCommand).resolves({});
     const repository = new DynamoApplicationRepository(documents, 'records');
@@ -64,6 +64,26 @@ describe('DynamoApplicationRepository', () => {
     });
     expect(items[1]?.Put?.Item).toMatchObject({ pk: 'APP#app_1', sk: 'TL#000004', status: 'approved' });
     expect(items[2]?.Put?.Item).toMatchObject({ pk: 'EVENT#evt_9', entity: 'event', event: { type: 'application.approved' } });
+    expect(items.at(-1)?.Put).toMatchObject({
+      Item: { pk: 'FILING#BJ:ICP备2020123456号-2', sk: 'OPEN', state: 'cancelled', applicationId: 'app_1', cancelledAt: at },
+      ConditionExpression: 'attribute_not_exists(pk) OR applicationId = :id',
+    });
+  });
+
+  it.each([
+    ['a final rejection', 'rejected_final', 'cancel_website'],
+    ['an approved access removal (the filing stays)', 'approved', 'cancel_access'],
+  ] as const)('releases the filing guard on %s', async (_what, to, kind) => {
+    // Prepare
+    ddb.on(TransactWriteCommand).resolves({});
+    const repository = new DynamoApplicationRepository(documents, 'records');
+    const change = changeStatus({ ...app, kind }, { to, detail: to, at, eventId: 'evt_9' });
+
+    // Act
+    await repository.applyStatusChange(change);
+
+    // Assess
+    const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items.at(-1)?.Delete).toMatchObject({ Key: { pk: 'FILING#BJ:ICP备2020123456号-2', sk: 'OPEN' } });
   });
 
