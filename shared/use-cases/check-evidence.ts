@@ -6,7 +6,7 @@ import { eventFor } from '../domain/status-change.ts';
 import type { Deps } from '../ports/deps.ts';
 import { missingEvidence } from './application-view.ts';
 import { parseEvidenceObjectKey } from './create-evidence-upload.ts';
-import { submitApplication } from './submit-application.ts';
+import { reviewRunName, submitDraft } from './submit-application.ts';
 
 /**
  * Checks an uploaded evidence file (S3 ObjectCreated).
@@ -78,17 +78,19 @@ export async function checkEvidence(
 async function submitWhenComplete(deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids'>, applicationId: string): Promise<boolean> {
   const app = await deps.applications.get(applicationId);
   if (!app?.submitWhenComplete || app.attempt !== 1) return false;
-  if (app.status === 'draft' && missingEvidence(app, await deps.applications.listEvidence(app)).length > 0) return false;
-  if (app.status !== 'draft' && app.status !== 'submitted') return false;
-  const principal = { tenantId: app.tenantId, keyId: 'evidence-check', scopes: ['agency' as const] };
+  if (app.status === 'submitted') {
+    await deps.review.start({ applicationId: app.id, tenantId: app.tenantId, name: reviewRunName(app) });
+    return false;
+  }
+  if (app.status !== 'draft' || missingEvidence(app, await deps.applications.listEvidence(app)).length > 0) return false;
   try {
-    await submitApplication(deps, principal, app.id);
+    await submitDraft(deps, app);
   } catch (error) {
     if (error instanceof ConflictError) return false; // submitted (or withdrawn) meanwhile by another caller
     throw error;
   }
   log.info('draft submitted: its evidence is complete', { applicationId: app.id });
-  return app.status === 'draft';
+  return true;
 }
 
 /** The event that tells the customer a file was refused, and why. */

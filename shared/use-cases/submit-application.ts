@@ -41,24 +41,35 @@ export async function submitApplication(
   principal: Principal,
   applicationId: string,
 ): Promise<Application> {
-  let app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
+  const app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
   if (app.status === 'draft') {
     assertEvidenceComplete(app, missingEvidence(app, await deps.applications.listEvidence(app)));
-    const now = deps.clock.now();
-    const change = changeStatus(app, {
-      to: 'submitted',
-      detail: 'Submitted for review',
-      at: now.toISOString(),
-      eventId: deps.ids.next('evt'),
-      set: { workflowRuns: app.workflowRuns + 1, reviewDeadline: reviewDeadlineFor(app.kind, now) },
-    });
-    await deps.applications.applyStatusChange(change);
-    app = change.next;
-  } else if (!(app.status === 'submitted' && app.attempt === 1)) {
+    return submitDraft(deps, app);
+  }
+  if (!(app.status === 'submitted' && app.attempt === 1)) {
     throw new ConflictError(`Only a draft can be submitted; this application is ${app.status}.`, {
       extensions: { status: app.status },
     });
   }
+  await deps.review.start({ applicationId: app.id, tenantId: app.tenantId, name: reviewRunName(app) });
+  return app;
+}
+
+/**
+ * Submits `draft` as read (its evidence checked by the caller): draft → submitted in one transaction, then its review
+ * started. Of several callers holding the same read, one wins; the others get ConflictError.
+ */
+export async function submitDraft(deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids'>, draft: Application): Promise<Application> {
+  const now = deps.clock.now();
+  const change = changeStatus(draft, {
+    to: 'submitted',
+    detail: 'Submitted for review',
+    at: now.toISOString(),
+    eventId: deps.ids.next('evt'),
+    set: { workflowRuns: draft.workflowRuns + 1, reviewDeadline: reviewDeadlineFor(draft.kind, now) },
+  });
+  await deps.applications.applyStatusChange(change);
+  const app = change.next;
   await deps.review.start({ applicationId: app.id, tenantId: app.tenantId, name: reviewRunName(app) });
   return app;
 }

@@ -176,7 +176,6 @@ function plan(deps: RowDeps, batch: Batch, row: CheckedRow, now: Date): PlannedR
     workflowRuns: 0,
     batchId: batch.id,
     ...(evidence.length > 0 ? { sharedEvidence: evidence.map((e) => e.evidenceId) } : {}),
-    ...(batch.submit === 'immediately' ? { submitWhenComplete: true as const } : {}),
     createdAt: at,
     updatedAt: at,
   };
@@ -193,7 +192,9 @@ function plan(deps: RowDeps, batch: Batch, row: CheckedRow, now: Date): PlannedR
     });
     return { row: row.source.row, app: change.next, timeline: [change.timeline], outbox: [...outbox, change.outbox] };
   }
-  return { row: row.source.row, app: draft, timeline: [], outbox };
+  // Still missing files: the evidence check that completes it submits it (`submitWhenComplete`).
+  const waiting = batch.submit === 'immediately' ? { ...draft, submitWhenComplete: true as const } : draft;
+  return { row: row.source.row, app: waiting, timeline: [], outbox };
 }
 
 function duplicateError(path: string, filingNumber: string, firstRow: number): FieldError {

@@ -223,6 +223,7 @@ describe('batch ingestion (use cases on DynamoDB Local)', () => {
       apps.filter((a) => a.status === 'submitted').map((a) => `${a.id}-1`).sort(),
     );
     expect(submitted).toMatchObject({ sequence: 2, workflowRuns: 1, reviewDeadline: expect.anything() });
+    expect(submitted).not.toHaveProperty('submitWhenComplete');
     // The shared closure proof is referenced by id, not copied onto each application.
     expect(submitted?.sharedEvidence).toEqual([closure.evidenceId]);
     expect(await deps.applications.listEvidence(submitted as Application)).toEqual([
