@@ -1,24 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApplicationInput } from '../../../shared/domain/application.ts';
 import type { Application, Principal } from '../../../shared/domain/records.ts';
 import { changeStatus } from '../../../shared/domain/status-change.ts';
 import { createBatch } from '../../../shared/use-cases/batches/create-batch.ts';
 import { createApplication } from '../../../shared/use-cases/create-application.ts';
 import { websiteApplication } from '../use-cases/support/fixtures.ts';
-import { agency, type LocalTable, startLocalTable } from '../use-cases/support/local-deps.ts';
+import { agency, withLocalTable } from '../use-cases/support/local-deps.ts';
 import { type BatchTestDeps, batchTestDeps, parseReport, runIngestion } from './support.ts';
 
 /** An approved cancellation ends the filing: no order can be opened on its number again (except after access removal). */
 describe('filings whose cancellation was approved', { timeout: 30_000 }, () => {
-  let table: LocalTable;
   let deps: BatchTestDeps;
-
-  beforeAll(async () => {
-    table = await startLocalTable();
+  withLocalTable((table) => {
     deps = batchTestDeps(table);
-  }, 60_000);
-  afterAll(async () => {
-    await table?.stop();
   });
 
   /** Created, then moved through the review to `final` (as the workflow's status changes would). */

@@ -1,23 +1,19 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { changeStatus } from '../../../shared/domain/status-change.ts';
 import { creationEntry } from '../../../shared/use-cases/application-timeline.ts';
 import { applicationIdFor } from '../../../shared/use-cases/batches/batch-keys.ts';
 import { createApplication } from '../../../shared/use-cases/create-application.ts';
 import { getApplication } from '../../../shared/use-cases/read-applications.ts';
 import { websiteApplication } from './support/fixtures.ts';
-import { agency, type LocalTable, startLocalTable, TABLE, type TestDeps, testDeps } from './support/local-deps.ts';
+import { agency, type LocalTable, withLocalTable, TABLE, type TestDeps, testDeps } from './support/local-deps.ts';
 
 describe('the timeline: the creation read off the application, every later change stored', { timeout: 30_000 }, () => {
   let table: LocalTable;
   let deps: TestDeps;
-
-  beforeAll(async () => {
-    table = await startLocalTable();
-    deps = testDeps(table);
-  }, 60_000);
-  afterAll(async () => {
-    await table?.stop();
+  withLocalTable((t) => {
+    table = t;
+    deps = testDeps(t);
   });
 
   const storedEntries = async (id: string) =>

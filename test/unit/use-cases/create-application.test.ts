@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApplicationInput } from '../../../shared/domain/application.ts';
 import { ConflictError, UnprocessableError, ValidationError } from '../../../shared/domain/errors.ts';
 import type { Principal } from '../../../shared/domain/records.ts';
@@ -10,19 +10,15 @@ import { resubmitApplication } from '../../../shared/use-cases/resubmit-applicat
 import { submitApplication } from '../../../shared/use-cases/submit-application.ts';
 import { applyDecisionTask, awaitCorrectionTask, loadApplicationTask, submitToAuthorityTask } from '../../../shared/use-cases/workflow/review-tasks.ts';
 import { registryRow, uniqueSubjectNumber, websiteApplication } from './support/fixtures.ts';
-import { agency, type LocalTable, operatorOf, startLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
+import { agency, type LocalTable, operatorOf, withLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
 
 /** The rules of issue 3 as the application use cases enforce them, on the real table (DynamoDB Local). */
 describe('applications under the ICP rules', { timeout: 30_000 }, () => {
   let table: LocalTable;
   let deps: TestDeps;
-
-  beforeAll(async () => {
-    table = await startLocalTable();
-    deps = testDeps(table, { now: '2025-09-26T02:00:00.000Z' });
-  }, 60_000);
-  afterAll(async () => {
-    await table?.stop();
+  withLocalTable((t) => {
+    table = t;
+    deps = testDeps(t, { now: '2025-09-26T02:00:00.000Z' });
   });
 
   /** Creates, marks its evidence accepted, submits and hands it to the authority: an application under review. */

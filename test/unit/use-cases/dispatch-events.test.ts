@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { OutboxEvent, WebhookEndpoint } from '../../../shared/domain/records.ts';
 import { deliveryIdFor, dispatchEvent, endpointsOncePerTenant } from '../../../shared/use-cases/webhooks/deliveries.ts';
-import { agency, type LocalTable, startLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
+import { agency, withLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
 
 describe('dispatching outbox events to the tenant\'s endpoints', { timeout: 30_000 }, () => {
-  let table: LocalTable;
   let deps: TestDeps;
-
-  beforeAll(async () => {
-    table = await startLocalTable();
+  withLocalTable((table) => {
     deps = testDeps(table);
-  }, 60_000);
-  afterAll(async () => {
-    await table?.stop();
   });
 
   const endpoint = (tenantId: string, endpointId: string, eventTypes: WebhookEndpoint['eventTypes'] = []): WebhookEndpoint => ({

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../shared/domain/errors.ts';
 import type { EvidenceContentType, EvidenceKind, EvidencePolicy } from '../../../shared/domain/evidence-matrix.ts';
 import type { Principal } from '../../../shared/domain/records.ts';
@@ -6,7 +6,7 @@ import { checkEvidence } from '../../../shared/use-cases/check-evidence.ts';
 import { createApplication } from '../../../shared/use-cases/create-application.ts';
 import { createEvidenceUpload } from '../../../shared/use-cases/create-evidence-upload.ts';
 import { websiteApplication } from './support/fixtures.ts';
-import { agency, type LocalTable, startLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
+import { agency, withLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
 
 const MB = 1024 * 1024;
 
@@ -46,15 +46,9 @@ const pdf = (size: number) => {
 };
 
 describe('evidence under the evidence matrix and the agency\'s policy', { timeout: 30_000 }, () => {
-  let table: LocalTable;
   let deps: TestDeps;
-
-  beforeAll(async () => {
-    table = await startLocalTable();
+  withLocalTable((table) => {
     deps = testDeps(table);
-  }, 60_000);
-  afterAll(async () => {
-    await table?.stop();
   });
 
   const withPolicy = (policy: Partial<EvidencePolicy>): TestDeps => ({

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../../shared/domain/errors.ts';
 import { readRegistryImport } from '../../../shared/http/registry-import-body.ts';
 import { getFilingRecord, importFilingRegistry } from '../../../shared/use-cases/filing-registry.ts';
 import { CREDIT_CODE, uniqueSubjectNumber } from './support/fixtures.ts';
-import { agency, type LocalTable, startLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
+import { agency, withLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
 
 describe('reading an import body', () => {
   it('reads CSV with our columns (BOM, CRLF, quoted fields), keeping the line of each row', () => {
@@ -60,15 +60,9 @@ describe('reading an import body', () => {
 });
 
 describe('the filing registry (DynamoDB Local)', { timeout: 30_000 }, () => {
-  let table: LocalTable;
   let deps: TestDeps;
-
-  beforeAll(async () => {
-    table = await startLocalTable();
+  withLocalTable((table) => {
     deps = testDeps(table);
-  }, 60_000);
-  afterAll(async () => {
-    await table?.stop();
   });
 
   it('imports good rows in canonical form and reports the bad ones by row, with their field errors', async () => {

@@ -1,5 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApplicationInput } from '../../../shared/domain/application.ts';
 import type { Application, Principal } from '../../../shared/domain/records.ts';
 import { changeStatus } from '../../../shared/domain/status-change.ts';
@@ -8,20 +8,16 @@ import { createApplication } from '../../../shared/use-cases/create-application.
 import { recordDecision } from '../../../shared/use-cases/record-decision.ts';
 import { recordSmsVerification } from '../../../shared/use-cases/record-sms-verification.ts';
 import { websiteApplication } from './support/fixtures.ts';
-import { agency, type LocalTable, operatorOf, startLocalTable, TABLE, type TestDeps, testDeps } from './support/local-deps.ts';
+import { agency, type LocalTable, operatorOf, withLocalTable, TABLE, type TestDeps, testDeps } from './support/local-deps.ts';
 
 const NOW = '2026-03-02T02:00:00.000Z';
 
 describe("the authority's SMS verification", { timeout: 30_000 }, () => {
   let table: LocalTable;
   let deps: TestDeps;
-
-  beforeAll(async () => {
-    table = await startLocalTable();
-    deps = testDeps(table, { now: NOW });
-  }, 60_000);
-  afterAll(async () => {
-    await table?.stop();
+  withLocalTable((t) => {
+    table = t;
+    deps = testDeps(t, { now: NOW });
   });
 
   /** An application the authority has: created, submitted, handed over. */

@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UnprocessableError, ValidationError } from '../../../shared/domain/errors.ts';
 import { importFilingRegistry } from '../../../shared/use-cases/filing-registry.ts';
 import { assertValidApplication, validateApplication } from '../../../shared/use-cases/validate-application.ts';
-import { agency, type LocalTable, startLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
+import { agency, withLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
 import { CREDIT_CODE, OTHER_CREDIT_CODE, RESIDENT_ID, registryRow, uniqueSubjectNumber, websiteApplication } from './support/fixtures.ts';
 
 describe('validateApplication (registry on DynamoDB Local)', { timeout: 30_000 }, () => {
-  let table: LocalTable;
   let deps: TestDeps;
-
-  beforeAll(async () => {
-    table = await startLocalTable();
+  withLocalTable((table) => {
     deps = testDeps(table);
-  }, 60_000);
-  afterAll(async () => {
-    await table?.stop();
   });
 
   const codes = (found: { code: string; path?: string }[]) => found.map((e) => `${e.path ?? ''}:${e.code}`);

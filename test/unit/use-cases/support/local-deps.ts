@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { DEFAULT_EVIDENCE_POLICY, type EvidencePolicy } from '../../../../shared/domain/evidence-matrix.ts';
 import type { Principal } from '../../../../shared/domain/records.ts';
 import { DynamoApplicationRepository } from '../../../../shared/adapters/dynamo/dynamo-application-repository.ts';
@@ -21,6 +22,21 @@ export type LocalTable = TestTable;
 /** Starts DynamoDB Local in memory with the records table as the data stack defines it. */
 export function startLocalTable(): Promise<LocalTable> {
   return startTestTable(TABLE);
+}
+
+/**
+ * The local table of one test file: started before its tests (`use` then binds what the file needs to it), stopped
+ * after them.
+ */
+export function withLocalTable(use: (table: LocalTable) => void): void {
+  let table: LocalTable | undefined;
+  beforeAll(async () => {
+    table = await startLocalTable();
+    use(table);
+  }, 60_000);
+  afterAll(async () => {
+    await table?.stop();
+  });
 }
 
 export interface TestDeps extends Deps {
