@@ -65,6 +65,7 @@ export const HTTP_ROUTES: readonly HttpRouteSpec[] = [
   { routeKey: 'POST /v1/filing-registry', id: 'ImportFilingRegistry', entry: 'functions/http/import-filing-registry.ts', table: 'readWrite' },
   { routeKey: 'GET /v1/filing-registry/{filingNumber}', id: 'GetFilingRecord', entry: 'functions/http/get-filing-record.ts', table: 'read' },
   { routeKey: 'POST /v1/batches', id: 'CreateBatch', entry: 'functions/http/create-batch.ts', table: 'readWrite', batchObjects: ['putManifests', 'writeFiles'], batchIngestion: 'start' },
+  { routeKey: 'GET /v1/batches', id: 'ListBatches', entry: 'functions/http/list-batches.ts', table: 'read' },
   { routeKey: 'GET /v1/batches/{id}', id: 'GetBatch', entry: 'functions/http/get-batch.ts', table: 'read' },
   { routeKey: 'GET /v1/batches/{id}/report', id: 'GetBatchReport', entry: 'functions/http/get-batch-report.ts', table: 'read', batchObjects: ['readFiles'] },
   { routeKey: 'POST /v1/batch-evidence', id: 'CreateBatchEvidenceUpload', entry: 'functions/http/create-batch-evidence-upload.ts', table: 'readWrite', batchObjects: ['putEvidence'], evidencePolicy: true },

@@ -1,5 +1,6 @@
 import type { Batch, BatchCounts, SharedEvidence } from '../domain/batch.ts';
 import type { Application, OutboxEvent, TimelineEntry } from '../domain/records.ts';
+import type { Page } from './application-repository.ts';
 
 /** A row of a batch ready to be written: its application with everything a creation writes with it. */
 export interface PlannedRow {
@@ -29,6 +30,8 @@ export interface BatchRepository {
   create(input: { batch: Batch; idempotency?: { key: string; requestHash: string } }): Promise<void>;
   findIdempotency(tenantId: string, key: string): Promise<{ batchId: string; requestHash: string } | undefined>;
   get(batchId: string): Promise<Batch | undefined>;
+  /** The tenant's batches, newest first, a page at a time. @throws ValidationError for a cursor not of this list. */
+  list(tenantId: string, options: { limit: number; cursor?: string }): Promise<Page<Batch>>;
   /**
    * Updates fields of the batch, guarded by the version read; returns the new record.
    * @throws ConflictError when the batch changed since it was read.

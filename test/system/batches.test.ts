@@ -182,6 +182,8 @@ describe('bulk batches, end to end', () => {
     const theirs = await stranger('GET', `/v1/batches/${created.body.id}`);
     const theirReport = await stranger('GET', `/v1/batches/${created.body.id}/report`);
     const theirApps = await stranger('GET', `/v1/applications?batchId=${created.body.id}`);
+    const ours = await agency('GET', '/v1/batches?limit=100');
+    const theirList = await stranger('GET', '/v1/batches');
 
     // Assess
     expect(created.status).toBe(201);
@@ -205,6 +207,9 @@ describe('bulk batches, end to end', () => {
     expect(theirs.status).toBe(404);
     expect(theirReport.status).toBe(404);
     expect(theirApps.body.items).toEqual([]);
+    expect(ours.status).toBe(200);
+    expect(ours.body.items.find((b: { id: string }) => b.id === created.body.id)).toMatchObject({ status: 'ingested', rows: { accepted: 2 } });
+    expect(theirList.body).toEqual({ items: [] });
   });
 
   it('resumes a manifest after the ingestion crashed half-way through a chunk, with no duplicate and a correct report', async () => {

@@ -4,9 +4,11 @@ import { Batch, type BatchCounts, SharedEvidence } from '../../domain/batch.ts';
 import { ConflictError, TransientError } from '../../domain/errors.ts';
 import type { Application, OutboxEvent } from '../../domain/records.ts';
 import { mapConcurrently, sleep } from '../../concurrency.ts';
+import type { Page } from '../../ports/application-repository.ts';
 import type { BatchRepository, PlannedRow, RowWrite } from '../../ports/batch-repository.ts';
 import { BATCH_COUNTER_SHARDS, counterUpdate, sumCounters } from './batch-counters.ts';
 import { cancellationReasons, isConditionFailure, isRetryableDynamoError } from './client.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { expiresAfterDays, keys, stripKeys } from './keys.ts';
 
 const EVENT_TTL_DAYS = 30;
@@ -76,6 +78,23 @@ export class DynamoBatchRepository implements BatchRepository {
   async get(batchId: string): Promise<Batch | undefined> {
     const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.batch(batchId), ConsistentRead: true }));
     return out.Item ? Batch.parse(stripKeys(out.Item)) : undefined;
+  }
+
+  async list(tenantId: string, options: { limit: number; cursor?: string }): Promise<Page<Batch>> {
+    const partition = { attribute: 'gsi1pk', value: keys.batchesOfTenant(tenantId) };
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition.value },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, partition) : undefined,
+      }),
+    );
+    const items = (out.Items ?? []).map((i) => Batch.parse(stripKeys(i))).filter((b) => b.tenantId === tenantId);
+    return { items, ...(out.LastEvaluatedKey ? { nextCursor: encodeCursor(out.LastEvaluatedKey) } : {}) };
   }
 
   async update(batch: Batch, set: Partial<Batch>): Promise<Batch> {
@@ -266,8 +285,9 @@ export class DynamoBatchRepository implements BatchRepository {
     return { items, owners };
   }
 
+  /** The batch record with its place in the tenant's list (gsi1, newest first by creation). */
   private batchItem(batch: Batch): Record<string, unknown> {
-    return { ...keys.batch(batch.id), entity: 'batch', ...batch };
+    return { ...keys.batch(batch.id), entity: 'batch', gsi1pk: keys.batchesOfTenant(batch.tenantId), gsi1sk: `${batch.createdAt}#${batch.id}`, ...batch };
   }
 
   private guardedPut(next: Batch, version: number) {

@@ -17,7 +17,7 @@ import { filingIdentity } from '../../domain/identifiers/provinces.ts';
  * | registry     | TENANT#<tenantId>           | REGISTRY#<filing>  |   (one record of the filing registry) |
  * | delivery     | DELIVERY#<id>               | DELIVERY           | ENDPOINT#<e>#DELIVERIES / <createdAt>#<id> |
  * | attempt      | DELIVERY#<id>               | ATTEMPT#<n, 4>     |                                   |
- * | batch        | BATCH#<batchId>             | BATCH              |   (its applications: gsi2)        |
+ * | batch        | BATCH#<batchId>             | BATCH              | TENANT#<t>#BATCHES / <createdAt>#<id> |
  * | batch counter| BATCH#<batchId>             | COUNT#<shard, 2>   |   (applications per status)       |
  * | batch key    | BATCHKEY#<tenant>#<key>     | BATCHKEY           |                   (TTL 7 days)    |
  * | batch evidence | TENANT#<tenantId>         | BATCHEVIDENCE#<id> |   (shared evidence of batches)    |
@@ -28,6 +28,7 @@ export const keys = {
   application: (id: string) => ({ pk: `APP#${id}`, sk: 'APP' }),
   applicationsOfTenant: (tenantId: string) => `TENANT#${tenantId}#APPS`,
   applicationsOfBatch: (batchId: string) => `BATCH#${batchId}#APPS`,
+  batchesOfTenant: (tenantId: string) => `TENANT#${tenantId}#BATCHES`,
   timeline: (id: string, sequence: number) => ({ pk: `APP#${id}`, sk: `TL#${String(sequence).padStart(6, '0')}` }),
   evidence: (id: string, evidenceId: string) => ({ pk: `APP#${id}`, sk: `EVIDENCE#${evidenceId}` }),
   // Keyed by identity, not spelling: 蜀ICP备… and 川ICP备… are one filing (one open order between them).

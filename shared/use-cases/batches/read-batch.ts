@@ -1,5 +1,6 @@
 import { type Batch, batchView, type BatchView } from '../../domain/batch.ts';
-import { ConflictError, NotFoundError } from '../../domain/errors.ts';
+import { mapConcurrently } from '../../concurrency.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { Principal } from '../../domain/records.ts';
 import type { BatchDeps } from '../../ports/batch-services.ts';
 import type { Deps } from '../../ports/deps.ts';
@@ -15,6 +16,23 @@ export async function loadOwnedBatch(deps: Pick<BatchDeps, 'batches'>, tenantId:
 export async function getBatch(deps: Pick<BatchDeps, 'batches'>, principal: Principal, id: string): Promise<BatchView> {
   const batch = await loadOwnedBatch(deps, principal.tenantId, id);
   return batchView(batch, await deps.batches.counts(batch.id));
+}
+
+/** The tenant's batches, newest first, each with its live counts (`limit` 1–100, default 20; `cursor` from the last page). */
+export async function listBatches(
+  deps: Pick<BatchDeps, 'batches'>,
+  principal: Principal,
+  query: { limit?: string; cursor?: string },
+): Promise<{ items: BatchView[]; nextCursor?: string }> {
+  const limit = query.limit === undefined ? 20 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new ValidationError('limit is out of range.', {
+      errors: [{ path: 'limit', code: 'out_of_range', message: 'Use a whole number from 1 to 100 (default 20).' }],
+    });
+  }
+  const page = await deps.batches.list(principal.tenantId, { limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
+  const items = await mapConcurrently(page.items, 8, async (batch) => batchView(batch, await deps.batches.counts(batch.id)));
+  return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
 
 /**
