@@ -32,8 +32,11 @@ export const BatchView = z.looseObject({
   progress: z.number().optional(),
   reportAvailable: z.boolean().optional(),
   error: z.looseObject({ code: z.string().optional(), message: z.string().optional() }).optional(),
+  createdAt: z.string().optional(),
 });
 export type BatchView = z.infer<typeof BatchView>;
+
+const BatchPage = z.looseObject({ items: z.array(BatchView), nextCursor: z.string().optional() });
 
 const ReportLink = z.looseObject({ url: z.string().url() });
 
@@ -89,6 +92,12 @@ export class ApiClient {
   async getBatch(id: string): Promise<BatchView> {
     const json = await this.request('GET', `/v1/batches/${encodeURIComponent(id)}`);
     return parseAnswer(BatchView, json, 'GET /v1/batches/{id}');
+  }
+
+  /** The newest `limit` batches of the tenant (one page). */
+  async listBatches(limit: number): Promise<{ items: BatchView[]; nextCursor?: string }> {
+    const json = await this.request('GET', `/v1/batches?limit=${limit}`);
+    return parseAnswer(BatchPage, json, 'GET /v1/batches');
   }
 
   /** The report's CSV: the API answers with a presigned link, which is fetched without the API key. */

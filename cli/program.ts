@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { evidenceCommand } from './commands/evidence.ts';
+import { listCommand } from './commands/list.ts';
 import { reportCommand } from './commands/report.ts';
 import { statusCommand } from './commands/status.ts';
 import { submitCommand } from './commands/submit.ts';
@@ -8,7 +9,7 @@ import { CliError } from './errors.ts';
 
 export const VERSION = '0.1.0';
 
-/** The command tree: `icp-cancel batch submit|status|report` and `icp-cancel evidence upload`. */
+/** The command tree: `icp-cancel batch submit|status|report|list` and `icp-cancel evidence upload`. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('icp-cancel')
     .description('Bulk ICP filing cancellations from the command line.')
@@ -20,7 +21,7 @@ export function buildProgram(io: CliIo): Command {
     })
     .exitOverride();
   const batch = new Command('batch').description('submit a CSV manifest and follow the batch');
-  for (const command of [submitCommand(io), statusCommand(io), reportCommand(io)]) batch.addCommand(command);
+  for (const command of [submitCommand(io), statusCommand(io), reportCommand(io), listCommand(io)]) batch.addCommand(command);
   const evidence = evidenceCommand(io);
   program.addCommand(batch).addCommand(evidence);
   // Subcommands copy the parent's settings only when created through .command(); these were built apart.

@@ -103,6 +103,10 @@ describe('icp-cancel CLI on the local runtime', () => {
     const downloaded = await cli('batch', 'report', batchId);
     expect(downloaded.code).toBe(0);
     expect(downloaded.stdout).toBe(reportText);
+    const batches = await cli('batch', 'list', '--limit', '5');
+    expect(batches.code).toBe(0);
+    expect(batches.stdout.split('\n')[0]).toMatch(new RegExp(`^${batchId}  \\S+  \\S+ 100%\\s+completed · rows 20/20, 2 refused · approved 18$`));
+    expect((await cli('batch', 'list', '--limit', '0')).code).toBe(2);
 
     // The same command again finds the same batch through its derived idempotency key: nothing new.
     const again = await cli('batch', 'submit', '代理 manifest.csv');
