@@ -38,6 +38,8 @@ export type BatchView = z.infer<typeof BatchView>;
 
 const BatchPage = z.looseObject({ items: z.array(BatchView), nextCursor: z.string().optional() });
 
+const ReleasePage = z.looseObject({ submitted: z.number(), waiting: z.number(), skipped: z.number(), nextCursor: z.string().optional() });
+
 const ReportLink = z.looseObject({ url: z.string().url() });
 
 /** `POST /v1/batch-evidence`: a shared evidence file's id and its presigned upload. */
@@ -92,6 +94,12 @@ export class ApiClient {
   async getBatch(id: string): Promise<BatchView> {
     const json = await this.request('GET', `/v1/batches/${encodeURIComponent(id)}`);
     return parseAnswer(BatchView, json, 'GET /v1/batches/{id}');
+  }
+
+  /** Releases one page of a batch's drafts (`POST /v1/batches/{id}/submit`). */
+  async releaseBatch(id: string, cursor?: string): Promise<z.infer<typeof ReleasePage>> {
+    const json = await this.request('POST', `/v1/batches/${encodeURIComponent(id)}/submit`, cursor ? { cursor } : {});
+    return parseAnswer(ReleasePage, json, 'POST /v1/batches/{id}/submit');
   }
 
   /** The newest `limit` batches of the tenant (one page). */

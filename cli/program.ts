@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { evidenceCommand } from './commands/evidence.ts';
 import { listCommand } from './commands/list.ts';
+import { releaseCommand } from './commands/release.ts';
 import { reportCommand } from './commands/report.ts';
 import { statusCommand } from './commands/status.ts';
 import { submitCommand } from './commands/submit.ts';
@@ -9,7 +10,7 @@ import { CliError } from './errors.ts';
 
 export const VERSION = '0.1.0';
 
-/** The command tree: `icp-cancel batch submit|status|report|list` and `icp-cancel evidence upload`. */
+/** The command tree: `icp-cancel batch submit|status|report|list|release` and `icp-cancel evidence upload`. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('icp-cancel')
     .description('Bulk ICP filing cancellations from the command line.')
@@ -21,7 +22,7 @@ export function buildProgram(io: CliIo): Command {
     })
     .exitOverride();
   const batch = new Command('batch').description('submit a CSV manifest and follow the batch');
-  for (const command of [submitCommand(io), statusCommand(io), reportCommand(io), listCommand(io)]) batch.addCommand(command);
+  for (const command of [submitCommand(io), statusCommand(io), reportCommand(io), listCommand(io), releaseCommand(io)]) batch.addCommand(command);
   const evidence = evidenceCommand(io);
   program.addCommand(batch).addCommand(evidence);
   // Subcommands copy the parent's settings only when created through .command(); these were built apart.

@@ -67,6 +67,7 @@ export const HTTP_ROUTES: readonly HttpRouteSpec[] = [
   { routeKey: 'POST /v1/batches', id: 'CreateBatch', entry: 'functions/http/create-batch.ts', table: 'readWrite', batchObjects: ['putManifests', 'writeFiles'], batchIngestion: 'start' },
   { routeKey: 'GET /v1/batches', id: 'ListBatches', entry: 'functions/http/list-batches.ts', table: 'read' },
   { routeKey: 'GET /v1/batches/{id}', id: 'GetBatch', entry: 'functions/http/get-batch.ts', table: 'read' },
+  { routeKey: 'POST /v1/batches/{id}/submit', id: 'ReleaseBatch', entry: 'functions/http/release-batch.ts', table: 'readWrite', review: 'start' },
   { routeKey: 'GET /v1/batches/{id}/report', id: 'GetBatchReport', entry: 'functions/http/get-batch-report.ts', table: 'read', batchObjects: ['readFiles'] },
   { routeKey: 'POST /v1/batch-evidence', id: 'CreateBatchEvidenceUpload', entry: 'functions/http/create-batch-evidence-upload.ts', table: 'readWrite', batchObjects: ['putEvidence'], evidencePolicy: true },
   { routeKey: 'GET /v1/batch-evidence/{id}', id: 'GetBatchEvidence', entry: 'functions/http/get-batch-evidence.ts', table: 'read' },

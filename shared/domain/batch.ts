@@ -129,6 +129,8 @@ export const Batch = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   ingestedAt: z.string().optional(),
+  /** When a batch held as drafts was released (`POST /v1/batches/{id}/submit`); it then submits like `immediately`. */
+  releasedAt: z.string().optional(),
   completedAt: z.string().optional(),
 });
 export type Batch = z.infer<typeof Batch>;
@@ -181,6 +183,7 @@ export function batchView(batch: Batch, counts: BatchCounts) {
     createdAt: batch.createdAt,
     updatedAt: batch.updatedAt,
     ...(batch.ingestedAt ? { ingestedAt: batch.ingestedAt } : {}),
+    ...(batch.releasedAt ? { releasedAt: batch.releasedAt } : {}),
     ...(batch.completedAt ? { completedAt: batch.completedAt } : {}),
   };
 }

@@ -179,6 +179,7 @@ describe('IAM least privilege', () => {
     const batches = /stateMachine:IcpCancelService-batches"/;
     expect(entriesAllowed('states:StartExecution', review)).toEqual([
       'functions/batches/ingest-chunk.ts',
+      'functions/http/release-batch.ts',
       'functions/http/submit-application.ts',
       // A file that completes a draft marked submitWhenComplete submits it.
       'functions/s3/check-evidence.ts',

@@ -184,6 +184,9 @@ describe('bulk batches, end to end', () => {
     const theirApps = await stranger('GET', `/v1/applications?batchId=${created.body.id}`);
     const ours = await agency('GET', '/v1/batches?limit=100');
     const theirList = await stranger('GET', '/v1/batches');
+    const theirRelease = await stranger('POST', `/v1/batches/${created.body.id}/submit`, {});
+    const released = await agency('POST', `/v1/batches/${created.body.id}/submit`, {});
+    const marked = await agency('GET', `/v1/applications/${lines[0]?.applicationId}`);
 
     // Assess
     expect(created.status).toBe(201);
@@ -210,6 +213,11 @@ describe('bulk batches, end to end', () => {
     expect(ours.status).toBe(200);
     expect(ours.body.items.find((b: { id: string }) => b.id === created.body.id)).toMatchObject({ status: 'ingested', rows: { accepted: 2 } });
     expect(theirList.body).toEqual({ items: [] });
+    // Released: its two drafts have no files yet, so they wait to submit themselves when their files are accepted.
+    expect(theirRelease.status).toBe(404);
+    expect(released.status).toBe(200);
+    expect(released.body).toEqual({ batchId: created.body.id, submitted: 0, waiting: 2, skipped: 0 });
+    expect(marked.body).toMatchObject({ status: 'draft', submitWhenComplete: true });
   });
 
   it('resumes a manifest after the ingestion crashed half-way through a chunk, with no duplicate and a correct report', async () => {

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateManifest } from '../../bench/manifest.ts';
 import { type LocalRuntime, REPO_ROOT, startLocalRuntime } from '../../infra/local/runtime.ts';
-import { type ApiCall, apiClient } from '../support/api-client.ts';
+import { type ApiCall, apiClient, eventually } from '../support/api-client.ts';
 import { PDF } from '../support/fixtures.ts';
 
 const exec = promisify(execFile);
@@ -113,6 +113,28 @@ describe('icp-cancel CLI on the local runtime', () => {
     expect(again.code).toBe(0);
     expect(again.stdout.trim()).toBe(batchId);
     expect(again.stderr).toMatch(/already exists for this idempotency key \(completed\): nothing new created/);
+  });
+
+  it('releases a held batch: submit --hold, then batch release submits its drafts and the batch completes', async () => {
+    // Prepare
+    writeFileSync(join(work, 'closure.pdf'), PDF);
+    const evidence = await cli('evidence', 'upload', 'closure.pdf', '--kind', 'closure_proof', '--interval', '0.1');
+    const manifest = generateManifest({ rows: 4, badRatio: 0, series: 7, ref: 'cli-release', evidence: evidence.stdout.trim() });
+    writeFileSync(join(work, 'held.csv'), manifest.csv);
+    const held = await cli('batch', 'submit', 'held.csv', '--hold');
+    const batchId = held.stdout.trim();
+    await eventually(async () => ((await agency('GET', `/v1/batches/${batchId}`)).body.status === 'ingested' ? true : undefined), 'the held batch to be ingested');
+
+    // Act
+    const released = await cli('batch', 'release', batchId);
+    const watched = await cli('batch', 'status', batchId, '--watch', '--interval', '0.2');
+
+    // Assess
+    expect(held, held.stderr).toMatchObject({ code: 0 });
+    expect(released, released.stderr).toMatchObject({ code: 0 });
+    expect(released.stdout).toBe(`Batch ${batchId}: 4 submitted, 0 waiting for their files (submitted when accepted), 0 not drafts.\n`);
+    expect(watched.stdout).toMatch(/100%\s+completed · rows 4\/4 · approved 4\n$/);
+    expect((await cli('batch', 'release', batchId, '--json')).stdout).toBe(`${JSON.stringify({ batchId, submitted: 0, waiting: 0, skipped: 4 })}\n`);
   });
 
   it('exits 1 with the API\'s message and its field errors for an unknown batch and a wrong key', async () => {
