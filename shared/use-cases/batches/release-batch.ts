@@ -5,7 +5,7 @@ import type { Application, Principal } from '../../domain/records.ts';
 import type { BatchDeps } from '../../ports/batch-services.ts';
 import type { Deps } from '../../ports/deps.ts';
 import { missingEvidence } from '../application-view.ts';
-import { submitDraft } from '../submit-application.ts';
+import { reviewRunName, submitDraft } from '../submit-application.ts';
 import { loadOwnedBatch } from './read-batch.ts';
 
 /** The body of `POST /v1/batches/{id}/submit`: where the previous call stopped (its `nextCursor`), if anywhere. */
@@ -38,7 +38,8 @@ export interface BatchReleasePage {
  *    batch is marked released (`submit: immediately`, `releasedAt`).
  * 2. The next page of its applications (from `cursor`): drafts submitted or marked, a few at once.
  * 3. The counts, and `nextCursor` while there is more. Calling again for the same page is harmless: what was
- *    submitted is no draft any more, and two callers racing on one draft submit it once (its version guards it).
+ *    submitted is no draft any more (its review is started again, joining the run, in case an error cut the earlier
+ *    call short between the submission and the start), and two callers racing on one draft submit it once.
  */
 export async function releaseBatch(
   deps: Pick<BatchDeps, 'batches'> & Pick<Deps, 'applications' | 'review' | 'clock' | 'ids'>,
@@ -90,6 +91,12 @@ async function release(
   deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids'>,
   app: Application,
 ): Promise<'submitted' | 'waiting' | 'skipped'> {
+  if (app.status === 'submitted' && app.attempt === 1) {
+    // Submitted by an earlier call that may have failed before its review started (Step Functions throttling, say):
+    // start the same run again, which joins it when it runs. So a release repeated after an error finishes the job.
+    await deps.review.start({ applicationId: app.id, tenantId: app.tenantId, name: reviewRunName(app) });
+    return 'skipped';
+  }
   if (app.status !== 'draft') return 'skipped';
   try {
     if (missingEvidence(app, await deps.applications.listEvidence(app)).length === 0) {

@@ -33,7 +33,28 @@ describe('POST /v1/batches/{id}/submit: releasing a held batch', { timeout: 60_0
     expect(apps.map((a) => a.status).sort()).toEqual(['draft', 'submitted', 'submitted']);
     expect(apps.find((a) => a.status === 'draft')).toMatchObject({ submitWhenComplete: true });
     const submittedIds = apps.filter((a) => a.status === 'submitted').map((a) => a.id);
-    expect(deps.started.filter((s) => submittedIds.includes(s.applicationId)).map((s) => s.name).sort()).toEqual(submittedIds.map((id) => `${id}-1`).sort());
+    // One run each: the repeated call starts the same runs again, which joins them.
+    expect(new Set(deps.started.filter((s) => submittedIds.includes(s.applicationId)).map((s) => s.name))).toEqual(new Set(submittedIds.map((id) => `${id}-1`)));
+  });
+
+  it('finishes on a repeated call what an error cut short between a submission and the start of its review', async () => {
+    // Prepare
+    const principal = agency();
+    const closure = await acceptedSharedEvidence(deps, principal.tenantId, 'closure_proof');
+    const { batch } = await createBatch(deps, principal, { items: [{ ...websiteApplication(), evidence: [closure.evidenceId] }], submit: 'hold' });
+    await runIngestion(deps, batch);
+    const throttled = { ...deps, review: { ...deps.review, start: async () => Promise.reject(new Error('ThrottlingException')) } };
+
+    // Act
+    const failed = await releaseBatch(throttled, principal, batch.id, {}).catch((e: unknown) => e);
+    const again = await releaseBatch(deps, principal, batch.id, {});
+
+    // Assess
+    expect(failed).toBeInstanceOf(Error);
+    expect(again).toEqual({ batchId: batch.id, submitted: 0, waiting: 0, skipped: 1 });
+    const [app] = (await listApplications(deps, principal, { batchId: batch.id })).items;
+    expect(app).toMatchObject({ status: 'submitted' });
+    expect(deps.started.filter((s) => s.applicationId === app?.id).map((s) => s.name)).toEqual([`${app?.id}-1`]);
   });
 
   it('goes page by page (200 applications a call) until no cursor is left', async () => {
