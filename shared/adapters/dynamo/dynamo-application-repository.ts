@@ -15,7 +15,7 @@ import type { StatusChange } from '../../domain/status-change.ts';
 import type { ApplicationRepository, IdempotencyRecord, Page } from '../../ports/application-repository.ts';
 import { cancellationReasons, isConditionFailure, isRetryableDynamoError } from './client.ts';
 import { counterShardOf, counterUpdate, statusChangeCounterUpdate } from './batch-counters.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { queryNewestFirst } from './cursor.ts';
 import { expiresAfterDays, keys, stripKeys } from './keys.ts';
 
 const EVENT_TTL_DAYS = 30;
@@ -109,19 +109,9 @@ export class DynamoApplicationRepository implements ApplicationRepository {
     const partition = byBatch
       ? { attribute: 'gsi2pk', value: keysForBatch(options.batchId as string) }
       : { attribute: 'gsi1pk', value: keysForTenant(tenantId) };
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: byBatch ? 'gsi2' : 'gsi1',
-        KeyConditionExpression: `${partition.attribute} = :pk`,
-        ExpressionAttributeValues: { ':pk': partition.value },
-        ScanIndexForward: false,
-        Limit: options.limit,
-        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, partition) : undefined,
-      }),
-    );
-    const items = (out.Items ?? []).map((i) => Application.parse(stripKeys(i))).filter((a) => a.tenantId === tenantId);
-    return { items, ...(out.LastEvaluatedKey ? { nextCursor: encodeCursor(out.LastEvaluatedKey) } : {}) };
+    const page = await queryNewestFirst(this.client, this.tableName, byBatch ? 'gsi2' : 'gsi1', partition, options);
+    const items = page.items.map((i) => Application.parse(stripKeys(i))).filter((a) => a.tenantId === tenantId);
+    return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
 
   async timeline(applicationId: string): Promise<TimelineEntry[]> {

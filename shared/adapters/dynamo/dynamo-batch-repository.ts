@@ -8,7 +8,7 @@ import type { Page } from '../../ports/application-repository.ts';
 import type { BatchRepository, PlannedRow, RowWrite } from '../../ports/batch-repository.ts';
 import { BATCH_COUNTER_SHARDS, counterUpdate, sumCounters } from './batch-counters.ts';
 import { cancellationReasons, isConditionFailure, isRetryableDynamoError } from './client.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { queryNewestFirst } from './cursor.ts';
 import { expiresAfterDays, keys, stripKeys } from './keys.ts';
 
 const EVENT_TTL_DAYS = 30;
@@ -82,19 +82,9 @@ export class DynamoBatchRepository implements BatchRepository {
 
   async list(tenantId: string, options: { limit: number; cursor?: string }): Promise<Page<Batch>> {
     const partition = { attribute: 'gsi1pk', value: keys.batchesOfTenant(tenantId) };
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition.value },
-        ScanIndexForward: false,
-        Limit: options.limit,
-        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, partition) : undefined,
-      }),
-    );
-    const items = (out.Items ?? []).map((i) => Batch.parse(stripKeys(i))).filter((b) => b.tenantId === tenantId);
-    return { items, ...(out.LastEvaluatedKey ? { nextCursor: encodeCursor(out.LastEvaluatedKey) } : {}) };
+    const page = await queryNewestFirst(this.client, this.tableName, 'gsi1', partition, options);
+    const items = page.items.map((i) => Batch.parse(stripKeys(i))).filter((b) => b.tenantId === tenantId);
+    return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
 
   async update(batch: Batch, set: Partial<Batch>): Promise<Batch> {

@@ -10,7 +10,7 @@ import { Delivery, DeliveryAttempt, OutboxEvent, WebhookEndpoint } from '../../d
 import type { Page } from '../../ports/application-repository.ts';
 import type { WebhookRepository } from '../../ports/webhook-repository.ts';
 import { isConditionFailure } from './client.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { queryNewestFirst } from './cursor.ts';
 import { expiresAfterDays, keys, stripKeys } from './keys.ts';
 
 /** Delivery records and their log are kept for 30 days, like the events they deliver. */
@@ -153,23 +153,9 @@ export class DynamoWebhookRepository implements WebhookRepository {
   }
 
   async listDeliveries(endpointId: string, options: { limit: number; cursor?: string }): Promise<Page<Delivery>> {
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.deliveriesOfEndpoint(endpointId) },
-        ScanIndexForward: false,
-        Limit: options.limit,
-        ExclusiveStartKey: options.cursor
-          ? decodeCursor(options.cursor, { attribute: 'gsi1pk', value: keys.deliveriesOfEndpoint(endpointId) })
-          : undefined,
-      }),
-    );
-    return {
-      items: (out.Items ?? []).map((i) => Delivery.parse(stripKeys(i))),
-      ...(out.LastEvaluatedKey ? { nextCursor: encodeCursor(out.LastEvaluatedKey) } : {}),
-    };
+    const partition = { attribute: 'gsi1pk', value: keys.deliveriesOfEndpoint(endpointId) };
+    const page = await queryNewestFirst(this.client, this.tableName, 'gsi1', partition, options);
+    return { items: page.items.map((i) => Delivery.parse(stripKeys(i))), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
 
   async restartDelivery(delivery: Delivery, at: string): Promise<Delivery | undefined> {
