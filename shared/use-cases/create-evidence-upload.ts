@@ -61,7 +61,7 @@ export async function createEvidenceUpload(
   principal: Principal,
   applicationId: string,
   input: EvidenceUploadInput,
-): Promise<{ evidenceId: string; uploadUrl: string; expiresAt: string; method: 'PUT'; headers: Record<string, string> }> {
+): Promise<UploadOffer> {
   const app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
   if (app.status !== 'draft' && app.status !== 'rejected') {
     throw new ConflictError(`Evidence can be added to a draft or a rejected application; this one is ${app.status}.`, {
@@ -85,18 +85,36 @@ export async function createEvidenceUpload(
     createdAt: now.toISOString(),
   };
   await deps.applications.putEvidence(evidence);
+  return uploadOffer(deps, { evidenceId, key: objectKey, contentType: input.contentType, contentLength: input.contentLength }, now);
+}
+
+/** What an upload answers with, for an application's evidence as for shared evidence. */
+export interface UploadOffer {
+  evidenceId: string;
+  uploadUrl: string;
+  expiresAt: string;
+  method: 'PUT';
+  headers: Record<string, string>;
+}
+
+/** A presigned PUT of `key` bound to the declared type and length, valid `uploadUrlTtlSeconds`, and how to send it. */
+export async function uploadOffer(
+  deps: Pick<Deps, 'evidence' | 'settings'>,
+  file: { evidenceId: string; key: string; contentType: EvidenceContentType; contentLength: number },
+  now: Date,
+): Promise<UploadOffer> {
   const ttl = deps.settings.uploadUrlTtlSeconds;
   const uploadUrl = await deps.evidence.presignUpload({
-    key: objectKey,
-    contentType: input.contentType,
-    contentLength: input.contentLength,
+    key: file.key,
+    contentType: file.contentType,
+    contentLength: file.contentLength,
     expiresInSeconds: ttl,
   });
   return {
-    evidenceId,
+    evidenceId: file.evidenceId,
     uploadUrl,
     method: 'PUT',
-    headers: { 'content-type': input.contentType, 'content-length': String(input.contentLength) },
+    headers: { 'content-type': file.contentType, 'content-length': String(file.contentLength) },
     expiresAt: new Date(now.getTime() + ttl * 1000).toISOString(),
   };
 }

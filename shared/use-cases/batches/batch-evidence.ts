@@ -5,7 +5,7 @@ import type { Principal } from '../../domain/records.ts';
 import { log } from '../../log.ts';
 import type { BatchDeps } from '../../ports/batch-services.ts';
 import type { Deps } from '../../ports/deps.ts';
-import { assertFileFitsItsKind, type EvidenceUploadInput } from '../create-evidence-upload.ts';
+import { assertFileFitsItsKind, type EvidenceUploadInput, uploadOffer } from '../create-evidence-upload.ts';
 import { batchObjectKeys, parseBatchEvidenceKey } from './batch-keys.ts';
 
 /**
@@ -57,20 +57,7 @@ export async function createBatchEvidenceUpload(
     createdAt: now.toISOString(),
   };
   await deps.batches.putSharedEvidence(evidence);
-  const ttl = deps.settings.uploadUrlTtlSeconds;
-  const uploadUrl = await deps.evidence.presignUpload({
-    key: evidence.objectKey,
-    contentType: input.contentType,
-    contentLength: input.contentLength,
-    expiresInSeconds: ttl,
-  });
-  return {
-    evidenceId,
-    uploadUrl,
-    method: 'PUT' as const,
-    headers: { 'content-type': input.contentType, 'content-length': String(input.contentLength) },
-    expiresAt: new Date(now.getTime() + ttl * 1000).toISOString(),
-  };
+  return uploadOffer(deps, { evidenceId, key: evidence.objectKey, contentType: input.contentType, contentLength: input.contentLength }, now);
 }
 
 export async function getBatchEvidence(deps: Pick<BatchDeps, 'batches'>, principal: Principal, evidenceId: string) {
