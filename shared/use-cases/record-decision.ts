@@ -21,26 +21,40 @@ export async function recordDecision(
   applicationId: string,
   decision: Decision,
 ): Promise<Application> {
-  if (!principal.scopes.includes('operator')) {
-    throw new ForbiddenError('Recording a decision needs an API key with the operator scope.');
-  }
+  assertOperator(principal, 'Recording a decision');
   assertKnownReasonCodes(decision);
+  const app = await loadUnderReview(deps, principal, applicationId);
+  assertUndecided(app);
+  const next = await deps.applications.update(app, {
+    decision: { attempt: app.attempt, decision, at: deps.clock.now().toISOString() },
+  });
+  if (app.pendingTask?.step === 'review') await deps.review.resume(app.pendingTask.token, decision);
+  return next;
+}
+
+/** 403 unless the key has the operator scope (the authority's side: decisions, SMS notices). */
+export function assertOperator(principal: Principal, what: string): void {
+  if (!principal.scopes.includes('operator')) throw new ForbiddenError(`${what} needs an API key with the operator scope.`);
+}
+
+/** The tenant's application (404) that the authority holds: 409 when it is not under review. */
+export async function loadUnderReview(deps: Pick<Deps, 'applications'>, principal: Principal, applicationId: string): Promise<Application> {
   const app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
   if (app.status !== 'under_review') {
     throw new ConflictError(`The application is not under review (it is ${app.status}).`, {
       extensions: { status: app.status },
     });
   }
+  return app;
+}
+
+/** 409 when a decision was recorded already for the application's current review. */
+export function assertUndecided(app: Application): void {
   if (app.decision?.attempt === app.attempt) {
     throw new ConflictError('A decision was already recorded for this review.', {
       extensions: { status: app.status, outcome: app.decision.decision.outcome },
     });
   }
-  const next = await deps.applications.update(app, {
-    decision: { attempt: app.attempt, decision, at: deps.clock.now().toISOString() },
-  });
-  if (app.pendingTask?.step === 'review') await deps.review.resume(app.pendingTask.token, decision);
-  return next;
 }
 
 /** 400 for reason codes outside the catalogue, naming the codes that are. */

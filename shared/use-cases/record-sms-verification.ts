@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, UnprocessableError, ValidationError } from '../domain/errors.ts';
+import { UnprocessableError, ValidationError } from '../domain/errors.ts';
 import type { Application, Principal } from '../domain/records.ts';
 import { SMS_VERIFICATION_HOURS, smsVerification, whoVerifies } from '../domain/sms-verification.ts';
 import { eventFor } from '../domain/status-change.ts';
 import type { Deps } from '../ports/deps.ts';
 import { smsVerificationView } from './application-view.ts';
-import { loadOwnedApplication } from './load-owned-application.ts';
+import { assertOperator, assertUndecided, loadUnderReview } from './record-decision.ts';
 
 /** The body of `POST /v1/reviews/{id}/verification`: when 12381 sent the text (default: now). */
 export const SmsVerificationNotice = z.strictObject({ sentAt: z.iso.datetime({ offset: true }).optional() });
@@ -34,19 +34,10 @@ export async function recordSmsVerification(
   applicationId: string,
   notice: SmsVerificationNotice,
 ): Promise<Application> {
-  if (!principal.scopes.includes('operator')) {
-    throw new ForbiddenError('Recording an SMS verification needs an API key with the operator scope.');
-  }
-  const app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
-  if (app.status !== 'under_review') {
-    throw new ConflictError(`The application is not under review (it is ${app.status}): the authority sends no text.`, {
-      extensions: { status: app.status },
-    });
-  }
+  assertOperator(principal, 'Recording an SMS verification');
+  const app = await loadUnderReview(deps, principal, applicationId);
   if (app.smsVerification?.attempt === app.attempt) return app;
-  if (app.decision?.attempt === app.attempt) {
-    throw new ConflictError('A decision was already recorded for this review.', { extensions: { status: app.status } });
-  }
+  assertUndecided(app);
   const by = whoVerifies(app.kind);
   if (!by) {
     throw new UnprocessableError(`A ${app.kind} order is not verified by SMS.`, {
