@@ -16,6 +16,7 @@ import type { ApplicationRepository, IdempotencyRecord, Page } from '../../ports
 import { cancellationReasons, isConditionFailure, isRetryableDynamoError } from './client.ts';
 import { counterShardOf, counterUpdate, statusChangeCounterUpdate } from './batch-counters.ts';
 import { queryNewestFirst } from './cursor.ts';
+import { readTakenFiling } from './filing-guard.ts';
 import { expiresAfterDays, keys, stripKeys } from './keys.ts';
 
 const EVENT_TTL_DAYS = 30;
@@ -65,11 +66,9 @@ export class DynamoApplicationRepository implements ApplicationRepository {
     } catch (error) {
       const reasons = cancellationReasons(error);
       if (reasons[guardIndex] === 'ConditionalCheckFailed') {
-        const guard = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.filingGuard(app.filingNumber) }));
-        const open = guard.Item as { applicationId?: string; tenantId?: string; state?: string; cancelledAt?: string } | undefined;
-        if (open?.state === 'cancelled') throw filingCancelled(app.filingNumber, open.cancelledAt, error);
-        // Only the same tenant may learn which application holds the filing.
-        const openId = open?.tenantId === app.tenantId ? open.applicationId : undefined;
+        const taken = await readTakenFiling(this.client, this.tableName, app.filingNumber, app.tenantId);
+        if (taken.state === 'cancelled') throw filingCancelled(app.filingNumber, taken.cancelledAt, error);
+        const openId = taken.holderId;
         const which = openId ? `; ${openId} is open for ${app.filingNumber}` : '';
         throw new ConflictError(`Filing ${app.filingNumber} already has an open cancellation order${openId ? ` (${openId})` : ''}.`, {
           cause: error,

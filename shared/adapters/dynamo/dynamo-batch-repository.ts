@@ -9,6 +9,7 @@ import type { BatchRepository, PlannedRow, RowWrite } from '../../ports/batch-re
 import { BATCH_COUNTER_SHARDS, counterUpdate, sumCounters } from './batch-counters.ts';
 import { cancellationReasons, isConditionFailure, isRetryableDynamoError } from './client.ts';
 import { queryNewestFirst } from './cursor.ts';
+import { readTakenFiling } from './filing-guard.ts';
 import { expiresAfterDays, keys, stripKeys } from './keys.ts';
 
 const EVENT_TTL_DAYS = 30;
@@ -223,18 +224,11 @@ export class DynamoBatchRepository implements BatchRepository {
     }
   }
 
-  /**
-   * Why a row's filing guard was taken: an approved cancellation's tombstone, or an open order — with the application
-   * holding it when it is the same tenant's (others' ids are not shown).
-   */
+  /** Why a row's filing guard was taken (`readTakenFiling`), as the row's result. */
   private async takenFiling(row: PlannedRow): Promise<RowWrite> {
-    const { app } = row;
-    const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.filingGuard(app.filingNumber), ConsistentRead: true }),
-    );
-    const holder = out.Item as { applicationId?: string; tenantId?: string; state?: string; cancelledAt?: string } | undefined;
-    if (holder?.state === 'cancelled') return { row: row.row, result: 'filing_cancelled', ...(holder.cancelledAt ? { cancelledAt: holder.cancelledAt } : {}) };
-    return { row: row.row, result: 'filing_taken', ...(holder?.tenantId === app.tenantId && holder.applicationId ? { holderId: holder.applicationId } : {}) };
+    const taken = await readTakenFiling(this.client, this.tableName, row.app.filingNumber, row.app.tenantId);
+    if (taken.state === 'cancelled') return { row: row.row, result: 'filing_cancelled', ...(taken.cancelledAt ? { cancelledAt: taken.cancelledAt } : {}) };
+    return { row: row.row, result: 'filing_taken', ...(taken.holderId ? { holderId: taken.holderId } : {}) };
   }
 
   private transaction(batchId: string, rows: PlannedRow[], shard: number) {
