@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { mapConcurrently } from '../../concurrency.ts';
 import { ConflictError } from '../../domain/errors.ts';
+import type { Batch } from '../../domain/batch.ts';
 import type { Application, Principal } from '../../domain/records.ts';
 import type { BatchDeps } from '../../ports/batch-services.ts';
 import type { Deps } from '../../ports/deps.ts';
@@ -53,7 +54,7 @@ export async function releaseBatch(
       extensions: { status: batch.status },
     });
   }
-  if (batch.submit === 'hold') await markReleased(deps, principal.tenantId, batch.id);
+  if (batch.submit === 'hold') await markReleased(deps, batch);
   const page = await deps.applications.list(principal.tenantId, {
     limit: PAGE_SIZE,
     batchId: batch.id,
@@ -73,9 +74,8 @@ export async function releaseBatch(
  * The batch is no longer held: it submits like `immediately` from now on (its view says so, and a client watching it
  * waits for it to complete). Retried when the batch changed meanwhile (its counters settling it, say).
  */
-async function markReleased(deps: Pick<BatchDeps, 'batches'> & Pick<Deps, 'clock'>, tenantId: string, batchId: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const batch = await loadOwnedBatch(deps, tenantId, batchId);
+async function markReleased(deps: Pick<BatchDeps, 'batches'> & Pick<Deps, 'clock'>, read: Batch): Promise<void> {
+  for (let attempt = 1, batch = read; ; attempt++, batch = await loadOwnedBatch(deps, read.tenantId, read.id)) {
     if (batch.submit !== 'hold') return;
     const at = deps.clock.now().toISOString();
     try {
