@@ -26,6 +26,11 @@ export const Config = z.object({
   MAX_RESUBMISSIONS: z.coerce.number().int().min(0).max(10).default(3),
   /** How long a customer has to correct and resubmit after a rejection. */
   CORRECTION_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  /**
+   * Local runtime only (it sets this from `LOCAL_CLOCK_START`; the CDK app never does): how far the clock port runs
+   * ahead of (or behind) the machine's clock, in milliseconds.
+   */
+  CLOCK_OFFSET_MS: z.coerce.number().int().default(0),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
   /**
    * The agency's evidence policy (`EvidencePolicy` in the evidence matrix). `strict` caps every file at 1 MiB, for

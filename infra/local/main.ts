@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClockStart } from './local-clock.ts';
 import { startLocalRuntime } from './runtime.ts';
 
 /** `npm start`: the whole system on this machine. Configuration by environment variables (README "Configuration"). */
@@ -12,6 +13,7 @@ const Env = z.object({
   LOCAL_OPERATOR_KEY: z.string().min(16).optional(),
   MAX_RESUBMISSIONS: z.coerce.number().int().min(0).max(10).optional(),
   LOCAL_MAX_STARTING_EXECUTIONS: z.coerce.number().int().min(1).optional(),
+  LOCAL_CLOCK_START: ClockStart.optional(),
 });
 
 const parsed = Env.safeParse(process.env);
@@ -31,14 +33,18 @@ const runtime = await startLocalRuntime({
   ...(env.LOCAL_OPERATOR_KEY ? { operatorKey: env.LOCAL_OPERATOR_KEY } : {}),
   ...(env.MAX_RESUBMISSIONS === undefined ? {} : { maxResubmissions: env.MAX_RESUBMISSIONS }),
   ...(env.LOCAL_MAX_STARTING_EXECUTIONS === undefined ? {} : { maxStartingExecutions: env.LOCAL_MAX_STARTING_EXECUTIONS }),
+  ...(env.LOCAL_CLOCK_START === undefined ? {} : { clockStart: env.LOCAL_CLOCK_START }),
 });
 
+const clockLine = env.LOCAL_CLOCK_START
+  ? `\n  clock:         ${runtime.clock.now().toISOString()} (LOCAL_CLOCK_START=${env.LOCAL_CLOCK_START}; the machine's is elsewhere)`
+  : '';
 console.log(`
 icp-cancel is running locally at ${runtime.url}
   data:          ${env.DATA_DIR}
   authority:     ${env.AUTHORITY}${env.AUTHORITY === 'simulated' ? ` (decides after ${env.AUTHORITY_DELAY_MS} ms)` : ' (record decisions with the operator key)'}
   agency key:    ${runtime.demoTenant.agencyKey}
-  operator key:  ${runtime.demoTenant.operatorKey}
+  operator key:  ${runtime.demoTenant.operatorKey}${clockLine}
 Stop with Ctrl+C.
 `);
 

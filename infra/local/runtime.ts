@@ -10,12 +10,14 @@ import { makeDeps, resetDeps } from '../../shared/adapters/make-deps.ts';
 import { resetConfig } from '../../shared/config.ts';
 import { log } from '../../shared/log.ts';
 import type { Deps } from '../../shared/ports/deps.ts';
+import type { Clock } from '../../shared/ports/services.ts';
 import { startAuthoritySimulator } from './authority-simulator.ts';
 import { startDynamoDbLocal, createTableFromTemplate } from './engines/dynamodb-local.ts';
 import { startHttpApi } from './engines/http-api-local.ts';
 import { startS3Local } from './engines/s3-local.ts';
 import { startStreamPoller, matchesFilterCriteria } from './engines/stream-poller.ts';
 import { LambdaHost } from './lambda-host.ts';
+import { localClock } from './local-clock.ts';
 import { resumeApplications } from './resume-applications.ts';
 import { resumeBatches } from './resume-batches.ts';
 import { ensureDemoTenant, type DemoTenant } from './demo-tenant.ts';
@@ -52,12 +54,20 @@ export interface LocalRuntimeOptions {
    * Default 32; `Infinity`: no bound. See `LocalStepFunctionsOptions.maxStartingExecutions`.
    */
   maxStartingExecutions?: number;
+  /**
+   * Where the system's clock starts (LOCAL_CLOCK_START): a date or a date-time with its offset; from there it runs at
+   * the machine's pace. Every function's clock port and the state machines' timestamp waits read it. Default: the
+   * `LOCAL_CLOCK_START` environment variable, so the tests run at the day it names; without it, the machine's clock.
+   */
+  clockStart?: string;
 }
 
 export interface LocalRuntime {
   url: string;
   demoTenant: DemoTenant;
   deps: Deps;
+  /** The clock the functions read (shifted when `clockStart` was given). */
+  clock: Clock;
   stepFunctions: LocalStepFunctions;
   stop(): Promise<void>;
 }
@@ -69,6 +79,7 @@ export interface LocalRuntime {
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const started = Date.now();
+  const { clock, offsetMs: clockOffsetMs } = localClock(options.clockStart ?? process.env.LOCAL_CLOCK_START);
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
@@ -102,6 +113,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       stateMachines: machines.map((m) => ({ arn: localStateMachineArn(m.name), definition: m.definition })),
       invoke: (functionArn, payload) => host.invoke(functionArn.split(':').pop() as string, payload),
       timeScale: options.timeScale,
+      now: () => clock.now().getTime(),
       maxStartingExecutions: options.maxStartingExecutions ?? DEFAULT_MAX_STARTING_EXECUTIONS,
     });
     stops.push(() => stepFunctions.close());
@@ -138,6 +150,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       WEBHOOKS_ALLOW_LOOPBACK: 'true',
       WEBHOOKS_ALLOW_HTTP: 'true',
       PROBE_MODE: 'simulated',
+      CLOCK_OFFSET_MS: String(clockOffsetMs),
       ...(options.maxResubmissions === undefined ? {} : { MAX_RESUBMISSIONS: String(options.maxResubmissions) }),
     });
     resetConfig();
@@ -190,10 +203,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       enginesAndSynthMs: enginesMs,
       handlersLoadMs: warmMs,
       synthCached: templates.cached,
+      ...(clockOffsetMs === 0 ? {} : { clock: clock.now().toISOString() }),
       resumed,
       resumedBatches,
     });
-    return { url: api.url, demoTenant, deps, stepFunctions, stop };
+    return { url: api.url, demoTenant, deps, clock, stepFunctions, stop };
   } catch (error) {
     await stop();
     throw error;

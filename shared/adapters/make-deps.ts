@@ -4,7 +4,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { config } from '../config.ts';
 import type { Deps } from '../ports/deps.ts';
-import type { Clock, IdGenerator } from '../ports/services.ts';
+import type { IdGenerator } from '../ports/services.ts';
+import { shiftedClock } from './clock.ts';
 import { HttpAuthorityGateway, ManualAuthorityGateway } from './authority/authority-gateways.ts';
 import { makeDocumentClient } from './dynamo/client.ts';
 import { DynamoApplicationRepository } from './dynamo/dynamo-application-repository.ts';
@@ -15,8 +16,6 @@ import { DnsSiteProber, SimulatedSiteProber } from './probe/site-probers.ts';
 import { S3EvidenceStore } from './s3/s3-evidence-store.ts';
 import { sendWebhook } from '../webhooks/http-sender.ts';
 import { SfnDeliveryWorkflow, SfnReviewWorkflow } from './sfn/sfn-workflows.ts';
-
-export const systemClock: Clock = { now: () => new Date() };
 
 const nextUlid = monotonicFactory();
 /** ULIDs sort by creation time, so ids double as a time order; lower case reads better in URLs. */
@@ -75,7 +74,7 @@ export function makeDeps(): Deps {
       send: (input) =>
         sendWebhook({ ...input, allowLoopback: c.WEBHOOKS_ALLOW_LOOPBACK, allowHttp: c.WEBHOOKS_ALLOW_HTTP }),
     },
-    clock: systemClock,
+    clock: shiftedClock(c.CLOCK_OFFSET_MS),
     ids: ulidIds,
     settings: {
       maxResubmissions: c.MAX_RESUBMISSIONS,

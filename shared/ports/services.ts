@@ -52,8 +52,15 @@ export interface WebhookSender {
   }>;
 }
 
+/** Where every use case reads the time (STYLE.md rule 12), so tests and the local runtime can pick the day. */
 export interface Clock {
+  /** The time of the business: creation and decision times, deadlines, expiries, "today" in China. */
   now(): Date;
+  /**
+   * The machine's real time, for timestamps another party checks against its own clock (a webhook signature's
+   * replay window). The same as `now()` in AWS; apart only under the local runtime's shifted clock.
+   */
+  wallNow(): Date;
 }
 
 export interface IdGenerator {

@@ -30,6 +30,11 @@ export interface LocalStepFunctionsOptions {
   timeoutScale?: number;
   log?: (line: string, fields?: Record<string, unknown>) => void;
   /**
+   * The time in milliseconds, as the functions' clock port tells it (the runtime's `LOCAL_CLOCK_START`): a Wait until a
+   * timestamp that a function computed counts from it, and execution dates are read off it. Default `Date.now`.
+   */
+  now?: () => number;
+  /**
    * How many executions may be stepping through their start at once (a positive integer; `undefined` or `Infinity`:
    * no bound, every execution starts stepping at once). An execution holds its slot from its first state until it
    * ends, parks on a `.waitForTaskToken` task (its function has returned and the task waits for its token), or enters
@@ -109,6 +114,7 @@ export class LocalStepFunctions {
   private readonly timeScale: number;
   private readonly timeoutScale: number;
   private readonly log: NonNullable<LocalStepFunctionsOptions['log']>;
+  private readonly now: () => number;
   private readonly maxStarting: number;
   /** Executions holding a start slot (see {@link LocalStepFunctionsOptions.maxStartingExecutions}). */
   private starting = 0;
@@ -127,6 +133,7 @@ export class LocalStepFunctions {
     this.timeScale = options.timeScale ?? 1;
     this.timeoutScale = options.timeoutScale ?? 1;
     this.log = options.log ?? (() => undefined);
+    this.now = options.now ?? (() => Date.now());
     for (const { arn, definition } of options.stateMachines) {
       const name = /:stateMachine:([^:]+)$/.exec(arn)?.[1];
       if (!ARN.test(arn) || name === undefined) {
@@ -182,7 +189,7 @@ export class LocalStepFunctions {
       name,
       status: 'RUNNING',
       input,
-      startDate: new Date(),
+      startDate: new Date(this.now()),
       machine,
       attempts: new Set(),
       renewals: new Map(),
@@ -262,7 +269,7 @@ export class LocalStepFunctions {
   stopExecution(request: { executionArn: string; error?: string; cause?: string }): { stopDate: Date } {
     const execution = this.executionOf(request.executionArn);
     this.terminate(execution, 'ABORTED', request.error, request.cause);
-    return { stopDate: execution.stopDate ?? new Date() };
+    return { stopDate: execution.stopDate ?? new Date(this.now()) };
   }
 
   /**
@@ -497,7 +504,7 @@ export class LocalStepFunctions {
     if (spec.seconds !== undefined) {
       delayMs = spec.seconds * 1000;
     } else if (spec.timestamp !== undefined) {
-      delayMs = Date.parse(spec.timestamp) - Date.now();
+      delayMs = Date.parse(spec.timestamp) - this.now();
     } else if (parameters.seconds !== undefined) {
       const seconds = parameters.seconds;
       if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
@@ -509,7 +516,7 @@ export class LocalStepFunctions {
       if (Number.isNaN(at)) {
         throw runtimeError(`Wait ${spec.stateName}: TimestampPath must point to an ISO 8601 timestamp`);
       }
-      delayMs = at - Date.now();
+      delayMs = at - this.now();
     }
     const attempt = this.newAttempt(execution, spec.stateName, {});
     attempt.after(Math.max(0, delayMs) * this.timeScale, () => attempt.succeed(parameters.input));
@@ -565,7 +572,7 @@ export class LocalStepFunctions {
     if (execution.status !== 'RUNNING') {
       return false;
     }
-    Object.assign(execution, { status, stopDate: new Date() }, fields);
+    Object.assign(execution, { status, stopDate: new Date(this.now()) }, fields);
     execution.timeout?.cancel();
     execution.renewals.clear();
     // Tasks still open (stop, timeout, or branches of a failed Parallel) end here, with their tokens.

@@ -118,7 +118,8 @@ export async function deliverWebhook(
     return { outcome: 'endpoint_disabled' };
   }
   const body = JSON.stringify(event.event);
-  const headers = signWebhook({ id: event.eventId, timestamp: now, payload: body, secrets: signingSecrets(endpoint, now) });
+  // Signed at the real time, not the business clock's: the receiver checks the timestamp against its own clock.
+  const headers = signWebhook({ id: event.eventId, timestamp: deps.clock.wallNow(), payload: body, secrets: signingSecrets(endpoint, now) });
   const response = await deps.sender.send({ url: endpoint.url, headers, body });
   const attempt = {
     attempt: delivery.attempts + 1,

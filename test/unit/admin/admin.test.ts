@@ -2,7 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdmin } from '../../../infra/admin/admin.ts';
 import { DynamoTenantRepository } from '../../../shared/adapters/dynamo/dynamo-tenant-repository.ts';
-import { systemClock } from '../../../shared/adapters/make-deps.ts';
+import { systemClock } from '../../../shared/adapters/clock.ts';
 import { authenticate } from '../../../shared/use-cases/authenticate.ts';
 import { startTestTable, TEST_CREDENTIALS, type TestTable } from '../../support/test-table.ts';
 

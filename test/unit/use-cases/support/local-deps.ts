@@ -106,7 +106,7 @@ export function testDeps(table: LocalTable, options: { now?: string; evidencePol
     },
     prober: { probe: unused },
     sender: { send: unused },
-    clock: { now: () => now },
+    clock: { now: () => now, wallNow: () => now },
     ids: {
       next: (prefix) => {
         const id = `${prefix}_${String(++sequence).padStart(8, '0')}`;
