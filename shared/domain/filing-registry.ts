@@ -8,6 +8,7 @@ import {
   parseFilingNumber,
   parseResidentId,
 } from './identifiers/index.ts';
+import type { DateOptions } from './identifiers/parse-result.ts';
 
 /**
  * The filing registry, pure part: what the agency knows of a filing (usually an export of MIIT's public query), how an
@@ -37,7 +38,13 @@ const NATURE_NAMES: Readonly<Record<string, RegistrySubjectType>> = {
   群众性团体组织: 'social_organisation',
 };
 
-const FilingNumber = identifierSchema(parseFilingNumber);
+/**
+ * Records are judged against the day of their import (`parseRegistryImport`), submissions against the day they came:
+ * reading stored records back (the schema below) and canonicalising values to compare them check the form only,
+ * never a year against another day (the machine's, say, under the local runtime's shifted clock).
+ */
+const ANY_DAY: DateOptions = { today: '9999-12-31' };
+const FilingNumber = identifierSchema((input, path) => parseFilingNumber(input, path, ANY_DAY));
 const DomainName = identifierSchema(parseDomainName);
 
 export const RegistryWebsite = z.strictObject({
@@ -57,7 +64,7 @@ export const RegistryRecord = z.strictObject({
   /** `natureName` as MIIT wrote it (企业, 个人, 事业单位…), when known. */
   subjectNature: z.string().min(1).optional(),
   creditCode: identifierSchema(parseCreditCode).optional(),
-  idNumber: identifierSchema(parseResidentId).optional(),
+  idNumber: identifierSchema((input, path) => parseResidentId(input, path, ANY_DAY)).optional(),
   websiteName: z.string().trim().min(1).optional(),
   domains: z.array(DomainName),
   /** MIIT's `limitAccess` (是 = access restricted). */
@@ -137,7 +144,7 @@ export interface RegistryImportResult {
   errors: RegistryImportError[];
 }
 
-export interface RegistryImportOptions {
+export interface RegistryImportOptions extends DateOptions {
   /**
    * Take the rows of one subject in this import as all of its websites, filling `otherWebsites` of records that do
    * not state it. Default true: a MIIT query by subject returns every website, and a missed "last website" warning
@@ -156,8 +163,9 @@ type Draft = { record: RegistryRecord; row: number; explicitSiblings: boolean };
 export function parseRegistryImport(rows: readonly unknown[], options: RegistryImportOptions = {}): RegistryImportResult {
   const errors: RegistryImportError[] = [];
   const drafts = new Map<string, Draft>();
+  const dates: DateOptions = options.today === undefined ? {} : { today: options.today };
   rows.forEach((raw, row) => {
-    const parsed = isMiitRow(raw) ? fromMiitRow(raw) : fromPlainRow(raw);
+    const parsed = isMiitRow(raw) ? fromMiitRow(raw, dates) : fromPlainRow(raw, dates);
     if (!parsed.ok) {
       errors.push({ row, errors: parsed.errors });
       return;
@@ -237,13 +245,14 @@ function subjectTypeOf(name: string): RegistrySubjectType {
   return ours.success ? ours.data : (NATURE_NAMES[name] ?? 'other');
 }
 
-function fromMiitRow(raw: unknown): RowResult {
+function fromMiitRow(raw: unknown, dates: DateOptions): RowResult {
+  const filingNumber = (input: string, path: string) => parseFilingNumber(input, path, dates);
   const parsed = MiitRegistryRow.safeParse(raw);
   if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error) };
   const row = parsed.data;
   const errors: FieldError[] = [];
-  const service = take(errors, 'serviceLicence', row.serviceLicence, parseFilingNumber);
-  const main = take(errors, 'mainLicence', row.mainLicence, parseFilingNumber);
+  const service = take(errors, 'serviceLicence', row.serviceLicence, filingNumber);
+  const main = take(errors, 'mainLicence', row.mainLicence, filingNumber);
   const domain = take(errors, 'domain', row.domain, parseDomainName);
   if (service && main && service.parts.subjectNumber !== main.value) {
     errors.push({
@@ -270,13 +279,14 @@ function fromMiitRow(raw: unknown): RowResult {
   };
 }
 
-function fromPlainRow(raw: unknown): RowResult {
+function fromPlainRow(raw: unknown, dates: DateOptions): RowResult {
+  const filingNumber = (input: string, path: string) => parseFilingNumber(input, path, dates);
   const parsed = PlainRegistryRow.safeParse(raw);
   if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error) };
   const row = parsed.data;
   const errors: FieldError[] = [];
-  const filing = take(errors, 'filingNumber', row.filingNumber, parseFilingNumber);
-  const subject = take(errors, 'subjectFilingNumber', row.subjectFilingNumber, parseFilingNumber);
+  const filing = take(errors, 'filingNumber', row.filingNumber, filingNumber);
+  const subject = take(errors, 'subjectFilingNumber', row.subjectFilingNumber, filingNumber);
   if (filing && subject && filing.parts.subjectNumber !== subject.value) {
     errors.push({
       path: 'subjectFilingNumber',
@@ -285,9 +295,9 @@ function fromPlainRow(raw: unknown): RowResult {
     });
   }
   const creditCode = take(errors, 'creditCode', row.creditCode, parseCreditCode);
-  const idNumber = take(errors, 'idNumber', row.idNumber, parseResidentId);
+  const idNumber = take(errors, 'idNumber', row.idNumber, (input, path) => parseResidentId(input, path, dates));
   const domains = (row.domains ?? []).map((d, i) => take(errors, `domains.${i}`, d, parseDomainName)?.value);
-  const others = (row.otherWebsites ?? []).map((n, i) => take(errors, `otherWebsites.${i}`, n, parseFilingNumber)?.value);
+  const others = (row.otherWebsites ?? []).map((n, i) => take(errors, `otherWebsites.${i}`, n, filingNumber)?.value);
   if (errors.length > 0 || !filing) return { ok: false, errors };
   return {
     ok: true,
@@ -364,7 +374,7 @@ export function crossCheck(submission: ApplicationInput, record: RegistryRecord)
     });
 
   if (submission.kind !== 'cancel_licence') {
-    const filing = parseFilingNumber(submission.filingNumber, 'filingNumber');
+    const filing = parseFilingNumber(submission.filingNumber, 'filingNumber', ANY_DAY);
     const submitted = filing.ok ? filing.value : submission.filingNumber.trim();
     const expected = submission.kind === 'cancel_subject' ? record.subjectFilingNumber : record.filingNumber;
     if (submitted !== expected) {
@@ -391,7 +401,7 @@ export function crossCheck(submission: ApplicationInput, record: RegistryRecord)
     }
   }
   if (submission.subject.idNumber && record.idNumber) {
-    const submitted = canonical(submission.subject.idNumber, parseResidentId);
+    const submitted = canonical(submission.subject.idNumber, (input, path) => parseResidentId(input, path, ANY_DAY));
     if (submitted !== record.idNumber) {
       mismatch('subject.idNumber', 'ID number', record.idNumber, submitted, 'Use the ID card the filing was made with.');
     }

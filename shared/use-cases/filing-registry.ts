@@ -1,3 +1,4 @@
+import { chinaToday } from '../domain/calendar/china-date.ts';
 import { type FieldError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { parseRegistryImport, type RegistryRecord } from '../domain/filing-registry.ts';
 import { parseFilingNumber } from '../domain/identifiers/index.ts';
@@ -42,8 +43,9 @@ export async function importFilingRegistry(
   principal: Principal,
   input: RegistryImportRows,
 ): Promise<RegistryImportReport> {
-  const { records, errors } = parseRegistryImport(input.rows);
-  if (records.length > 0) await deps.registry.putRecords(principal.tenantId, records, deps.clock.now().toISOString());
+  const now = deps.clock.now();
+  const { records, errors } = parseRegistryImport(input.rows, { today: chinaToday(now) });
+  if (records.length > 0) await deps.registry.putRecords(principal.tenantId, records, now.toISOString());
   return {
     rows: input.rows.length,
     imported: records.length,
@@ -61,12 +63,12 @@ export async function importFilingRegistry(
  * looked up in canonical form.
  */
 export async function getFilingRecord(
-  deps: Pick<Deps, 'registry'>,
+  deps: Pick<Deps, 'registry' | 'clock'>,
   principal: Principal,
   filingNumber: string,
 ): Promise<RegistryRecord & { importedAt: string }> {
   const decoded = /%[0-9a-f]{2}/i.test(filingNumber) ? safeDecode(filingNumber) : filingNumber;
-  const parsed = parseFilingNumber(decoded, 'filingNumber');
+  const parsed = parseFilingNumber(decoded, 'filingNumber', { today: chinaToday(deps.clock.now()) });
   if (!parsed.ok) throw new ValidationError('The filing number is not valid.', { errors: parsed.errors });
   const stored = await deps.registry.get(principal.tenantId, parsed.value);
   if (!stored) throw new NotFoundError(`${parsed.value} is not in your filing registry.`);
