@@ -1,3 +1,5 @@
+import { daysAgo } from './clock.ts';
+
 let serial = 0;
 
 /** A filing number no other test uses (10-digit form: year 2020 + a sequence unique to this process and run). */
@@ -16,7 +18,7 @@ export function applicationBody(overrides: Record<string, unknown> = {}) {
     domains: ['example.cn'],
     subject: { name: '示例科技有限公司', type: 'enterprise', creditCode: '91330100799655058B' },
     reason: 'business_change',
-    siteState: { state: 'closed', since: '2026-11-01' },
+    siteState: { state: 'closed', since: daysAgo(30) },
     customerRef: 'order-42',
     ...overrides,
   };

@@ -17,7 +17,7 @@ type FieldError = { path: string; code: string; message: string; registryValue?:
 /**
  * The ICP rules of issue 3 through the HTTP API on the local runtime: identifiers, kinds, the filing registry
  * (import in both shapes, cross-check), one open order per filing, rejection codes and their hints (in the API and in
- * signed webhooks), and review deadlines in business days.
+ * signed webhooks). Review deadlines are in review-deadlines.test.ts, on days picked explicitly.
  */
 describe('ICP rules through the API', () => {
   let runtime: LocalRuntime;
@@ -269,18 +269,6 @@ describe('ICP rules through the API', () => {
   });
 
   describe('review', () => {
-    it('shows the review deadline in business days once submitted', async () => {
-      // Act
-      const id = await underReview(website());
-      const app = (await agency('GET', `/v1/applications/${id}`)).body;
-
-      // Assess
-      expect(app.reviewDeadline).toEqual({ date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), estimate: expect.any(Boolean) });
-      const days = (Date.parse(app.reviewDeadline.date) - Date.now()) / 86_400_000;
-      expect(days).toBeGreaterThan(20); // 20 business days are at least 26 calendar days
-      expect(days).toBeLessThan(45);
-    });
-
     it('refuses a rejection code outside the catalogue with 400 listing the known codes', async () => {
       // Prepare
       const id = await underReview(website());

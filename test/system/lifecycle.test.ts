@@ -87,7 +87,7 @@ describe('one cancellation, end to end', () => {
     const id = await draftWithEvidence();
     await agency('POST', `/v1/applications/${id}/submit`);
     await statusOf(id, 'under_review');
-    const sentAt = new Date(Date.now() - 60_000).toISOString();
+    const sentAt = new Date(runtime.clock.now().getTime() - 60_000).toISOString();
 
     // Act
     const byAgency = await agency('POST', `/v1/reviews/${id}/verification`, {});

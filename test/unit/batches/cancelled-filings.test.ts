@@ -19,7 +19,7 @@ describe('filings whose cancellation was approved', { timeout: 30_000 }, () => {
   async function decided(principal: Principal, input: ApplicationInput, final: 'approved' | 'rejected_final'): Promise<Application> {
     let { app } = await createApplication(deps, principal, input);
     for (const to of ['submitted', 'under_review', final] as const) {
-      const change = changeStatus(app, { to, detail: to, at: new Date().toISOString(), eventId: deps.ids.next('evt') });
+      const change = changeStatus(app, { to, detail: to, at: deps.clock.now().toISOString(), eventId: deps.ids.next('evt') });
       await deps.applications.applyStatusChange(change);
       app = change.next;
     }

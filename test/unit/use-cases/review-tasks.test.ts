@@ -13,6 +13,7 @@ import {
   submitToAuthorityTask,
 } from '../../../shared/use-cases/workflow/review-tasks.ts';
 import { startTestTable, type TestTable } from '../../support/test-table.ts';
+import { testClock } from '../../support/clock.ts';
 import { uniqueFilingNumber } from '../../support/fixtures.ts';
 import { applicationTimeline } from '../../../shared/use-cases/application-timeline.ts';
 
@@ -39,7 +40,7 @@ describe('review workflow tasks', () => {
         },
       },
       authority: { submitOrder: async (order: unknown) => void orders.push(order) },
-      clock: { now: () => new Date() },
+      clock: testClock,
       ids: ulidIds,
       settings: { maxResubmissions: 1, correctionWindowDays: 14, uploadUrlTtlSeconds: 600, webhooksAllowLoopback: false, webhooksAllowHttp: false },
     } as unknown as Deps;
@@ -50,7 +51,7 @@ describe('review workflow tasks', () => {
   });
 
   async function submittedApplication(): Promise<Application> {
-    const at = new Date().toISOString();
+    const at = testClock.now().toISOString();
     const draft: Application = {
       kind: 'cancel_website',
       filingNumber: uniqueFilingNumber(),
@@ -105,7 +106,7 @@ describe('review workflow tasks', () => {
     const app = await submittedApplication();
     await submitToAuthorityTask(deps, { ...ids(app), taskToken: 'first' });
     const underReview = (await deps.applications.get(app.id)) as Application;
-    await deps.applications.update(underReview, { decision: { attempt: 1, decision: { outcome: 'approved' }, at: new Date().toISOString() } });
+    await deps.applications.update(underReview, { decision: { attempt: 1, decision: { outcome: 'approved' }, at: testClock.now().toISOString() } });
 
     // Act
     await submitToAuthorityTask(deps, { ...ids(app), taskToken: 'after-restart' });
@@ -122,7 +123,7 @@ describe('review workflow tasks', () => {
     await expect(withoutDecision).rejects.toMatchObject({ name: 'WorkflowStateError' });
     const underReview = (await deps.applications.get(app.id)) as Application;
     const reasons = [{ code: 'DOCUMENT_UNCLEAR', message: 'blurred' }];
-    await deps.applications.update(underReview, { decision: { attempt: 1, decision: { outcome: 'rejected', reasons }, at: new Date().toISOString() } });
+    await deps.applications.update(underReview, { decision: { attempt: 1, decision: { outcome: 'rejected', reasons }, at: testClock.now().toISOString() } });
 
     // Act
     const first = await applyDecisionTask(deps, ids(app));
@@ -140,11 +141,11 @@ describe('review workflow tasks', () => {
     const app = await submittedApplication();
     await submitToAuthorityTask(deps, { ...ids(app), taskToken: 't' });
     let current = (await deps.applications.get(app.id)) as Application;
-    current = await deps.applications.update(current, { decision: { attempt: 1, decision: { outcome: 'rejected', reasons: [{ code: 'OTHER', message: 'x' }] }, at: new Date().toISOString() } });
+    current = await deps.applications.update(current, { decision: { attempt: 1, decision: { outcome: 'rejected', reasons: [{ code: 'OTHER', message: 'x' }] }, at: testClock.now().toISOString() } });
     await applyDecisionTask(deps, ids(app));
     current = (await deps.applications.get(app.id)) as Application;
     await deps.applications.applyStatusChange(
-      changeStatus(current, { to: 'submitted', detail: 'resubmitted', at: new Date().toISOString(), eventId: ulidIds.next('evt'), set: { attempt: 2 } }),
+      changeStatus(current, { to: 'submitted', detail: 'resubmitted', at: testClock.now().toISOString(), eventId: ulidIds.next('evt'), set: { attempt: 2 } }),
     );
 
     // Act
@@ -160,7 +161,7 @@ describe('review workflow tasks', () => {
     let current = await deps.applications.update(app, { attempt: 2 });
     await submitToAuthorityTask(deps, { ...ids(app), taskToken: 't' });
     current = (await deps.applications.get(app.id)) as Application;
-    await deps.applications.update(current, { decision: { attempt: 2, decision: { outcome: 'rejected', reasons: [{ code: 'OTHER', message: 'x' }] }, at: new Date().toISOString() } });
+    await deps.applications.update(current, { decision: { attempt: 2, decision: { outcome: 'rejected', reasons: [{ code: 'OTHER', message: 'x' }] }, at: testClock.now().toISOString() } });
 
     // Act
     const view = await applyDecisionTask(deps, ids(app));
@@ -174,7 +175,7 @@ describe('review workflow tasks', () => {
     await submitToAuthorityTask(deps, { ...ids(app), taskToken: 't' });
     const current = (await deps.applications.get(app.id)) as Application;
     await deps.applications.update(current, {
-      decision: { attempt: 1, decision: { outcome: 'rejected', reasons: [{ code: 'OTHER', message: 'x' }] }, at: new Date().toISOString() },
+      decision: { attempt: 1, decision: { outcome: 'rejected', reasons: [{ code: 'OTHER', message: 'x' }] }, at: testClock.now().toISOString() },
     });
     await applyDecisionTask(deps, ids(app));
     return (await deps.applications.get(app.id)) as Application;
@@ -200,7 +201,7 @@ describe('review workflow tasks', () => {
     // Prepare: resubmitted (submitted again) just as the correction wait timed out
     const rejected = await rejectedApplication();
     await deps.applications.applyStatusChange(
-      changeStatus(rejected, { to: 'submitted', detail: 'resubmitted', at: new Date().toISOString(), eventId: ulidIds.next('evt'), set: { attempt: 2 } }),
+      changeStatus(rejected, { to: 'submitted', detail: 'resubmitted', at: testClock.now().toISOString(), eventId: ulidIds.next('evt'), set: { attempt: 2 } }),
     );
 
     // Act
@@ -242,7 +243,7 @@ describe('review workflow tasks', () => {
     const app = await submittedApplication();
     await submitToAuthorityTask(deps, { ...ids(app), taskToken: 't' });
     const current = (await deps.applications.get(app.id)) as Application;
-    await deps.applications.update(current, { decision: { attempt: 1, decision: { outcome: 'approved' }, at: new Date().toISOString() } });
+    await deps.applications.update(current, { decision: { attempt: 1, decision: { outcome: 'approved' }, at: testClock.now().toISOString() } });
     await applyDecisionTask(deps, ids(app));
 
     // Act
@@ -256,7 +257,7 @@ describe('review workflow tasks', () => {
     // Prepare
     const app = await submittedApplication();
     const digits = app.filingNumber.slice(1);
-    const at = new Date().toISOString();
+    const at = testClock.now().toISOString();
     const first: Application = { ...app, id: ulidIds.next('app'), filingNumber: `蜀${digits}`, status: 'draft', sequence: 1, version: 1 };
     const second: Application = { ...first, id: ulidIds.next('app'), filingNumber: `川${digits}` };
     const create = (a: Application) =>
@@ -276,7 +277,7 @@ describe('review workflow tasks', () => {
   it('two writers racing on one version: exactly one status change wins', async () => {
     // Prepare
     const app = await submittedApplication();
-    const at = new Date().toISOString();
+    const at = testClock.now().toISOString();
 
     // Act
     const results = await Promise.allSettled([
