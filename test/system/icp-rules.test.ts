@@ -119,6 +119,23 @@ describe('ICP rules through the API', () => {
       expect((answer.body.errors as FieldError[]).find((e) => e.path === 'domains.0')?.message).toContain('"example.cn"');
     });
 
+    it('refuses a domain with a space inside (400 on domains.1, nothing created) but takes one with spaces around it', async () => {
+      // Prepare
+      const filingNumber = uniqueFilingNumber(1);
+
+      // Act
+      const refused = await agency('POST', '/v1/applications', website({ filingNumber, domains: ['example.cn', 'exa mple.cn'] }));
+      const accepted = await agency('POST', '/v1/applications', website({ filingNumber, domains: [' example.cn\u3000'] }));
+
+      // Assess
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([
+        { path: 'domains.1', code: 'space_in_domain', message: expect.stringContaining('remove it ("example.cn")') },
+      ]);
+      expect(accepted.status).toBe(201); // the refused request took no order on the filing
+      expect(accepted.body.domains).toEqual(['example.cn']);
+    });
+
     it('stores pasted identifiers in canonical form', async () => {
       // Prepare
       const number = uniqueFilingNumber(1);

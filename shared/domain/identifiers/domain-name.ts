@@ -22,12 +22,26 @@ const MAX_LABEL_LENGTH = 63;
 const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 // Ideographic and full-width full stops typed by Chinese input methods instead of ".".
 const DOT_LOOKALIKES = /[\u3002\uFF0E\uFF61]/g;
+// Any space (ASCII, no-break, ideographic U+3000…), but not U+FEFF, which \s counts and which is an invisible mark
+// pasted from web pages (normalizePasted removes it with the zero-width characters).
+const SPACE = /[^\S\uFEFF]/;
 
 /**
  * Parse a domain name into its canonical ASCII form: `例子.中国` → `xn--fsqu00a.xn--fiqs8s`, `WWW.Example.COM.` →
  * `www.example.com`. A pasted URL is refused with the host it contains as a hint.
  */
 export function parseDomainName(input: string, path: string): ParseResult<DomainNameParts> {
+  // Spaces around a pasted domain are noise; one inside is not: a domain has no check character, so joining the parts
+  // could name a domain nobody meant, and the order would cancel it.
+  const inner = input.trim();
+  if (SPACE.test(inner)) {
+    const joined = normalizePasted(inner, 'keep').replace(DOT_LOOKALIKES, '.');
+    return fail(
+      path,
+      'space_in_domain',
+      `"${inner}" has a space inside, and a domain name has none. Enter the domain exactly as filed; if the space is a typo, remove it ("${joined}"), but check that this is the domain you mean.`,
+    );
+  }
   const s = normalizePasted(input, 'keep').replace(DOT_LOOKALIKES, '.');
   if (s === '') return fail(path, 'required', 'Enter a domain name such as example.com.');
 

@@ -8,6 +8,8 @@ describe('parseDomainName', () => {
     ['例子.中国', 'xn--fsqu00a.xn--fiqs8s'],
     ['ｅｘａｍｐｌｅ。ｃｏｍ', 'example.com'],
     ['  example.com\u3000', 'example.com'],
+    ['\u00a0\tｅｘａｍｐｌｅ．ｃｎ \n', 'example.cn'],
+    ['exa\u200bmple.cn', 'example.cn'], // a zero-width space is an invisible paste artefact, not a space
     ['münchen.de', 'xn--mnchen-3ya.de'],
     ['xn--fsqu00a.xn--fiqs8s', 'xn--fsqu00a.xn--fiqs8s'],
     ['a-b.example.com.cn', 'a-b.example.com.cn'],
@@ -45,12 +47,27 @@ describe('parseDomainName', () => {
     [`${'a.'.repeat(127)}com`, 'domain_too_long'],
     ['example.123', 'invalid_tld'],
     ['xn--zz.com', 'invalid_domain'],
+    ['exa mple.cn', 'space_in_domain'],
+    [' exa mple.cn ', 'space_in_domain'],
+    ['example\u3000.cn', 'space_in_domain'],
+    ['www.example.cn\u00a0cn', 'space_in_domain'],
+    ['example.\tcn', 'space_in_domain'],
   ])('refuses %j with %s', (input, code) => {
     // Act
     const result = parseDomainName(input, 'domains.0');
 
     // Assess
     expect(result).toEqual({ ok: false, errors: [{ path: 'domains.0', code, message: expect.any(String) }] });
+  });
+
+  it('refuses a space inside a domain, showing the joined form only as a hint to check', () => {
+    // Act
+    const result = parseDomainName(' exa mple.cn ', 'domains.0');
+
+    // Assess
+    expect(result.ok ? '' : result.errors[0]?.message).toBe(
+      '"exa mple.cn" has a space inside, and a domain name has none. Enter the domain exactly as filed; if the space is a typo, remove it ("example.cn"), but check that this is the domain you mean.',
+    );
   });
 
   it('names the host found in a pasted URL', () => {
