@@ -1,25 +1,47 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Days the date-sensitive tests run at once more, each through the local runtime's clock (`LOCAL_CLOCK_START`, which
+ * the runtime and the tests' own `testClock` read): the last day of a year whose successor the holiday calendar does not
+ * cover, a day in such a year, and one years ahead. A test that needs a particular day pins it instead.
+ */
+const CLOCK_DAYS = ['2026-12-31', '2027-06-01', '2030-01-01'];
+
+/** The tests whose outcome would change with the day they run, were they not reading the clock: they run at each day. */
+const DATE_SENSITIVE = [
+  'test/unit/local/local-clock.test.ts',
+  'test/unit/use-cases/review-tasks.test.ts',
+  'test/system/lifecycle.test.ts',
+  'test/system/icp-rules.test.ts',
+  'test/system/batches.test.ts',
+  'test/system/webhooks.test.ts',
+];
+
+const system = { testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false };
+
 // Three kinds of tests, one command (`npm test`):
 // - unit: domain, use cases (in-memory ports) and adapters (aws-sdk-client-mock); fast, parallel.
 // - infra: synthesizes the CDK app with bundling off; shares one aws-cdk-lib load per worker.
 // - system: the whole local runtime (DynamoDB Local, s3rver, the synthesized state machines); run one file at a time.
+// Then the date-sensitive ones again at each of CLOCK_DAYS, one day after the other (groupOrder), so that no two local
+// runtimes share the machine's two cores.
 export default defineConfig({
   test: {
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', LOG_LEVEL: process.env.LOG_LEVEL ?? 'ERROR' },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 60_000 } },
-      {
+      { extends: true, test: { name: 'system', include: ['test/system/**/*.test.ts'], ...system } },
+      ...CLOCK_DAYS.map((day, i) => ({
         extends: true,
         test: {
-          name: 'system',
-          include: ['test/system/**/*.test.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
+          name: `at ${day}`,
+          include: DATE_SENSITIVE,
+          env: { LOCAL_CLOCK_START: day },
+          sequence: { groupOrder: i + 1 },
+          ...system,
         },
-      },
+      })),
     ],
   },
 });
