@@ -12,7 +12,9 @@ export interface AdminIo {
   env: Record<string, string | undefined>;
 }
 
-class AdminUsageError extends Error {}
+class AdminUsageError extends Error {
+  override readonly name = 'AdminUsageError';
+}
 
 /**
  * `npm run admin -- tenant create --name "<agency>"`: creates a tenant (agency) with an agency key and an operator key

@@ -3,6 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { WORKFLOW_ERROR_NAMES } from '../../shared/domain/errors.ts';
 import { lambdaTask, standardWorkflow } from './workflow-tasks.ts';
 
 /** The Lambda functions of the ingestion workflow, one per task. */
@@ -21,8 +22,11 @@ export interface BatchIngestionWorkflowProps {
   chunkTimeout: Duration;
 }
 
-/** Errors that a run again cannot change: a manifest that cannot be read, a batch that is not there. */
-const FINAL_ERRORS = ['ManifestRejectedError', 'BatchMissingError'];
+/**
+ * Errors that a run again cannot change: a manifest that cannot be read (only the tasks that read it throw this), a
+ * batch that is not there.
+ */
+const { manifestRejected, batchMissing } = WORKFLOW_ERROR_NAMES;
 
 /**
  * One Standard execution per ingestion run of a batch: Prepare → IngestChunk, again and again until every row is
@@ -55,11 +59,11 @@ export class BatchIngestionWorkflow extends Construct {
     }).next(failed);
 
     /**
-     * Every task is idempotent against the batch record, so anything but a final error is retried (a crash, a timeout,
-     * throttling); after the retries, Fail.
+     * Every task is idempotent against the batch record, so anything but the final errors it throws is retried (a
+     * crash, a timeout, throttling); after the retries, Fail.
      */
-    const resilient = <T extends tasks.LambdaInvoke>(task: T): T => {
-      task.addRetry({ errors: FINAL_ERRORS, maxAttempts: 0 });
+    const resilient = <T extends tasks.LambdaInvoke>(task: T, finalErrors: string[]): T => {
+      task.addRetry({ errors: finalErrors, maxAttempts: 0 });
       task.addRetry({
         errors: ['States.ALL'],
         interval: Duration.seconds(2),
@@ -74,6 +78,7 @@ export class BatchIngestionWorkflow extends Construct {
 
     const prepare = resilient(
       lambdaTask(this, 'Prepare', t.prepare, { payload: sfn.TaskInput.fromObject(ids), resultPath: '$.progress' }),
+      [manifestRejected, batchMissing],
     );
     const ingestChunk = resilient(
       lambdaTask(this, 'IngestChunk', t.ingestChunk, {
@@ -81,9 +86,11 @@ export class BatchIngestionWorkflow extends Construct {
         resultPath: '$.progress',
         taskTimeout: sfn.Timeout.duration(props.chunkTimeout.plus(Duration.seconds(30))),
       }),
+      [manifestRejected, batchMissing],
     );
     const finish = resilient(
       lambdaTask(this, 'Finish', t.finish, { payload: sfn.TaskInput.fromObject(ids), resultPath: sfn.JsonPath.DISCARD }),
+      [batchMissing],
     );
     const ingested = new sfn.Succeed(this, 'Ingested');
 

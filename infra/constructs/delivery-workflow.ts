@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { WORKFLOW_ERROR_NAMES } from '../../shared/domain/errors.ts';
 import { lambdaTask, standardWorkflow } from './workflow-tasks.ts';
 
 export interface DeliveryWorkflowProps {
@@ -48,7 +49,7 @@ export class DeliveryWorkflow extends Construct {
       payload: sfn.TaskInput.fromObject(ids),
       resultPath: '$.result',
     });
-    deliver.addRetry({ errors: ['DeliveryFailedError'], ...DELIVERY_RETRY, jitterStrategy: sfn.JitterType.FULL });
+    deliver.addRetry({ errors: [WORKFLOW_ERROR_NAMES.deliveryFailed], ...DELIVERY_RETRY, jitterStrategy: sfn.JitterType.FULL });
     // DeliveryExhaustedError (the attempt budget is spent) and anything unexpected end in GiveUpDelivery.
     deliver.addCatch(giveUp, { errors: ['States.ALL'], resultPath: '$.error' });
 

@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { WORKFLOW_ERROR_NAMES } from '../../shared/domain/errors.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
 /**
@@ -11,7 +12,7 @@ import { acknowledgeWildcardResource } from './nag.ts';
  * Lambda service's own hiccups.
  */
 export const LAMBDA_TRANSIENT_ERRORS = [
-  'TransientError',
+  WORKFLOW_ERROR_NAMES.transient,
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',

@@ -10,8 +10,16 @@ export interface SynthesizedTemplates {
   cached: boolean;
 }
 
-/** The sources whose change can change the templates. */
-const INPUTS = ['infra/app.ts', 'infra/build-app.ts', 'infra/constructs', 'infra/stacks', 'cdk.json', 'package-lock.json'];
+/** The sources whose change can change the templates (the constructs take the Retry/Catch error names from errors.ts). */
+const INPUTS = [
+  'infra/app.ts',
+  'infra/build-app.ts',
+  'infra/constructs',
+  'infra/stacks',
+  'shared/domain/errors.ts',
+  'cdk.json',
+  'package-lock.json',
+];
 
 function filesUnder(root: string, path: string): string[] {
   const full = join(root, path);

@@ -6,6 +6,7 @@ import { AppError, type AppErrorOptions } from '../domain/errors.ts';
  * and delivery. Never worth retrying against the same address.
  */
 export class UnsafeWebhookTargetError extends AppError {
+  override readonly name = 'UnsafeWebhookTargetError';
   readonly status = 422;
   readonly type = 'unsafe-webhook-target';
   readonly title = 'The webhook URL points to an address that is not public';
@@ -23,6 +24,7 @@ export class UnsafeWebhookTargetError extends AppError {
  * error: the message never contains the secret itself.
  */
 export class InvalidWebhookSecretError extends AppError {
+  override readonly name = 'InvalidWebhookSecretError';
   readonly status = 500;
   readonly type = 'invalid-webhook-secret';
   readonly title = 'A webhook signing secret is malformed';

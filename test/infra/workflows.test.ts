@@ -206,12 +206,18 @@ describe('batch ingestion state machine', () => {
     expect(states.IngestChunk?.Parameters).toEqual({ 'batchId.$': '$.batchId', 'tenantId.$': '$.tenantId' });
   });
 
-  it('retries any failure of a task (a crash, a timeout) except a rejected manifest, then fails the batch', () => {
-    for (const name of ['Prepare', 'IngestChunk', 'Finish']) {
+  it('retries any failure of a task (a crash, a timeout) except a rejected manifest or a missing batch, then fails the batch', () => {
+    const finalErrors: Record<string, string[]> = {
+      Prepare: ['ManifestRejectedError', 'BatchMissingError'],
+      IngestChunk: ['ManifestRejectedError', 'BatchMissingError'],
+      // Finish reads no manifest.
+      Finish: ['BatchMissingError'],
+    };
+    for (const [name, final] of Object.entries(finalErrors)) {
       const state = states[name] as State;
       expect(state.Retry?.map((r) => [r.ErrorEquals, r.MaxAttempts]), name).toEqual([
         [expect.arrayContaining(['TransientError']), 5],
-        [['ManifestRejectedError', 'BatchMissingError'], 0],
+        [final, 0],
         [['States.ALL'], 6],
       ]);
       expect(state.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'FailIngestion', ResultPath: '$.error' }]);

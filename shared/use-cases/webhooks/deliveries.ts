@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError, WORKFLOW_ERROR_NAMES } from '../../domain/errors.ts';
 import type { Delivery, OutboxEvent, Principal, WebhookEndpoint } from '../../domain/records.ts';
 import { log } from '../../log.ts';
 import type { Deps } from '../../ports/deps.ts';
@@ -7,6 +7,7 @@ import { signWebhook } from '../../webhooks/sign.ts';
 
 /** This attempt failed in a way a later attempt may not; the delivery workflow retries on this name. */
 export class DeliveryFailedError extends AppError {
+  override readonly name = WORKFLOW_ERROR_NAMES.deliveryFailed;
   readonly status = 502;
   readonly type = 'delivery-failed';
   readonly title = 'The webhook endpoint did not accept the event';
@@ -14,6 +15,7 @@ export class DeliveryFailedError extends AppError {
 
 /** The delivery used all its attempts; not retried (the workflow gives up and the delivery stays in the log). */
 export class DeliveryExhaustedError extends AppError {
+  override readonly name = 'DeliveryExhaustedError';
   readonly status = 502;
   readonly type = 'delivery-exhausted';
   readonly title = 'The webhook endpoint did not accept the event in any attempt';
