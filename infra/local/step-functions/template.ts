@@ -42,6 +42,11 @@ export interface ResolveOptions {
   resolveRef?: (logicalId: string, attribute?: string) => string | undefined;
   /** The value of `Fn::ImportValue` (an export of another stack; see {@link readExports}). */
   resolveImport?: (exportName: string) => string | undefined;
+  /**
+   * The value of `Fn::GetStackOutput` (an output of another stack, read by name, as CDK's cross-stack references
+   * write them; see {@link readOutputs}).
+   */
+  resolveStackOutput?: (stackName: string, outputName: string) => string | undefined;
   /** A state machine's name; defaults to its `StateMachineName`, else its logical id. */
   stateMachineName?: (logicalId: string) => string | undefined;
 }
@@ -129,8 +134,25 @@ export function readExports(template: CfnTemplate, options: ResolveOptions = {})
 }
 
 /**
- * Resolves `Fn::Join`, `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Select`, `Fn::Split`, `Fn::ImportValue` and the pseudo
- * parameters CDK writes. Anything else is an error: a silently wrong ARN would only surface as a confusing failure
+ * The outputs of a template by their logical name (`Outputs.<name>.Value` resolved), to answer another stack's
+ * `Fn::GetStackOutput` through {@link ResolveOptions.resolveStackOutput}.
+ */
+export function readOutputs(template: CfnTemplate, options: ResolveOptions = {}): Map<string, string> {
+  const resolver = new IntrinsicResolver(template, options);
+  return new Map(Object.entries(template.Outputs ?? {}).map(([name, output]) => [name, String(resolver.resolve(output.Value))]));
+}
+
+/**
+ * Any value of the template (a policy document, an environment variable…) with its intrinsics resolved as
+ * {@link readStateMachines} resolves a definition's.
+ */
+export function resolveIntrinsics(template: CfnTemplate, value: unknown, options: ResolveOptions = {}): unknown {
+  return new IntrinsicResolver(template, options).resolve(value);
+}
+
+/**
+ * Resolves `Fn::Join`, `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Select`, `Fn::Split`, `Fn::ImportValue`,
+ * `Fn::GetStackOutput` and the pseudo parameters CDK writes. Anything else is an error: a silently wrong ARN would only surface as a confusing failure
  * deep inside an execution.
  */
 class IntrinsicResolver {
@@ -197,8 +219,17 @@ class IntrinsicResolver {
         }
         return value;
       }
+      case 'Fn::GetStackOutput': {
+        const { StackName: stackName, OutputName: outputName } = arg as { StackName: unknown; OutputName: unknown };
+        const [stack, output] = [String(this.resolve(stackName)), String(this.resolve(outputName))];
+        const value = this.options.resolveStackOutput?.(stack, output);
+        if (value === undefined) {
+          throw new Error(`Fn::GetStackOutput ${stack}.${output}: pass resolveStackOutput (e.g. from readOutputs of that stack)`);
+        }
+        return value;
+      }
       default:
-        throw new Error(`Unsupported intrinsic function ${fn} in a state machine definition`);
+        throw new Error(`Unsupported intrinsic function ${fn} in a template value`);
     }
   }
 

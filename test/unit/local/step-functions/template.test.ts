@@ -5,7 +5,9 @@ import {
   localStateMachineArn,
   readExports,
   readLambdaFunctions,
+  readOutputs,
   readStateMachines,
+  resolveIntrinsics,
 } from '../../../../infra/local/step-functions/template.ts';
 import { ENTRIES, approvalTemplate } from './approval-app.ts';
 
@@ -125,5 +127,32 @@ describe('readStateMachines', () => {
     // Assess
     expect(withoutResolver).toThrow(/resolveImport/);
     expect(unsupported).toThrow(/Fn::If/);
+  });
+});
+
+describe('resolveIntrinsics', () => {
+  it("resolves Fn::GetStackOutput (CDK's cross-stack references) through the other stack's outputs", () => {
+    // Prepare: the data stack publishes its table's ARN as an output; the service stack reads it by name.
+    const dataStack: CfnTemplate = {
+      Resources: { Records: { Type: 'AWS::DynamoDB::Table' } },
+      Outputs: { PublishTableArn: { Value: { 'Fn::GetAtt': ['Records', 'Arn'] } } },
+    };
+    const serviceStack: CfnTemplate = { Resources: {} };
+    const outputs = readOutputs(dataStack, {
+      resolveRef: (id, attribute) => (attribute === 'Arn' ? `arn:aws:dynamodb:local:000000000000:table/${id}` : undefined),
+    });
+    const reference = {
+      'Fn::Join': ['', [{ 'Fn::GetStackOutput': { StackName: 'Data', Region: { Ref: 'AWS::Region' }, OutputName: 'PublishTableArn' } }, '/index/gsi1']],
+    };
+
+    // Act
+    const resolved = resolveIntrinsics(serviceStack, { Resource: reference }, {
+      resolveStackOutput: (stack, name) => (stack === 'Data' ? outputs.get(name) : undefined),
+    });
+    const withoutResolver = () => resolveIntrinsics(serviceStack, reference);
+
+    // Assess
+    expect(resolved).toEqual({ Resource: 'arn:aws:dynamodb:local:000000000000:table/Records/index/gsi1' });
+    expect(withoutResolver).toThrow(/resolveStackOutput/);
   });
 });
