@@ -21,7 +21,7 @@ const system = { testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: fa
 
 // Three kinds of tests, one command (`npm test`):
 // - unit: domain, use cases (in-memory ports) and adapters (aws-sdk-client-mock); fast, parallel.
-// - infra: synthesizes the CDK app with bundling off; shares one aws-cdk-lib load per worker.
+// - infra: synthesizes the CDK app (bundling off, but for the tests of the bundles themselves); shares one aws-cdk-lib load per worker.
 // - system: the whole local runtime (DynamoDB Local, s3rver, the synthesized state machines); run one file at a time.
 // Then the date-sensitive ones again at each of CLOCK_DAYS, one day after the other (groupOrder), so that no two local
 // runtimes share the machine's two cores.
@@ -33,7 +33,7 @@ export default defineConfig({
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 60_000 } },
       { extends: true, test: { name: 'system', include: ['test/system/**/*.test.ts'], ...system } },
       ...CLOCK_DAYS.map((day, i) => ({
-        extends: true,
+        extends: true as const,
         test: {
           name: `at ${day}`,
           include: DATE_SENSITIVE,
