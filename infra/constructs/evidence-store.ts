@@ -11,8 +11,22 @@ export const EVIDENCE_PREFIX = 'evidence/';
 export interface EvidenceAccess {
   /** `s3:PutObject` on evidence objects only: for the function that presigns uploads (the URL carries its authority). */
   put: iam.IManagedPolicy;
-  /** `s3:GetObject` on evidence objects only (it authorizes HEAD too). */
+  /**
+   * `s3:GetObject` on evidence objects only (it authorizes HEAD too), and `s3:ListBucket` (see {@link listBucket}) so
+   * that an object no longer there is a 404 the checker handles, not a 403.
+   */
   read: iam.IManagedPolicy;
+}
+
+/**
+ * `s3:ListBucket` on the bucket itself, for the roles that read objects: S3 tells a caller that an object it asked
+ * for is missing (404 `NoSuchKey`, `NotFound` for a HEAD) only when the caller may list the bucket, and refuses it
+ * (403 `AccessDenied`) otherwise, while the adapters treat a missing object as an answer. It is not narrowed with an
+ * `s3:prefix` condition: AWS does not document which prefix, if any, that existence check evaluates, so a condition
+ * could leave the 403 in place (the local IAM proxy evaluates the check without one). A listing shows key names only.
+ */
+export function listBucket(bucket: s3.IBucket): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] });
 }
 
 /**
@@ -81,10 +95,10 @@ export class EvidenceStore extends Construct {
     });
 
     const evidenceObjects = this.bucket.arnForObjects(`${EVIDENCE_PREFIX}*`);
-    const objectPolicy = (id: string, action: string, description: string): iam.ManagedPolicy => {
+    const objectPolicy = (id: string, action: string, description: string, extra: iam.PolicyStatement[] = []): iam.ManagedPolicy => {
       const policy = new iam.ManagedPolicy(this, id, {
         description,
-        statements: [new iam.PolicyStatement({ actions: [action], resources: [evidenceObjects] })],
+        statements: [new iam.PolicyStatement({ actions: [action], resources: [evidenceObjects] }), ...extra],
       });
       acknowledgeWildcardResource(
         policy,
@@ -95,7 +109,9 @@ export class EvidenceStore extends Construct {
     };
     this.access = {
       put: objectPolicy('PutEvidence', 's3:PutObject', 'Put evidence objects (presigning uploads); no read, list or delete'),
-      read: objectPolicy('ReadEvidence', 's3:GetObject', 'Read evidence objects; no write, list or delete'),
+      read: objectPolicy('ReadEvidence', 's3:GetObject', 'Read evidence objects (listing the bucket, so a missing one is a 404); no write or delete', [
+        listBucket(this.bucket),
+      ]),
     };
   }
 }

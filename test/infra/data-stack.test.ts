@@ -144,23 +144,27 @@ describe('evidence bucket', () => {
     }
   });
 
-  it('defines object access as one-action policies per prefix: put-only and get-only on evidence/*, and on each batch prefix', () => {
+  it('defines object access as one policy per prefix and need: put-only, or get (and list, to see a missing object)', () => {
     // Act
     const statements = ofType(synth.dataResources, 'AWS::IAM::ManagedPolicy').map(
       ([, policy]) => (policy.Properties?.PolicyDocument as { Statement: unknown[] }).Statement,
     );
     const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [evidenceBucketId(), 'Arn'] }, `/${prefix}*`]] });
     const evidenceObjects = objects('evidence/');
+    const listBucket = { Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::GetAtt': [evidenceBucketId(), 'Arn'] } };
 
     // Assess
     expect(statements).toEqual(
       expect.arrayContaining([
         [{ Action: 's3:PutObject', Effect: 'Allow', Resource: evidenceObjects }],
-        [{ Action: 's3:GetObject', Effect: 'Allow', Resource: evidenceObjects }],
-        ...['batch-manifests/', 'batch-evidence/', 'batch-files/'].flatMap((prefix) => [
-          [{ Action: 's3:PutObject', Effect: 'Allow', Resource: objects(prefix) }],
-          [{ Action: 's3:GetObject', Effect: 'Allow', Resource: objects(prefix) }],
+        [{ Action: 's3:GetObject', Effect: 'Allow', Resource: evidenceObjects }, listBucket],
+        ...['batch-manifests/', 'batch-evidence/', 'batch-files/'].map((prefix) => [
+          { Action: 's3:PutObject', Effect: 'Allow', Resource: objects(prefix) },
         ]),
+        // Manifests are read at the version that was uploaded.
+        [{ Action: ['s3:GetObject', 's3:GetObjectVersion'], Effect: 'Allow', Resource: objects('batch-manifests/') }, listBucket],
+        [{ Action: 's3:GetObject', Effect: 'Allow', Resource: objects('batch-evidence/') }, listBucket],
+        [{ Action: 's3:GetObject', Effect: 'Allow', Resource: objects('batch-files/') }, listBucket],
       ]),
     );
     expect(statements).toHaveLength(8);

@@ -98,7 +98,7 @@ describe('IAM least privilege', () => {
     expect(entriesAllowed('dynamodb:ListStreams')).toEqual(['functions/batches/settle-batches.ts', 'functions/events/dispatch-events.ts']);
   });
 
-  it('lets the presigning function put evidence objects and nothing else in S3; the checker only get them', () => {
+  it('lets the presigning function put evidence objects and nothing else in S3; the checker only get them (and list)', () => {
     // Act
     const s3Grants = (entry: string) =>
       roleStatements(functionRole(entry))
@@ -111,6 +111,8 @@ describe('IAM least privilege', () => {
     ]);
     expect(s3Grants('functions/s3/check-evidence.ts')).toEqual([
       { actions: ['s3:GetObject'], resource: expect.stringContaining('/evidence/*') },
+      // On the bucket itself, so that an object no longer there is a 404 rather than a 403 (see listBucket).
+      { actions: ['s3:ListBucket'], resource: expect.not.stringContaining('/') },
     ]);
     const others = functionEntries.filter(
       (e) => e !== 'functions/http/create-evidence-upload.ts' && e !== 'functions/s3/check-evidence.ts',
@@ -118,7 +120,7 @@ describe('IAM least privilege', () => {
     expect(others.flatMap((e) => s3Grants(e).filter((g) => g.resource.includes('/evidence/*')))).toEqual([]);
   });
 
-  it('gives each batch function one action on one batch prefix per need, and nothing on evidence/', () => {
+  it('gives each batch function the actions of each need on one batch prefix, and nothing on evidence/', () => {
     // Act
     const s3Grants = (entry: string) =>
       roleStatements(functionRole(entry))
@@ -130,12 +132,15 @@ describe('IAM least privilege', () => {
     // Assess
     expect(s3Grants('functions/http/create-batch.ts')).toEqual(['s3:PutObject batch-files/*', 's3:PutObject batch-manifests/*']);
     expect(s3Grants('functions/http/create-batch-evidence-upload.ts')).toEqual(['s3:PutObject batch-evidence/*']);
-    expect(s3Grants('functions/http/get-batch-report.ts')).toEqual(['s3:GetObject batch-files/*']);
-    expect(s3Grants('functions/batches/check-batch-evidence.ts')).toEqual(['s3:GetObject batch-evidence/*']);
-    expect(s3Grants('functions/batches/prepare-ingestion.ts')).toEqual(['s3:GetObject batch-manifests/*']);
+    // Each read comes with s3:ListBucket on the bucket, so that a missing object is a 404 (see listBucket).
+    const list = (times: number) => Array.from({ length: times }, () => expect.stringMatching(/^s3:ListBucket \{"Fn::GetAtt":\["EvidenceBucket[0-9A-F]+","Arn"\]\}$/));
+    expect(s3Grants('functions/http/get-batch-report.ts')).toEqual(['s3:GetObject batch-files/*', ...list(1)]);
+    expect(s3Grants('functions/batches/check-batch-evidence.ts')).toEqual(['s3:GetObject batch-evidence/*', ...list(1)]);
+    expect(s3Grants('functions/batches/prepare-ingestion.ts')).toEqual(['s3:GetObject,s3:GetObjectVersion batch-manifests/*', ...list(1)]);
     expect(s3Grants('functions/batches/ingest-chunk.ts')).toEqual([
       's3:GetObject batch-files/*',
-      's3:GetObject batch-manifests/*',
+      's3:GetObject,s3:GetObjectVersion batch-manifests/*',
+      ...list(2),
       's3:PutObject batch-files/*',
     ]);
     expect(withS3).toEqual([
