@@ -17,7 +17,7 @@ import { createTableFromTemplate } from '../infra/local/engines/dynamodb-local.t
 import { REPO_ROOT, startLocalRuntime, TABLE_NAME } from '../infra/local/runtime.ts';
 import { synthesizeTemplates } from '../infra/local/synthesize.ts';
 import { readWiring } from '../infra/local/template-wiring.ts';
-import { BatchConfig } from '../shared/adapters/make-batch-deps.ts';
+import { BatchConfig } from '../shared/adapters/deps/batch-config.ts';
 import { bareWrite } from './bare-write.ts';
 import { type IngestResult, ingest, sharedClosureProof } from './ingest.ts';
 import { creditCodeFor, filingNumberFor } from './manifest.ts';

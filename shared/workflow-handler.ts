@@ -1,26 +1,26 @@
 import { z } from 'zod';
-import { makeDeps } from './adapters/make-deps.ts';
 import { AppError } from './domain/errors.ts';
 import { log } from './log.ts';
-import type { Deps } from './ports/deps.ts';
 
 /** Input of every review task: which application, and whose (checked against the stored record). */
 export const TaskInput = z.object({ applicationId: z.string().min(1), tenantId: z.string().min(1) });
 export const TokenTaskInput = TaskInput.extend({ taskToken: z.string().min(1) });
 
 /**
- * A Step Functions task handler: parses its input, runs one use case, and lets named errors propagate, so the state
- * machine's Retry/Catch act on their names (STYLE.md rule 5).
+ * A Step Functions task handler: parses its input, runs one use case with the dependencies `deps` binds (the handler's
+ * own composition of factories, `shared/adapters/deps/`), and lets named errors propagate, so the state machine's
+ * Retry/Catch act on their names (STYLE.md rule 5).
  */
-export function workflowHandler<S extends z.ZodType, R>(
+export function workflowHandler<S extends z.ZodType, D, R>(
   name: string,
   schema: S,
-  fn: (deps: Deps, input: z.infer<S>) => Promise<R>,
+  deps: () => D,
+  fn: (deps: D, input: z.infer<S>) => Promise<R>,
 ): (event: unknown) => Promise<R> {
   return async (event) => {
     const input = schema.parse(event);
     try {
-      return await fn(makeDeps(), input);
+      return await fn(deps(), input);
     } catch (error) {
       // Our own errors are expected outcomes (a retry, a lost race): their name and message say it all.
       const logged = error instanceof AppError ? { name: error.name, message: error.message } : error;

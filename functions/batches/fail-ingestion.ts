@@ -1,8 +1,13 @@
 import { z } from 'zod';
+import { batchDeps } from '../../shared/adapters/deps/batch-deps.ts';
+import { batchFileDeps } from '../../shared/adapters/deps/batch-file-deps.ts';
+import { compose } from '../../shared/adapters/deps/bound.ts';
+import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { failIngestion } from '../../shared/use-cases/batches/ingestion.ts';
-import { IngestionTaskInput, ingestionTask } from './ingestion-task.ts';
+import { workflowHandler } from '../../shared/workflow-handler.ts';
+import { IngestionTaskInput } from './ingestion-task.ts';
 
 const Input = IngestionTaskInput.extend({ error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional() });
 
 /** Ingestion task `Fail`: reached through Catch when a task still fails after its retries. */
-export const handler = ingestionTask('fail-ingestion', Input, failIngestion);
+export const handler = workflowHandler('fail-ingestion', Input, compose(tableDeps, batchDeps, batchFileDeps), failIngestion);

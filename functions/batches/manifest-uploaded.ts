@@ -1,11 +1,15 @@
 import type { S3Event } from 'aws-lambda';
-import { makeBatchDeps } from '../../shared/adapters/make-batch-deps.ts';
-import { makeDeps } from '../../shared/adapters/make-deps.ts';
+import { batchDeps } from '../../shared/adapters/deps/batch-deps.ts';
+import { batchWorkflowDeps } from '../../shared/adapters/deps/batch-workflow-deps.ts';
+import { compose } from '../../shared/adapters/deps/bound.ts';
+import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { manifestUploaded } from '../../shared/use-cases/batches/start-ingestion.ts';
+
+const bindDeps = compose(tableDeps, batchDeps, batchWorkflowDeps);
 
 /** S3 ObjectCreated under `batch-manifests/` → the batch starts ingesting its manifest. */
 export const handler = async (event: S3Event): Promise<void> => {
-  const deps = { ...makeDeps(), ...makeBatchDeps() };
+  const deps = bindDeps();
   for (const record of event.Records) {
     // S3 event keys are URL-encoded, with '+' for spaces.
     const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));

@@ -2,18 +2,21 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { stripKeys } from '../../shared/adapters/dynamo/keys.ts';
-import { makeBatchDeps } from '../../shared/adapters/make-batch-deps.ts';
-import { makeDeps } from '../../shared/adapters/make-deps.ts';
+import { batchDeps } from '../../shared/adapters/deps/batch-deps.ts';
+import { compose } from '../../shared/adapters/deps/bound.ts';
+import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { OutboxEvent } from '../../shared/domain/records.ts';
 import { log } from '../../shared/log.ts';
 import { batchesToSettle, settleBatch } from '../../shared/use-cases/batches/settle-batch.ts';
+
+const bindDeps = compose(tableDeps, batchDeps);
 
 /**
  * The table's stream (filtered to final-status events of batch applications) → each batch concerned is completed
  * when every row has reached an end. A failure reports the whole batch of records, to be retried.
  */
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const deps = { ...makeDeps(), ...makeBatchDeps() };
+  const deps = bindDeps();
   const events = event.Records.flatMap((record) => {
     const image = record.dynamodb?.NewImage;
     return image ? [OutboxEvent.parse(stripKeys(unmarshall(image as Record<string, AttributeValue>)))] : [];

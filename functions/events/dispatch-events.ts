@@ -1,11 +1,15 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { makeDeps } from '../../shared/adapters/make-deps.ts';
+import { compose } from '../../shared/adapters/deps/bound.ts';
+import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
+import { workflowDeps } from '../../shared/adapters/deps/workflow-deps.ts';
 import { stripKeys } from '../../shared/adapters/dynamo/keys.ts';
 import { OutboxEvent } from '../../shared/domain/records.ts';
 import { log } from '../../shared/log.ts';
 import { dispatchEvent, endpointsOncePerTenant } from '../../shared/use-cases/webhooks/deliveries.ts';
+
+const bindDeps = compose(tableDeps, workflowDeps);
 
 /**
  * The table's stream (filtered to inserted outbox events) → one delivery workflow per subscribed endpoint (the
@@ -13,7 +17,7 @@ import { dispatchEvent, endpointsOncePerTenant } from '../../shared/use-cases/we
  * Reports failed records individually so one bad record does not hold up the rest of the shard.
  */
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const deps = makeDeps();
+  const deps = bindDeps();
   const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
   const endpointsOf = endpointsOncePerTenant(deps);
   for (const record of event.Records) {

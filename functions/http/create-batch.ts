@@ -1,4 +1,8 @@
-import { makeBatchDeps } from '../../shared/adapters/make-batch-deps.ts';
+import { compose } from '../../shared/adapters/deps/bound.ts';
+import { batchDeps } from '../../shared/adapters/deps/batch-deps.ts';
+import { batchFileDeps } from '../../shared/adapters/deps/batch-file-deps.ts';
+import { batchWorkflowDeps } from '../../shared/adapters/deps/batch-workflow-deps.ts';
+import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { batchView, CreateBatchInput } from '../../shared/domain/batch.ts';
 import { header, json, parseBody } from '../../shared/http/api-gateway.ts';
 import { route } from '../../shared/http/route.ts';
@@ -11,10 +15,10 @@ const MAX_BATCH_BODY_BYTES = 5 * 1024 * 1024;
  * POST /v1/batches → 202 an inline batch (ingesting), 201 a CSV batch with its manifest `upload`; a repeated
  * Idempotency-Key answers the same batch with `Idempotent-Replayed: true`.
  */
-export const handler = route('agency', async ({ event, principal, deps }) => {
+export const handler = route('agency', compose(tableDeps, batchDeps, batchFileDeps, batchWorkflowDeps), async ({ event, principal, deps }) => {
   const input = parseBody(event, CreateBatchInput, MAX_BATCH_BODY_BYTES);
   const key = header(event, 'idempotency-key');
-  const { batch, counts, created, upload } = await createBatch({ ...deps, ...makeBatchDeps() }, principal, input, key ? { idempotencyKey: key } : {});
+  const { batch, counts, created, upload } = await createBatch(deps, principal, input, key ? { idempotencyKey: key } : {});
   return json(batch.source === 'inline' ? 202 : 201, { ...batchView(batch, counts), ...(upload ? { upload } : {}) }, {
     location: `/v1/batches/${batch.id}`,
     ...(created ? {} : { 'idempotent-replayed': 'true' }),

@@ -1,7 +1,9 @@
-import { makeBatchDeps } from '../../shared/adapters/make-batch-deps.ts';
+import { compose } from '../../shared/adapters/deps/bound.ts';
+import { batchDeps } from '../../shared/adapters/deps/batch-deps.ts';
+import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { json } from '../../shared/http/api-gateway.ts';
 import { route } from '../../shared/http/route.ts';
 import { listBatches } from '../../shared/use-cases/batches/read-batch.ts';
 
 /** GET /v1/batches?limit=&cursor= → the tenant's batches, newest first, with their live counts. */
-export const handler = route('any', async ({ event, principal }) => json(200, await listBatches(makeBatchDeps(), principal, event.queryStringParameters ?? {})));
+export const handler = route('any', compose(tableDeps, batchDeps), async ({ event, principal, deps }) => json(200, await listBatches(deps, principal, event.queryStringParameters ?? {})));

@@ -1,3 +1,6 @@
+import { compose } from '../../shared/adapters/deps/bound.ts';
+import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
+import { workflowDeps } from '../../shared/adapters/deps/workflow-deps.ts';
 import { z } from 'zod';
 import { json, parseBody, pathParam } from '../../shared/http/api-gateway.ts';
 import { route } from '../../shared/http/route.ts';
@@ -5,7 +8,7 @@ import { applicationView } from '../../shared/use-cases/application-view.ts';
 import { submitApplication } from '../../shared/use-cases/submit-application.ts';
 
 /** POST /v1/applications/{id}/submit → 202; 422 naming missing evidence; 409 if not a draft. */
-export const handler = route('agency', async ({ event, principal, deps }) => {
+export const handler = route('agency', compose(tableDeps, workflowDeps), async ({ event, principal, deps }) => {
   parseBody(event, z.strictObject({}));
   const app = await submitApplication(deps, principal, pathParam(event, 'id'));
   return json(202, applicationView(app));

@@ -1,10 +1,15 @@
 import type { S3Event } from 'aws-lambda';
-import { makeDeps } from '../../shared/adapters/make-deps.ts';
+import { compose } from '../../shared/adapters/deps/bound.ts';
+import { evidenceDeps } from '../../shared/adapters/deps/evidence-deps.ts';
+import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
+import { workflowDeps } from '../../shared/adapters/deps/workflow-deps.ts';
 import { checkEvidence } from '../../shared/use-cases/check-evidence.ts';
+
+const bindDeps = compose(tableDeps, evidenceDeps, workflowDeps);
 
 /** S3 ObjectCreated under `evidence/` → sniff, size-check and hash the file; mark the evidence accepted or rejected. */
 export const handler = async (event: S3Event): Promise<void> => {
-  const deps = makeDeps();
+  const deps = bindDeps();
   for (const record of event.Records) {
     // S3 event keys are URL-encoded, with '+' for spaces.
     const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { DynamoTenantRepository } from '../../shared/adapters/dynamo/dynamo-tenant-repository.ts';
 import { makeDocumentClient } from '../../shared/adapters/dynamo/client.ts';
 import { systemClock } from '../../shared/adapters/clock.ts';
-import { ulidIds } from '../../shared/adapters/make-deps.ts';
+import { ulidIds } from '../../shared/adapters/ulid-ids.ts';
 import { createTenant } from '../../shared/use-cases/authenticate.ts';
 
 /** Where the admin command writes, and the environment it reads (`TABLE_NAME`, the AWS SDK's own variables). */

@@ -31,7 +31,7 @@ export interface ReviewStarter {
   startAll(runs: { applicationId: string; tenantId: string; name: string }[]): Promise<void>;
 }
 
-/** Knobs of bulk ingestion (environment variables, see `make-batch-deps.ts`). */
+/** Knobs of bulk ingestion (environment variables, see `adapters/deps/batch-config.ts`). */
 export interface BatchSettings {
   /** Rows one IngestChunk invocation reads at most (`BATCH_CHUNK_ROWS`). */
   chunkRows: number;
@@ -43,7 +43,7 @@ export interface BatchSettings {
   urlTtlSeconds: number;
 }
 
-/** The ports only bulk ingestion uses, bound once per process by `makeBatchDeps()`. */
+/** The ports only bulk ingestion uses, bound once per process by the batch factories of `adapters/deps/`. */
 export interface BatchDeps {
   batches: BatchRepository;
   batchFiles: BatchFileStore;

@@ -25,7 +25,10 @@ export interface Settings {
   evidencePolicy: EvidencePolicy;
 }
 
-/** Everything a use case may depend on, bound once per process by `makeDeps()`. */
+/**
+ * Everything a use case may depend on. A function binds only the part its use case names (`Pick<Deps, …>`), with the
+ * factories of `shared/adapters/deps/`, each once per process.
+ */
 export interface Deps {
   applications: ApplicationRepository;
   tenants: TenantRepository;

@@ -2,6 +2,7 @@ import type { Batch } from '../../domain/batch.ts';
 import { REPORT_HEADER, reportLine } from '../../domain/batch-manifest.ts';
 import { log } from '../../log.ts';
 import type { BatchDeps } from '../../ports/batch-services.ts';
+import type { Deps } from '../../ports/deps.ts';
 import { BatchMissingError, ManifestRejectedError } from './batch-errors.ts';
 import { batchObjectKeys } from './batch-keys.ts';
 import { ingestRows, type RowDeps } from './ingest-rows.ts';
@@ -25,6 +26,9 @@ export interface IngestionInput {
 
 export type IngestionDeps = RowDeps & Pick<BatchDeps, 'batchFiles' | 'batchSettings'>;
 
+/** What the tasks around the chunks need: the batch record, its files, the clock (no rows, so no review starts). */
+export type BatchFileTaskDeps = Pick<Deps, 'clock'> & Pick<BatchDeps, 'batches' | 'batchFiles'>;
+
 const REPORT_CONTENT_TYPE = 'text/csv; charset=utf-8';
 
 async function load(deps: Pick<BatchDeps, 'batches'>, input: IngestionInput): Promise<Batch> {
@@ -39,7 +43,7 @@ async function load(deps: Pick<BatchDeps, 'batches'>, input: IngestionInput): Pr
  * created.
  * @throws ManifestRejectedError (after recording the failure on the batch)
  */
-export async function prepareIngestion(deps: IngestionDeps, input: IngestionInput): Promise<{ done: boolean }> {
+export async function prepareIngestion(deps: BatchFileTaskDeps & Pick<BatchDeps, 'batchSettings'>, input: IngestionInput): Promise<{ done: boolean }> {
   let batch = await load(deps, input);
   if (batch.status !== 'ingesting') return { done: true };
   if (batch.source === 'csv' && batch.columns === undefined) {
@@ -95,7 +99,7 @@ export async function ingestChunk(deps: IngestionDeps, input: IngestionInput): P
  * Finish: the report parts become the report, the batch is `ingested`, and — if every row already reached an end
  * (all refused, say) — completed.
  */
-export async function finishIngestion(deps: IngestionDeps, input: IngestionInput): Promise<{ status: Batch['status'] }> {
+export async function finishIngestion(deps: BatchFileTaskDeps, input: IngestionInput): Promise<{ status: Batch['status'] }> {
   let batch = await load(deps, input);
   if (batch.status === 'ingesting' && batch.cursor.done) {
     const reportKey = await writeReport(deps, batch);
@@ -112,7 +116,7 @@ export async function finishIngestion(deps: IngestionDeps, input: IngestionInput
  * rows ingested until then. Applications already created stay; a failure recorded by Prepare is kept as it is.
  */
 export async function failIngestion(
-  deps: IngestionDeps,
+  deps: BatchFileTaskDeps,
   input: IngestionInput & { error?: { Error?: string; Cause?: string } },
 ): Promise<void> {
   const batch = await load(deps, input);

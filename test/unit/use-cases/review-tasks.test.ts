@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoApplicationRepository } from '../../../shared/adapters/dynamo/dynamo-application-repository.ts';
-import { ulidIds } from '../../../shared/adapters/make-deps.ts';
+import { ulidIds } from '../../../shared/adapters/ulid-ids.ts';
 import type { Application } from '../../../shared/domain/records.ts';
 import { changeStatus, eventFor } from '../../../shared/domain/status-change.ts';
 import type { Deps } from '../../../shared/ports/deps.ts';

@@ -1,0 +1,14 @@
+import { config } from '../../config.ts';
+import type { Deps } from '../../ports/deps.ts';
+import { sendWebhook } from '../../webhooks/http-sender.ts';
+import { bound } from './bound.ts';
+
+/** Sends signed webhooks to customers' endpoints: the HTTP client (undici) with its SSRF guard, for the delivery task only. */
+export const webhookDeps: () => Pick<Deps, 'sender'> = bound(() => {
+  const c = config();
+  return {
+    sender: {
+      send: (input) => sendWebhook({ ...input, allowLoopback: c.WEBHOOKS_ALLOW_LOOPBACK, allowHttp: c.WEBHOOKS_ALLOW_HTTP }),
+    },
+  };
+});

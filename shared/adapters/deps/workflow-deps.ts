@@ -1,0 +1,14 @@
+import { config } from '../../config.ts';
+import type { Deps } from '../../ports/deps.ts';
+import { SfnDeliveryWorkflow, SfnReviewWorkflow } from '../sfn/sfn-workflows.ts';
+import { bound } from './bound.ts';
+import { sfnClient } from './sfn-client.ts';
+
+/** The review and delivery state machines (start, answer a task token, stop): the Step Functions client. */
+export const workflowDeps: () => Pick<Deps, 'review' | 'delivery'> = bound(() => {
+  const c = config();
+  return {
+    review: new SfnReviewWorkflow(sfnClient(), c.REVIEW_STATE_MACHINE_ARN),
+    delivery: new SfnDeliveryWorkflow(sfnClient(), c.DELIVERY_STATE_MACHINE_ARN),
+  };
+});
