@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Runtime configuration of every handler, read once from the environment and validated (STYLE.md rule 3).

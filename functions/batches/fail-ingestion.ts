@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { batchDeps } from '../../shared/adapters/deps/batch-deps.ts';
 import { batchFileDeps } from '../../shared/adapters/deps/batch-file-deps.ts';
 import { compose } from '../../shared/adapters/deps/bound.ts';

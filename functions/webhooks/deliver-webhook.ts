@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { compose } from '../../shared/adapters/deps/bound.ts';
 import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { webhookDeps } from '../../shared/adapters/deps/webhook-deps.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { giveUpDelivery } from '../../shared/use-cases/webhooks/deliveries.ts';
 import { workflowHandler } from '../../shared/workflow-handler.ts';

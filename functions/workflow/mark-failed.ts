@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { markFailedTask } from '../../shared/use-cases/workflow/review-tasks.ts';
 import { TaskInput, workflowHandler } from '../../shared/workflow-handler.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The cancellation application: its input (what an agency submits), its statuses and its stored shape.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApplicationInput, ApplicationStatus, FINAL_STATUSES } from './application.ts';
 import { EvidenceContentType, EvidenceKind } from './evidence-matrix.ts';
 

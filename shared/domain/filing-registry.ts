@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApplicationInput } from './application.ts';
 import type { FieldError } from './errors.ts';
 import {

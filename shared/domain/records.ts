@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApplicationInput, ApplicationStatus } from './application.ts';
 import { BatchEvent } from './batch.ts';
 import { EvidenceContentType, EvidenceKind } from './evidence-matrix.ts';

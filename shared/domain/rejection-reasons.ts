@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Why the authority (or the access provider's first review) returns an order, with what the customer should do about

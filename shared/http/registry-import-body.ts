@@ -1,5 +1,5 @@
 import { CsvError, parse as parseCsv } from 'csv-parse/sync';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../domain/errors.ts';
 import type { RegistryImportRows } from '../use-cases/filing-registry.ts';
 import type { AcceptedMediaTypes } from './api-gateway.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FieldError } from '../domain/errors.ts';
 
 /** Turns zod issues into field errors: the path, the rule broken and a message that says how to fix it. */

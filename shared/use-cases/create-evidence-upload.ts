@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { EvidenceContentType, EvidenceKind, evidenceRule } from '../domain/evidence-matrix.ts';
 import type { Evidence, Principal } from '../domain/records.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UnprocessableError, ValidationError } from '../domain/errors.ts';
 import type { Application, Principal } from '../domain/records.ts';
 import { SMS_VERIFICATION_HOURS, smsVerification, whoVerifies } from '../domain/sms-verification.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { bound } from './bound.ts';
 
 /** Bulk ingestion's configuration (environment variables, validated once like `shared/config.ts`). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Calendar dates as China sees them (Asia/Shanghai).

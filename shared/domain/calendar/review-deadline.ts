@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CancellationKind } from '../application.ts';
 import { addBusinessDays, type CalendarResult } from './business-days.ts';
 import { dayNumber, fromDayNumber, toChinaDate } from './china-date.ts';

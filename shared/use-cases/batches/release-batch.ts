@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { mapConcurrently } from '../../concurrency.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { Batch } from '../../domain/batch.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { EventType, type Principal, type WebhookEndpoint } from '../../domain/records.ts';
 import type { Deps } from '../../ports/deps.ts';
