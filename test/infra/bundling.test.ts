@@ -15,7 +15,7 @@ describe('an AppFunction bundle', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'icp-bundle-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  it('carries the holiday calendar, and the bundled loader reads it from there', async () => {
+  it('carries the holiday calendar, and the bundled loader reads it from there; its source map lies beside it', async () => {
     // Prepare
     const app = new App({ outdir });
     const stack = new Stack(app, 'BundleProbe');
@@ -37,5 +37,7 @@ describe('an AppFunction bundle', () => {
     expect(answer.years).toEqual(yearFiles.map((name) => Number(name.slice(0, 4))));
     // National Day week and the make-up Saturday 2025-10-11 are known, so this is exact, not a weekends-only estimate.
     expect(answer.deadline).toEqual({ value: '2025-10-16', estimate: false });
+    // Emitted for debugging, not loaded by default (no --enable-source-maps in NODE_OPTIONS: README, Deploy to AWS).
+    expect(readdirSync(bundle)).toContain('index.mjs.map');
   }, 60_000);
 });
