@@ -4,9 +4,9 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { REPO_ROOT } from './constructs/app-function.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { ServiceStack } from './stacks/service-stack.ts';
+import { DATA_STACK_NAME, SERVICE_STACK_NAME } from './stack-names.ts';
 
-export const DATA_STACK_NAME = 'IcpCancelData';
-export const SERVICE_STACK_NAME = 'IcpCancelService';
+export { DATA_STACK_NAME, SERVICE_STACK_NAME };
 
 export interface BuiltApp {
   app: App;
