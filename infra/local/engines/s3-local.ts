@@ -4,11 +4,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import S3rver, { type S3rverEventRecord } from 's3rver';
+import s3rverAccount from 's3rver/lib/models/account.js';
 import { log } from '../../../shared/log.ts';
 import { checkPresignedSignature } from './presigned-url-signature.ts';
 import { toObjectCreatedEvent } from './s3-event.ts';
 
-/** The only credentials s3rver accepts; clients of the local S3 must sign with them. */
+/** The credentials s3rver knows by itself; clients of the local S3 sign with them or with {@link S3LocalOptions.accessKeys}. */
 export const S3_LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 /** Options of {@link startS3Local}. */
@@ -26,11 +27,17 @@ export interface S3LocalOptions {
   onObjectCreated?: (event: S3Event) => void | Promise<void>;
   /** `awsRegion` of the event records (default `us-east-1`, as s3rver's own). */
   region?: string;
+  /**
+   * More key pairs to accept besides {@link S3_LOCAL_CREDENTIALS} (each local function signs with its own). s3rver
+   * refuses an unknown access key id (`InvalidAccessKeyId`); these are added to the account it checks them against
+   * (one per process, shared by every s3rver in it), and presigned URLs signed with them are checked with their secret.
+   */
+  accessKeys?: { accessKeyId: string; secretAccessKey: string }[];
 }
 
 /** A running local S3. */
 export interface S3Local {
-  /** `http://127.0.0.1:<port>`; clients need `forcePathStyle: true` and {@link S3_LOCAL_CREDENTIALS}. */
+  /** `http://127.0.0.1:<port>`; clients need `forcePathStyle: true` and {@link S3_LOCAL_CREDENTIALS} or one of `accessKeys`. */
   endpoint: string;
   /** Closes the server and waits for notifications still being handled. Safe to call more than once. */
   stop(): Promise<void>;
@@ -91,6 +98,13 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
     if ((error.status ?? 500) >= 500) log.warn('local S3: request failed', { error });
   });
 
+  const secrets = new Map<string, string>([[S3_LOCAL_CREDENTIALS.accessKeyId, S3_LOCAL_CREDENTIALS.secretAccessKey]]);
+  for (const { accessKeyId, secretAccessKey } of options.accessKeys ?? []) {
+    s3rverAccount.DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
+    secrets.set(accessKeyId, secretAccessKey);
+  }
+  const secretOf = (accessKeyId: string): string | undefined => secrets.get(accessKeyId);
+
   const handle = s3rver.getMiddleware();
   const server = createServer((request, response) => {
     const check = checkPresignedSignature(
@@ -116,10 +130,6 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
     s3rver.logger.close();
   };
   return { endpoint: `http://127.0.0.1:${port}`, stop: () => (stopping ??= stop()) };
-}
-
-function secretOf(accessKeyId: string): string | undefined {
-  return accessKeyId === S3_LOCAL_CREDENTIALS.accessKeyId ? S3_LOCAL_CREDENTIALS.secretAccessKey : undefined;
 }
 
 /** S3's answer to a signature that does not match; the body is drained so the connection can be reused. */

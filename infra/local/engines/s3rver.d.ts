@@ -40,3 +40,12 @@ declare module 's3rver' {
   export default S3rver;
   export type { S3rverEventRecord, S3rverOptions };
 }
+
+// The account s3rver checks access key ids against (lib/models/account.js): every key pair it knows, in this process.
+declare module 's3rver/lib/models/account.js' {
+  interface AWSAccount {
+    createKeyPair(accessKeyId: string, secretAccessKey: string): void;
+  }
+  const account: { DUMMY_ACCOUNT: AWSAccount };
+  export default account;
+}

@@ -218,6 +218,34 @@ describe('local S3 (s3rver)', () => {
     // Assess
     expect(await stored.Body?.transformToByteArray()).toEqual(pdf(42));
   });
+
+  it("accepts the key pairs it is given (a function's own) for calls and presigned URLs, and refuses unknown keys", async () => {
+    // Prepare
+    const own = { accessKeyId: 'LOCALCheckEvidence', secretAccessKey: 'local-secret-CheckEvidence' };
+    await s3.stop();
+    s3 = await startS3Local({ dataDir, buckets: [BUCKET], accessKeys: [own] });
+    const withKey = (credentials: typeof own) =>
+      new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    const [functionClient, stranger] = [withKey(own), withKey({ accessKeyId: 'LOCALUnknown', secretAccessKey: 'x' })];
+    const key = 'evidence/app-8/own-key.pdf';
+
+    // Act
+    await functionClient.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: pdf(10) }));
+    const read = await functionClient.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    const presigned = await fetch(await presignPut(functionClient, 'evidence/app-8/upload.pdf', pdf(20)), {
+      method: 'PUT',
+      body: pdf(20),
+      headers: { 'content-type': 'application/pdf' },
+    });
+    const refused = stranger.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+
+    // Assess
+    expect(await read.Body?.transformToByteArray()).toEqual(pdf(10));
+    expect(presigned.status).toBe(200);
+    await expect(refused).rejects.toMatchObject({ name: 'InvalidAccessKeyId' });
+    functionClient.destroy();
+    stranger.destroy();
+  });
 });
 
 describe('event keys', () => {
