@@ -5,13 +5,28 @@ import type { LambdaFunctionEntry } from './step-functions/template.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
+/** Runs the template's Lambda functions by logical id: from the sources ({@link LambdaHost}) or the bundles (`LambdaWorkers`). */
+export interface FunctionHost {
+  has(functionId: string): boolean;
+  /** Every function it runs, by logical id. */
+  functionIds(): string[];
+  /** Loads every function now, so the first request does not pay for module loading. */
+  warm(): Promise<void>;
+  /** Invokes a function with a JSON copy of `event`; resolves with a JSON copy of its result, or rejects with its error (its `name` kept). */
+  invoke(functionId: string, event: unknown): Promise<unknown>;
+  /** How many times each function has been invoked since the start (functions never invoked are absent). */
+  invocations(): ReadonlyMap<string, number>;
+  stop(): Promise<void>;
+}
+
 /**
  * Runs the template's Lambda functions in this process, by their entry file and handler name. Like Lambda, each
  * invocation gets a JSON copy of its event (no shared references with the caller) and returns a JSON copy of the
  * result; a thrown error keeps its `name`, which is what Step Functions matches Retry/Catch on.
  */
-export class LambdaHost {
+export class LambdaHost implements FunctionHost {
   private readonly loaded = new Map<string, Promise<Handler>>();
+  private readonly counts = new Map<string, number>();
 
   constructor(
     private readonly root: string,
@@ -22,6 +37,14 @@ export class LambdaHost {
     return this.functions.has(functionId);
   }
 
+  functionIds(): string[] {
+    return [...this.functions.keys()];
+  }
+
+  invocations(): ReadonlyMap<string, number> {
+    return this.counts;
+  }
+
   /** Loads every handler now, so the first request does not pay for module loading. */
   async warm(): Promise<void> {
     await Promise.all([...this.functions.keys()].map((id) => this.handler(id)));
@@ -29,6 +52,7 @@ export class LambdaHost {
 
   async invoke(functionId: string, event: unknown): Promise<unknown> {
     const handler = await this.handler(functionId);
+    this.counts.set(functionId, (this.counts.get(functionId) ?? 0) + 1);
     const context = {
       functionName: functionId,
       awsRequestId: randomUUID(),
@@ -37,6 +61,9 @@ export class LambdaHost {
     const result = await handler(JSON.parse(JSON.stringify(event ?? null)), context);
     return result === undefined ? null : JSON.parse(JSON.stringify(result));
   }
+
+  /** The modules stay loaded: this process is the runtime's own. */
+  async stop(): Promise<void> {}
 
   private handler(functionId: string): Promise<Handler> {
     let handler = this.loaded.get(functionId);
