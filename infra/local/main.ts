@@ -14,6 +14,7 @@ const Env = z.object({
   MAX_RESUBMISSIONS: z.coerce.number().int().min(0).max(10).optional(),
   LOCAL_MAX_STARTING_EXECUTIONS: z.coerce.number().int().min(1).optional(),
   LOCAL_CLOCK_START: ClockStart.optional(),
+  LOCAL_HANDLERS: z.enum(['sources', 'bundled']).default('sources'),
 });
 
 const parsed = Env.safeParse(process.env);
@@ -29,6 +30,7 @@ const runtime = await startLocalRuntime({
   authority: env.AUTHORITY,
   authorityDelayMs: env.AUTHORITY_DELAY_MS,
   timeScale: env.LOCAL_TIME_SCALE,
+  handlers: env.LOCAL_HANDLERS,
   ...(env.LOCAL_API_KEY ? { agencyKey: env.LOCAL_API_KEY } : {}),
   ...(env.LOCAL_OPERATOR_KEY ? { operatorKey: env.LOCAL_OPERATOR_KEY } : {}),
   ...(env.MAX_RESUBMISSIONS === undefined ? {} : { maxResubmissions: env.MAX_RESUBMISSIONS }),
@@ -42,6 +44,7 @@ const clockLine = env.LOCAL_CLOCK_START
 console.log(`
 icp-cancel is running locally at ${runtime.url}
   data:          ${env.DATA_DIR}
+  handlers:      ${env.LOCAL_HANDLERS === 'bundled' ? 'bundled (the minified bundles of cdk.out, one worker per function)' : 'sources (TypeScript, in-process)'}
   authority:     ${env.AUTHORITY}${env.AUTHORITY === 'simulated' ? ` (decides after ${env.AUTHORITY_DELAY_MS} ms)` : ' (record decisions with the operator key)'}
   agency key:    ${runtime.demoTenant.agencyKey}
   operator key:  ${runtime.demoTenant.operatorKey}${clockLine}

@@ -16,7 +16,10 @@ import { startDynamoDbLocal, createTableFromTemplate } from './engines/dynamodb-
 import { startHttpApi } from './engines/http-api-local.ts';
 import { startS3Local } from './engines/s3-local.ts';
 import { startStreamPoller, matchesFilterCriteria } from './engines/stream-poller.ts';
-import { LambdaHost } from './lambda-host.ts';
+import { localOverrides, readFunctionConfigurations } from './function-environment.ts';
+import { functionCredentials } from './iam/local-credentials.ts';
+import { type FunctionHost, LambdaHost } from './lambda-host.ts';
+import { LambdaWorkers, readWorkerFunctions } from './lambda-workers.ts';
 import { localClock } from './local-clock.ts';
 import { resumeApplications } from './resume-applications.ts';
 import { resumeBatches } from './resume-batches.ts';
@@ -24,7 +27,7 @@ import { ensureDemoTenant, type DemoTenant } from './demo-tenant.ts';
 import { LocalStepFunctions } from './step-functions/local-step-functions.ts';
 import { startSfnApiServer } from './step-functions/sfn-api-server.ts';
 import { localStateMachineArn, readLambdaFunctions, readStateMachines } from './step-functions/template.ts';
-import { synthesizeTemplates } from './synthesize.ts';
+import { type BundledAssembly, synthesizeBundled, synthesizeTemplates, type SynthesizedTemplates } from './synthesize.ts';
 import { readWiring } from './template-wiring.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
@@ -60,6 +63,14 @@ export interface LocalRuntimeOptions {
    * `LOCAL_CLOCK_START` environment variable, so the tests run at the day it names; without it, the machine's clock.
    */
   clockStart?: string;
+  /**
+   * What the functions run (LOCAL_HANDLERS). `sources` (the default): each handler's TypeScript entry, in this process,
+   * sharing its environment — fast to edit. `bundled`: what deploys — the app synthesized with bundling (the esbuild
+   * bundles of `cdk.out`, cached), each function's minified bundle in a worker thread of its own (one Lambda instance),
+   * with its own environment: the template's variables, what Lambda provides, its own credentials and the local
+   * overrides (`localOverrides` in `function-environment.ts`).
+   */
+  handlers?: 'sources' | 'bundled';
 }
 
 export interface LocalRuntime {
@@ -69,16 +80,20 @@ export interface LocalRuntime {
   /** The clock the functions read (shifted when `clockStart` was given). */
   clock: Clock;
   stepFunctions: LocalStepFunctions;
+  /** The functions as the runtime runs them (sources or bundles), with how often each has been invoked. */
+  functions: FunctionHost;
   stop(): Promise<void>;
 }
 
 /**
  * Starts the whole system on this machine: DynamoDB Local, s3rver, the CDK app's state machines on the local Step
  * Functions engine (with its API served for the SDK), the simulated authority, the stream and S3 event plumbing, and
- * the HTTP API — every Lambda handler running in-process, unchanged, against the real AWS SDK clients.
+ * the HTTP API — every Lambda handler running unchanged against the real AWS SDK clients: in-process from the sources,
+ * or from the synthesized bundles, one worker each (`handlers`).
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const started = Date.now();
+  const handlers = options.handlers ?? 'sources';
   const { clock, offsetMs: clockOffsetMs } = localClock(options.clockStart ?? process.env.LOCAL_CLOCK_START);
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -88,20 +103,31 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
 
   try {
-    // The engines start while the app synthesizes (or comes out of the cache).
+    // The engines start while the app synthesizes (or comes out of the cache). The templates depend on the code, not on
+    // the data: they are cached with the other build caches.
+    const cacheDir = join(REPO_ROOT, 'node_modules', '.cache', 'icp-cancel');
+    const synthesized: Promise<SynthesizedTemplates | BundledAssembly> =
+      handlers === 'bundled' ? synthesizeBundled(REPO_ROOT, cacheDir) : synthesizeTemplates(REPO_ROOT, cacheDir);
     const [templates, dynamo, s3] = await Promise.all([
-      // The templates depend on the code, not on the data: cache them with the other build caches.
-      synthesizeTemplates(REPO_ROOT, join(REPO_ROOT, 'node_modules', '.cache', 'icp-cancel')),
+      synthesized,
       startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') }),
-      startS3Local({ dataDir: join(dataDir, 's3'), buckets: [BUCKET_NAME], onObjectCreated: (event) => onObjectCreated(event) }),
+      // s3rver knows the bundled functions' own access keys (the sources sign with the runtime's).
+      synthesized.then((app) =>
+        startS3Local({
+          dataDir: join(dataDir, 's3'),
+          buckets: [BUCKET_NAME],
+          onObjectCreated: (event) => onObjectCreated(event),
+          accessKeys: 'directory' in app ? [...readLambdaFunctions(app.service).keys()].map(functionCredentials) : [],
+        }),
+      ),
     ]);
     stops.push(dynamo.stop, s3.stop);
     const enginesMs = Date.now() - started;
     const wiring = readWiring(templates.data, templates.service);
     const machines = readStateMachines(templates.service);
-    const functions = readLambdaFunctions(templates.service);
-    const host = new LambdaHost(REPO_ROOT, functions);
 
+    // The runtime's own calls (creating the table, the stream, the authority simulator, the demo tenant, resuming
+    // workflows) and the functions run from the sources sign with these; s3rver knows no others by itself.
     const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
     await createTableFromTemplate(
       new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials }),
@@ -111,6 +137,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     const stepFunctions = new LocalStepFunctions({
       stateMachines: machines.map((m) => ({ arn: localStateMachineArn(m.name), definition: m.definition })),
+      // The functions' host is made below, once the engines' endpoints it hands the functions are known.
       invoke: (functionArn, payload) => host.invoke(functionArn.split(':').pop() as string, payload),
       timeScale: options.timeScale,
       now: () => clock.now().getTime(),
@@ -128,31 +155,40 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     const machineArn = (logicalId: string) =>
       localStateMachineArn(machines.find((m) => m.logicalId === logicalId)?.name ?? logicalId);
-    // The handlers read their configuration from the environment, as in Lambda; here it points at the local engines.
+    const overrides = localOverrides(
+      { dynamodb: dynamo.endpoint, s3: s3.endpoint, sfn: sfnApi.url },
+      {
+        authority: options.authority,
+        ...(authority ? { authorityUrl: authority.url } : {}),
+        clockOffsetMs,
+        ...(options.maxResubmissions === undefined ? {} : { maxResubmissions: options.maxResubmissions }),
+      },
+    );
+    // The handlers read their configuration from the environment, as in Lambda. The sources share this process's,
+    // pointed at the local engines; the bundles each get their function's own, from the template.
     Object.assign(process.env, {
       AWS_REGION: 'local',
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ENDPOINT_URL_SFN: sfnApi.url,
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TABLE_NAME,
       BUCKET_NAME,
-      S3_FORCE_PATH_STYLE: 'true',
       REVIEW_STATE_MACHINE_ARN: machineArn(wiring.stateMachines.review),
       DELIVERY_STATE_MACHINE_ARN: machineArn(wiring.stateMachines.delivery),
       BATCH_STATE_MACHINE_ARN: machineArn(wiring.stateMachines.batches),
-      AUTHORITY_MODE: options.authority,
-      ...(authority ? { AUTHORITY_URL: authority.url } : {}),
-      WEBHOOKS_ALLOW_LOOPBACK: 'true',
-      WEBHOOKS_ALLOW_HTTP: 'true',
-      PROBE_MODE: 'simulated',
-      CLOCK_OFFSET_MS: String(clockOffsetMs),
-      ...(options.maxResubmissions === undefined ? {} : { MAX_RESUBMISSIONS: String(options.maxResubmissions) }),
+      ...overrides,
     });
+    const host: FunctionHost =
+      'directory' in templates
+        ? new LambdaWorkers(
+            readWorkerFunctions(
+              templates.directory,
+              templates.service,
+              readFunctionConfigurations(templates, { table: TABLE_NAME, bucket: BUCKET_NAME }),
+              overrides,
+            ),
+          )
+        : new LambdaHost(REPO_ROOT, readLambdaFunctions(templates.service));
+    stops.push(() => host.stop());
     resetConfig();
     resetDeps();
     const deps = makeDeps();
@@ -199,6 +235,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const resumedBatches = await resumeBatches({ ...deps, ...makeBatchDeps() }, TABLE_NAME);
     log.info('local runtime ready', {
       url: api.url,
+      handlers,
       ms: Date.now() - started,
       enginesAndSynthMs: enginesMs,
       handlersLoadMs: warmMs,
@@ -207,7 +244,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       resumed,
       resumedBatches,
     });
-    return { url: api.url, demoTenant, deps, clock, stepFunctions, stop };
+    return { url: api.url, demoTenant, deps, clock, stepFunctions, functions: host, stop };
   } catch (error) {
     await stop();
     throw error;

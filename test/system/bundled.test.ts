@@ -1,0 +1,271 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LambdaWorkers } from '../../infra/local/lambda-workers.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.ts';
+import { type ApiCall, apiClient, eventually } from '../support/api-client.ts';
+import { applicationBody, PDF, uniqueFilingNumber } from '../support/fixtures.ts';
+import { draftWithEvidence, statusOf } from '../support/journeys.ts';
+import { manifest, manifestRow } from '../support/manifest.ts';
+import { startWebhookReceiver } from '../support/webhook-receiver.ts';
+
+/**
+ * The whole system on what deploys: every function runs from its minified esbuild bundle in `cdk.out`, in a worker of
+ * its own, with its own environment from the template (`handlers: 'bundled'`, as `LOCAL_HANDLERS=bundled npm start`).
+ * One journey through every function — the last test fails when a function of the template was never invoked, so a
+ * function added without a journey here fails the suite.
+ *
+ * Two waits last days (the review SLA, the correction window): the test plays their timer, failing the waiting task
+ * with `States.Timeout` through the local Step Functions engine, which is what the timer does.
+ */
+describe('the bundled functions, end to end', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'icp-bundled-'));
+  let runtime: LocalRuntime;
+  let agency: ApiCall;
+  let operator: ApiCall;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let broken: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let endpointId: string;
+  let brokenEndpointId: string;
+
+  beforeAll(async () => {
+    // A tiny time scale: the delivery workflow's three days of retries take a second or two.
+    runtime = await startLocalRuntime({ port: 0, dataDir, authority: 'manual', authorityDelayMs: 0, timeScale: 0.00001, handlers: 'bundled' });
+    agency = apiClient(runtime.url, runtime.demoTenant.agencyKey);
+    operator = apiClient(runtime.url, runtime.demoTenant.operatorKey);
+    receiver = await startWebhookReceiver();
+    broken = await startWebhookReceiver();
+    broken.failNext(Number.MAX_SAFE_INTEGER);
+  }, 300_000); // a cold cache bundles every function first
+
+  afterAll(async () => {
+    await receiver?.stop();
+    await broken?.stop();
+    await runtime?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** The task token the application's workflow is waiting on at `step`, once it waits there. */
+  async function waitingToken(id: string, step: 'review' | 'correction', other?: string): Promise<string> {
+    return eventually(async () => {
+      const task = (await runtime.deps.applications.get(id))?.pendingTask;
+      return task?.step === step && task.token !== other ? task.token : undefined;
+    }, `${id} to wait at ${step}`);
+  }
+
+  /** What the wait's timer does when it runs out. */
+  function timeOut(taskToken: string): void {
+    runtime.stepFunctions.sendTaskFailure({ taskToken, error: 'States.Timeout', cause: 'The wait ran out (played by the test)' });
+  }
+
+  async function decide(id: string, decision: Record<string, unknown>): Promise<void> {
+    await statusOf(agency, id, 'under_review');
+    expect((await operator('POST', `/v1/reviews/${id}/decision`, decision)).status).toBe(202);
+  }
+
+  const rejection = { outcome: 'rejected', reasons: [{ code: 'DOCUMENT_UNCLEAR', message: 'The scan is blurred' }] };
+
+  it('runs the minified bundles, one worker per function', () => {
+    // Assess
+    expect(runtime.functions).toBeInstanceOf(LambdaWorkers);
+    expect(runtime.functions.functionIds().length).toBeGreaterThan(40);
+  });
+
+  it('registers webhook endpoints, rotates a secret, and lists them', async () => {
+    // Act
+    const endpoint = await agency('POST', '/v1/webhook-endpoints', { url: receiver.url });
+    const brokenEndpoint = await agency('POST', '/v1/webhook-endpoints', { url: broken.url, eventTypes: ['application.withdrawn'] });
+    const rotated = await agency('POST', `/v1/webhook-endpoints/${endpoint.body.id}/rotate-secret`);
+    const listed = await agency('GET', '/v1/webhook-endpoints');
+
+    // Assess
+    expect([endpoint.status, brokenEndpoint.status, rotated.status, listed.status]).toEqual([201, 201, 200, 200]);
+    endpointId = endpoint.body.id;
+    brokenEndpointId = brokenEndpoint.body.id;
+    receiver.useSecret(endpoint.body.secret, rotated.body.secret);
+    expect(listed.body.items.map((e: { id: string }) => e.id).sort()).toEqual([endpointId, brokenEndpointId].sort());
+  });
+
+  it('takes an application through an SMS notice, an overdue review, a rejection, a resubmission and an approval', async () => {
+    // Prepare: the endpoint fails the first delivery, so the delivery workflow delivers it
+    receiver.failNext(1);
+    const id = await draftWithEvidence(agency);
+
+    // Act
+    expect((await agency('POST', `/v1/applications/${id}/submit`)).status).toBe(202);
+    await statusOf(agency, id, 'under_review');
+    expect((await operator('POST', `/v1/reviews/${id}/verification`, {})).status).toBe(202);
+    const first = await waitingToken(id, 'review');
+    timeOut(first);
+    await waitingToken(id, 'review', first); // waiting again, after the overdue notice
+    await decide(id, rejection);
+    await statusOf(agency, id, 'rejected');
+    expect((await agency('POST', `/v1/applications/${id}/resubmit`, { websiteName: '示例网站（更正）' })).status).toBe(202);
+    await decide(id, { outcome: 'approved' });
+    const approved = await statusOf(agency, id, 'approved');
+
+    // Assess
+    expect(approved).toMatchObject({ attempts: 2, websiteName: '示例网站（更正）' });
+    const hooks = await eventually(async () => {
+      const got = receiver.forApplication(id);
+      return got.some((h) => h.type === 'application.approved') ? got : undefined;
+    }, 'the approval webhook');
+    expect(hooks.every((h) => h.verified)).toBe(true);
+    expect(hooks.map((h) => h.type)).toEqual(
+      expect.arrayContaining([
+        'application.created',
+        'application.submitted',
+        'application.under_review',
+        'application.verification_required',
+        'application.review_overdue',
+        'application.rejected',
+        'application.approved',
+      ]),
+    );
+  });
+
+  it('ends rejected_final when the correction window passes', async () => {
+    // Prepare
+    const id = await draftWithEvidence(agency);
+    await agency('POST', `/v1/applications/${id}/submit`);
+    await decide(id, rejection);
+
+    // Act
+    timeOut(await waitingToken(id, 'correction'));
+    const final = await statusOf(agency, id, 'rejected_final');
+
+    // Assess
+    expect(final.timeline.at(-1)).toMatchObject({ status: 'rejected_final' });
+  });
+
+  it('logs deliveries, redelivers one, and gives up on an endpoint that always fails', async () => {
+    // Prepare
+    const draft = await agency('POST', '/v1/applications', applicationBody());
+
+    // Act
+    const withdrawn = await agency('POST', `/v1/applications/${draft.body.id}/withdraw`);
+    const log = await agency('GET', `/v1/webhook-endpoints/${endpointId}/deliveries?limit=100`);
+    const retried = log.body.items.find((d: { attempts: number; status: string }) => d.attempts === 2 && d.status === 'delivered');
+    const detail = await agency('GET', `/v1/webhook-deliveries/${retried?.id}`);
+    const redelivered = await agency('POST', `/v1/webhook-deliveries/${retried?.id}/redeliver`);
+    const gaveUp = await eventually(async () => {
+      const deliveries = await agency('GET', `/v1/webhook-endpoints/${brokenEndpointId}/deliveries`);
+      return deliveries.body.items.find((d: { status: string }) => d.status === 'failed');
+    }, 'the delivery to the broken endpoint to be given up', 60_000);
+
+    // Assess
+    expect(withdrawn.body.status).toBe('withdrawn');
+    expect(detail.body.attemptLog.map((a: { outcome: string }) => a.outcome)).toEqual(['retryable', 'delivered']);
+    expect(redelivered.status).toBe(202);
+    await eventually(async () => (receiver.received.filter((w) => w.id === detail.body.eventId).length === 2 ? true : undefined), 'the redelivery');
+    expect(gaveUp).toMatchObject({ status: 'failed', attempts: 20 });
+  });
+
+  it('fails a review whose application is missing, with the error name the bundle gives', async () => {
+    // Prepare
+    const reviewArn = process.env.REVIEW_STATE_MACHINE_ARN as string;
+
+    // Act
+    const { executionArn } = runtime.stepFunctions.startExecution({
+      stateMachineArn: reviewArn,
+      input: JSON.stringify({ applicationId: 'app_missing', tenantId: runtime.demoTenant.tenantId }),
+    });
+    const run = await runtime.stepFunctions.waitForExecution(executionArn);
+
+    // Assess: LoadApplication threw, MarkFailed ran and threw the same (the application is missing)
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ApplicationMissingError' });
+  });
+
+  it('imports the filing registry and reads a record', async () => {
+    // Prepare
+    const filingNumber = uniqueFilingNumber(1);
+
+    // Act
+    const imported = await agency('POST', '/v1/filing-registry', {
+      records: [{ filingNumber, subjectName: '示例科技有限公司', subjectType: 'enterprise', creditCode: '91330100799655058B', domains: ['one.cn'] }],
+    });
+    const record = await agency('GET', `/v1/filing-registry/${encodeURIComponent(filingNumber)}`);
+
+    // Assess
+    expect(imported.status).toBe(200);
+    expect(record.status).toBe(200);
+  });
+
+  it('ingests an inline batch with shared evidence and completes it when its application is approved', async () => {
+    // Prepare
+    const upload = await agency('POST', '/v1/batch-evidence', { kind: 'closure_proof', contentType: 'application/pdf', contentLength: PDF.length });
+    await fetch(upload.body.uploadUrl, { method: 'PUT', headers: { 'content-type': 'application/pdf' }, body: PDF });
+    const evidenceId = upload.body.evidenceId as string;
+    await eventually(async () => ((await agency('GET', `/v1/batch-evidence/${evidenceId}`)).body.status === 'accepted' ? true : undefined), 'the shared evidence');
+
+    // Act
+    const created = await agency('POST', '/v1/batches', { items: [{ ...applicationBody(), evidence: [evidenceId] }, { colour: 'blue' }], submit: 'immediately' });
+    const ingested = await eventually(async () => {
+      const batch = await agency('GET', `/v1/batches/${created.body.id}`);
+      return batch.body.status === 'ingested' ? batch.body : undefined;
+    }, 'the inline batch to be ingested');
+    const apps = await agency('GET', `/v1/applications?batchId=${created.body.id}`);
+    await decide(apps.body.items[0].id, { outcome: 'approved' });
+    const completed = await eventually(async () => {
+      const batch = await agency('GET', `/v1/batches/${created.body.id}`);
+      return batch.body.status === 'completed' ? batch.body : undefined;
+    }, 'the batch to complete');
+
+    // Assess
+    expect(created.status).toBe(202);
+    expect(ingested.rows).toMatchObject({ total: 2, accepted: 1, rejected: 1 });
+    expect(completed.counts).toMatchObject({ approved: 1 });
+    await eventually(async () => receiver.received.find((w) => w.type === 'batch.completed' && w.body.data.batchId === created.body.id), 'batch.completed');
+  });
+
+  it('takes a CSV manifest through S3, reports it, releases it, and fails a batch whose manifest it cannot read', async () => {
+    // Prepare
+    const rows = [manifestRow(applicationBody()), manifestRow(applicationBody(), { siteSince: '2026-02-30' })];
+
+    // Act
+    const created = await agency('POST', '/v1/batches', { format: 'csv', submit: 'hold' });
+    await fetch(created.body.upload.uploadUrl, { method: 'PUT', headers: created.body.upload.headers, body: manifest(rows) });
+    const ingested = await eventually(async () => {
+      const batch = await agency('GET', `/v1/batches/${created.body.id}`);
+      return batch.body.status === 'ingested' ? batch.body : undefined;
+    }, 'the manifest to be ingested');
+    const report = await agency('GET', `/v1/batches/${created.body.id}/report`);
+    const download = await fetch(report.body.url);
+    const released = await agency('POST', `/v1/batches/${created.body.id}/submit`, {});
+    const listed = await agency('GET', '/v1/batches');
+    const unreadable = await agency('POST', '/v1/batches', { format: 'csv' });
+    await fetch(unreadable.body.upload.uploadUrl, { method: 'PUT', headers: unreadable.body.upload.headers, body: 'filing_number,kind\r\n京ICP备1号,x\r\n' });
+    // Prepare records the failure, then throws ManifestRejectedError, which the workflow catches into FailIngestion.
+    const ingestion = await eventually(async () => {
+      const machine = { stateMachineArn: process.env.BATCH_STATE_MACHINE_ARN as string, statusFilter: 'FAILED' as const };
+      return runtime.stepFunctions
+        .listExecutions(machine)
+        .executions.map((e) => runtime.stepFunctions.describeExecution(e.executionArn))
+        .find((e) => e.input.includes(unreadable.body.id));
+    }, 'the ingestion of the unreadable manifest to end failed');
+    const failed = (await agency('GET', `/v1/batches/${unreadable.body.id}`)).body;
+
+    // Assess
+    expect(ingested.rows).toMatchObject({ total: 2, accepted: 1, rejected: 1 });
+    expect(download.status).toBe(200);
+    expect(await download.text()).toContain('invalid_union');
+    expect(released.body).toMatchObject({ batchId: created.body.id, waiting: 1 });
+    expect(listed.body.items.map((b: { id: string }) => b.id)).toContain(created.body.id);
+    expect(ingestion.error).toBe('BatchIngestionFailed');
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'invalid_header' } });
+  });
+
+  it('has invoked every function of the template at least once', async () => {
+    // Prepare
+    const listed = await agency('GET', '/v1/applications?limit=5');
+    expect(listed.status).toBe(200);
+
+    // Act
+    const invocations = runtime.functions.invocations();
+    const never = runtime.functions.functionIds().filter((id) => !invocations.has(id));
+
+    // Assess
+    expect(never).toEqual([]);
+  });
+});
