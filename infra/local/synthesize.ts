@@ -92,6 +92,15 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Whether a live process other than this one is building `directory` (`<directory>.<pid>.building`). */
+function otherBuilder(cache: string, directory: string): boolean {
+  if (!existsSync(cache)) return false;
+  return readdirSync(cache).some((entry) => {
+    const pid = Number(/\.(\d+)\.building$/.exec(entry)?.[1]);
+    return join(cache, entry).startsWith(`${directory}.`) && pid !== process.pid && alive(pid);
+  });
+}
+
 /** Runs the CDK app the way `cdk synth` does (its entry point, the CLI's environment), into `outdir`. */
 function synthInChildProcess(root: string, outdir: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -122,7 +131,11 @@ function synthInChildProcess(root: string, outdir: string): Promise<void> {
 export async function synthesizeBundled(root: string, cacheDir: string): Promise<BundledAssembly> {
   const cache = join(cacheDir, 'bundled');
   const directory = join(cache, inputsHash(root, BUNDLED_INPUTS));
-  const cached = existsSync(join(directory, 'manifest.json'));
+  const built = () => existsSync(join(directory, 'manifest.json'));
+  // Another process bundling the same inputs (npm test's infra and system tests start together): wait for its result
+  // rather than bundling everything a second time on the same cores.
+  while (!built() && otherBuilder(cache, directory)) await new Promise((resolve) => setTimeout(resolve, 500));
+  const cached = built();
   if (!cached) {
     mkdirSync(cache, { recursive: true });
     const building = `${directory}.${process.pid}.building`;
