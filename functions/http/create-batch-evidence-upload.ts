@@ -1,5 +1,5 @@
-import { compose } from '../../shared/adapters/deps/bound.ts';
 import { batchDeps } from '../../shared/adapters/deps/batch-deps.ts';
+import { compose } from '../../shared/adapters/deps/bound.ts';
 import { evidenceDeps } from '../../shared/adapters/deps/evidence-deps.ts';
 import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { json, parseBody } from '../../shared/http/api-gateway.ts';

@@ -1,7 +1,7 @@
-import { compose } from '../../shared/adapters/deps/bound.ts';
 import { batchDeps } from '../../shared/adapters/deps/batch-deps.ts';
 import { batchFileDeps } from '../../shared/adapters/deps/batch-file-deps.ts';
 import { batchWorkflowDeps } from '../../shared/adapters/deps/batch-workflow-deps.ts';
+import { compose } from '../../shared/adapters/deps/bound.ts';
 import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { batchView, CreateBatchInput } from '../../shared/domain/batch.ts';
 import { header, json, parseBody } from '../../shared/http/api-gateway.ts';

@@ -1,6 +1,6 @@
-import { compose } from '../../shared/adapters/deps/bound.ts';
 import { batchDeps } from '../../shared/adapters/deps/batch-deps.ts';
 import { batchFileDeps } from '../../shared/adapters/deps/batch-file-deps.ts';
+import { compose } from '../../shared/adapters/deps/bound.ts';
 import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { json, pathParam } from '../../shared/http/api-gateway.ts';
 import { route } from '../../shared/http/route.ts';

@@ -1,5 +1,5 @@
-import { compose } from '../../shared/adapters/deps/bound.ts';
 import { batchDeps } from '../../shared/adapters/deps/batch-deps.ts';
+import { compose } from '../../shared/adapters/deps/bound.ts';
 import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { json } from '../../shared/http/api-gateway.ts';
 import { route } from '../../shared/http/route.ts';

@@ -1,5 +1,5 @@
-import { compose } from '../../shared/adapters/deps/bound.ts';
 import { batchDeps } from '../../shared/adapters/deps/batch-deps.ts';
+import { compose } from '../../shared/adapters/deps/bound.ts';
 import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { workflowDeps } from '../../shared/adapters/deps/workflow-deps.ts';
 import { json, parseBody, pathParam } from '../../shared/http/api-gateway.ts';

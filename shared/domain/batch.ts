@@ -209,18 +209,3 @@ export type SharedEvidence = z.infer<typeof SharedEvidence>;
 export type RowOutcome =
   | { row: number; filingNumber: string; outcome: 'created'; applicationId: string; status: ApplicationStatus; warnings: string[] }
   | { row: number; filingNumber: string; outcome: 'refused'; errors: { path: string; code: string; message: string }[] };
-
-/** The body of `batch.completed`: every row has reached an end. */
-export const BatchEvent = z.object({
-  type: z.literal('batch.completed'),
-  timestamp: z.string(),
-  data: z.object({
-    batchId: z.string(),
-    status: z.literal('completed'),
-    rows: z.object({ total: z.number().int(), accepted: z.number().int(), rejected: z.number().int() }),
-    /** Applications of the batch per final status. */
-    counts: z.record(z.string(), z.number().int()),
-    completedAt: z.string(),
-  }),
-});
-export type BatchEvent = z.infer<typeof BatchEvent>;

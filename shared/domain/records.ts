@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ApplicationInput, ApplicationStatus } from './application.ts';
-import { BatchEvent } from './batch.ts';
+import { BatchEvent } from './batch-event.ts';
 import { EvidenceContentType, EvidenceKind } from './evidence-matrix.ts';
 import { Bilingual } from './rejection-reasons.ts';
 import { SmsVerification } from './sms-verification.ts';

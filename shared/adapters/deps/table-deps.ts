@@ -2,7 +2,6 @@ import { config } from '../../config.ts';
 import type { Deps } from '../../ports/deps.ts';
 import { shiftedClock } from '../clock.ts';
 import { DynamoApplicationRepository } from '../dynamo/dynamo-application-repository.ts';
-import { DynamoFilingRegistryRepository } from '../dynamo/dynamo-filing-registry-repository.ts';
 import { DynamoTenantRepository } from '../dynamo/dynamo-tenant-repository.ts';
 import { DynamoWebhookRepository } from '../dynamo/dynamo-webhook-repository.ts';
 import { ulidIds } from '../ulid-ids.ts';
@@ -10,11 +9,12 @@ import { bound } from './bound.ts';
 import { documentClient } from './documents.ts';
 
 /** The records in the table, and what every use case reads beside them: the clock, ids and settings. */
-export type TableDeps = Pick<Deps, 'applications' | 'tenants' | 'webhooks' | 'registry' | 'clock' | 'ids' | 'settings'>;
+export type TableDeps = Pick<Deps, 'applications' | 'tenants' | 'webhooks' | 'clock' | 'ids' | 'settings'>;
 
 /**
  * What every function needs (each at least authenticates or reads a record): the repositories on the DynamoDB
- * document client and the process's clock, ids and settings. No S3, Step Functions or HTTP client.
+ * document client and the process's clock, ids and settings. No S3, Step Functions or HTTP client; the filing
+ * registry is `registryDeps()` (its record schemas cost every cold start that does not need them).
  * Endpoints come from the SDK's own `AWS_ENDPOINT_URL_<SERVICE>` variables, which is how the local runtime points the
  * same code at DynamoDB Local, s3rver and the local Step Functions.
  */
@@ -25,7 +25,6 @@ export const tableDeps: () => TableDeps = bound(() => {
     applications: new DynamoApplicationRepository(documents, c.TABLE_NAME),
     tenants: new DynamoTenantRepository(documents, c.TABLE_NAME),
     webhooks: new DynamoWebhookRepository(documents, c.TABLE_NAME),
-    registry: new DynamoFilingRegistryRepository(documents, c.TABLE_NAME),
     clock: shiftedClock(c.CLOCK_OFFSET_MS),
     ids: ulidIds,
     settings: {
