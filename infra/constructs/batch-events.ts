@@ -35,7 +35,12 @@ export interface BatchEventsProps {
  *   lets only those events through, so the settler is not invoked for the many other writes.
  */
 export class BatchEvents extends Construct {
+  /** Where the settler stream mapping leaves the coordinates of records it still fails on. */
   readonly deadLetters: sqs.Queue;
+  /** Where S3 events the manifest trigger still fails on end (see `keepFailedS3Events`). */
+  readonly manifestFailures: sqs.Queue;
+  /** Where S3 events the shared-evidence check still fails on end. */
+  readonly sharedEvidenceCheckFailures: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: BatchEventsProps) {
     super(scope, id);
@@ -46,8 +51,13 @@ export class BatchEvents extends Construct {
       prefix: BATCH_EVIDENCE_PREFIX,
     });
 
-    keepFailedS3Events(this, props.manifestUploaded, 'manifest-uploaded', 'ManifestFailures');
-    keepFailedS3Events(this, props.evidenceChecker, 'shared-evidence check', 'SharedEvidenceCheckFailures');
+    this.manifestFailures = keepFailedS3Events(this, props.manifestUploaded, 'manifest-uploaded', 'ManifestFailures');
+    this.sharedEvidenceCheckFailures = keepFailedS3Events(
+      this,
+      props.evidenceChecker,
+      'shared-evidence check',
+      'SharedEvidenceCheckFailures',
+    );
     this.deadLetters = deadLetterQueue(this, 'the settler stream mapping');
     props.settler.addEventSource(
       new DynamoEventSource(props.table, {

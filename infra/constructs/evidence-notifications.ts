@@ -2,6 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { keepFailedS3Events } from './dead-letters.ts';
 import { EVIDENCE_PREFIX } from './evidence-store.ts';
@@ -24,6 +25,8 @@ export interface EvidenceNotificationsProps {
 export class EvidenceNotifications extends Construct {
   /** The bucket reference the notifications are declared on; other notifications of the bucket must use it too. */
   readonly bucket: s3.IBucket;
+  /** Where S3 events the checker still fails on end (see `keepFailedS3Events`). */
+  readonly deadLetters: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: EvidenceNotificationsProps) {
     super(scope, id);
@@ -35,7 +38,7 @@ export class EvidenceNotifications extends Construct {
     bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(props.checker), {
       prefix: EVIDENCE_PREFIX,
     });
-    keepFailedS3Events(this, props.checker, 'evidence check', 'CheckFailures');
+    this.deadLetters = keepFailedS3Events(this, props.checker, 'evidence check', 'CheckFailures');
 
     // CDK's stack-wide custom resource that writes notification configurations. Its own policy is scoped to the
     // bucket; only its role's managed policy needs acknowledging.
