@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { AlarmTopic } from '../constructs/alarm-topic.ts';
 import { AppFunction } from '../constructs/app-function.ts';
 import { BatchEvents } from '../constructs/batch-events.ts';
 import { BatchIngestionWorkflow, type BatchIngestionTasks } from '../constructs/batch-ingestion-workflow.ts';
@@ -10,6 +11,8 @@ import type { BatchObjectPolicies } from '../constructs/batch-object-access.ts';
 import { DeliveryWorkflow } from '../constructs/delivery-workflow.ts';
 import { EvidenceNotifications } from '../constructs/evidence-notifications.ts';
 import type { EvidenceAccess } from '../constructs/evidence-store.ts';
+import { alarmNamePattern, OperationsAlarms, type MonitoredResources } from '../constructs/operations-alarms.ts';
+import { OperationsDashboard } from '../constructs/operations-dashboard.ts';
 import { OutboxDispatch } from '../constructs/outbox-dispatch.ts';
 import { grantTableRead, grantTableReadWrite } from '../constructs/records-table.ts';
 import { acknowledgeWildcardResource } from '../constructs/nag.ts';
@@ -50,6 +53,12 @@ const EVIDENCE_POLICY_CONTEXT = {
   evidenceRequireColour: { variable: 'EVIDENCE_REQUIRE_COLOUR', values: ['true', 'false'] },
 } as const;
 
+/**
+ * `cdk deploy -c alarmEmail=ops@example.com` subscribes that address to the alarm topic (AWS e-mails it a confirmation
+ * link first). Other subscribers (a chat integration, a pager) subscribe to the topic's ARN, the `AlarmTopicArn` output.
+ */
+const ALARM_EMAIL_CONTEXT = 'alarmEmail';
+
 /** Settings that are the same for every deployed function that reads them. */
 const DEPLOYED_SETTINGS = {
   AUTHORITY_MODE: 'manual',
@@ -60,14 +69,16 @@ const DEPLOYED_SETTINGS = {
 
 /**
  * The stateless half: the HTTP API and its functions, the review and delivery workflows, the evidence checker and
- * the outbox dispatcher. Every function comes from the catalog (`catalog.ts`) and gets exactly the environment and
- * permissions its spec names.
+ * the outbox dispatcher, and what watches them (the alarm topic, the alarms, the dashboard). Every function comes from
+ * the catalog (`catalog.ts`) and gets exactly the environment and permissions its spec names.
  */
 export class ServiceStack extends Stack {
   readonly api: ServiceApi;
   readonly review: ReviewWorkflow;
   readonly delivery: DeliveryWorkflow;
   readonly batches: BatchIngestionWorkflow;
+  readonly alarmTopic: AlarmTopic;
+  readonly alarms: OperationsAlarms;
   /** Every function, by construct id. */
   readonly functions = new Map<string, AppFunction>();
 
@@ -102,14 +113,11 @@ export class ServiceStack extends Stack {
     ) as unknown as ReviewWorkflowTasks;
     this.review = new ReviewWorkflow(this, 'Review', { tasks: reviewTasks, stateMachineName: this.reviewName });
 
-    this.api = new ServiceApi(this, 'Http', {
-      routes: HTTP_ROUTES.map((route) => ({ routeKey: route.routeKey, id: route.id, handler: this.fn(route.id, route) })),
-    });
+    const routes = HTTP_ROUTES.map((route) => ({ routeKey: route.routeKey, id: route.id, handler: this.fn(route.id, route) }));
+    this.api = new ServiceApi(this, 'Http', { routes });
 
-    const evidenceUploads = new EvidenceNotifications(this, 'EvidenceUploads', {
-      bucket: this.bucket,
-      checker: this.fn('CheckEvidence', EVIDENCE_CHECK),
-    });
+    const evidenceChecker = this.fn('CheckEvidence', EVIDENCE_CHECK);
+    const evidenceUploads = new EvidenceNotifications(this, 'EvidenceUploads', { bucket: this.bucket, checker: evidenceChecker });
 
     const batchTasks = Object.fromEntries(
       Object.entries(BATCH_TASKS).map(([key, spec]) => [key, this.fn(`Batch${pascal(key)}`, spec)]),
@@ -119,18 +127,44 @@ export class ServiceStack extends Stack {
       stateMachineName: this.batchesName,
       chunkTimeout: Duration.seconds(BATCH_TASKS.ingestChunk.timeoutSeconds ?? 30),
     });
-    new BatchEvents(this, 'BatchEvents', {
-      notificationBucket: evidenceUploads.bucket,
+    const batchEventFunctions = {
       manifestUploaded: this.fn('ManifestUploaded', MANIFEST_UPLOADED),
       evidenceChecker: this.fn('CheckBatchEvidence', BATCH_EVIDENCE_CHECK),
-      table: this.table,
       settler: this.fn('SettleBatches', BATCH_SETTLEMENT),
+    };
+    const batchEvents = new BatchEvents(this, 'BatchEvents', {
+      notificationBucket: evidenceUploads.bucket,
+      table: this.table,
+      ...batchEventFunctions,
     });
 
-    new OutboxDispatch(this, 'Outbox', {
-      table: this.table,
-      dispatcher: this.fn('DispatchEvents', EVENT_DISPATCH),
+    const dispatcher = this.fn('DispatchEvents', EVENT_DISPATCH);
+    const outbox = new OutboxDispatch(this, 'Outbox', { table: this.table, dispatcher });
+
+    const monitored: MonitoredResources = {
+      api: this.api.api,
+      deadLetterQueues: {
+        OutboxDispatch: outbox.deadLetters,
+        BatchSettlement: batchEvents.deadLetters,
+        ManifestUploaded: batchEvents.manifestFailures,
+        SharedEvidenceCheck: batchEvents.sharedEvidenceCheckFailures,
+        EvidenceCheck: evidenceUploads.deadLetters,
+      },
+      workflows: { Review: this.review.stateMachine, BatchIngestion: this.batches.stateMachine },
+      deliveryWorkflow: this.delivery.stateMachine,
+      functions: {
+        api: routes.map((route) => route.handler),
+        events: [evidenceChecker, ...Object.values(batchEventFunctions), dispatcher],
+        workflowTasks: [...Object.values(reviewTasks), ...Object.values(deliveryTasks), ...Object.values(batchTasks)],
+      },
+      streamConsumers: { DispatchEvents: dispatcher, SettleBatches: batchEventFunctions.settler },
+    };
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
+      alarmNamePattern: alarmNamePattern(this),
+      ...this.alarmEmail(),
     });
+    this.alarms = new OperationsAlarms(this, 'Alarms', { ...monitored, topic: this.alarmTopic.topic });
+    new OperationsDashboard(this, 'Dashboard', { ...monitored, alarms: this.alarms.alarms });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
@@ -138,6 +172,17 @@ export class ServiceStack extends Stack {
     new CfnOutput(this, 'ReviewStateMachineArn', { value: this.review.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DeliveryStateMachineArn', { value: this.delivery.stateMachine.stateMachineArn });
     new CfnOutput(this, 'BatchStateMachineArn', { value: this.batches.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn });
+  }
+
+  /** The e-mail address the CDK context subscribes to the alarm topic, if any (see `ALARM_EMAIL_CONTEXT`). */
+  private alarmEmail(): { email?: string } {
+    const value: unknown = this.node.tryGetContext(ALARM_EMAIL_CONTEXT);
+    if (value === undefined || value === '') return {};
+    if (typeof value !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) {
+      throw new Error(`CDK context ${ALARM_EMAIL_CONTEXT} must be an e-mail address; got ${JSON.stringify(value)}`);
+    }
+    return { email: value };
   }
 
   /** Creates a function from its spec and binds what the spec asks for: each environment variable with its grant. */

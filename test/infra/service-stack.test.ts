@@ -260,13 +260,13 @@ describe('event sources', () => {
 });
 
 describe('outputs', () => {
-  it('give the API URL, the table and bucket names and both state machine ARNs', () => {
+  it('give the API URL, the table and bucket names, the state machine ARNs and the alarm topic ARN', () => {
     // Act
     const outputs = Object.keys(synth.service.toJSON().Outputs ?? {});
 
     // Assess
     expect(outputs.sort()).toEqual(
-      ['ApiUrl', 'BatchStateMachineArn', 'BucketName', 'DeliveryStateMachineArn', 'ReviewStateMachineArn', 'TableName'].sort(),
+      ['AlarmTopicArn', 'ApiUrl', 'BatchStateMachineArn', 'BucketName', 'DeliveryStateMachineArn', 'ReviewStateMachineArn', 'TableName'].sort(),
     );
   });
 });
