@@ -28,7 +28,7 @@ import { LocalStepFunctions } from './step-functions/local-step-functions.ts';
 import { startSfnApiServer } from './step-functions/sfn-api-server.ts';
 import { localStateMachineArn, readLambdaFunctions, readStateMachines } from './step-functions/template.ts';
 import { type BundledAssembly, synthesizeBundled, synthesizeTemplates, type SynthesizedTemplates } from './synthesize.ts';
-import { readWiring } from './template-wiring.ts';
+import { bucketVersioned, readWiring } from './template-wiring.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 export const TABLE_NAME = 'icp-cancel';
@@ -117,6 +117,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           dataDir: join(dataDir, 's3'),
           buckets: [BUCKET_NAME],
           onObjectCreated: (event) => onObjectCreated(event),
+          // Versioned as the template's bucket is: the ingestion reads the manifest at the version its upload made.
+          versionedBuckets: bucketVersioned(app.data) ? [BUCKET_NAME] : [],
           accessKeys: 'directory' in app ? [...readLambdaFunctions(app.service).keys()].map(functionCredentials) : [],
         }),
       ),

@@ -84,3 +84,20 @@ export function readWiring(data: CfnTemplate, service: CfnTemplate): Wiring {
     stateMachines: { review, delivery, batches },
   };
 }
+
+/**
+ * Whether the bucket the data stack gives the service stack (its output) versions its objects
+ * (`VersioningConfiguration.Status: Enabled`), so that the local S3 versions the local bucket likewise.
+ *
+ * @throws Error when the data stack gives out no bucket, or several (the local runtime serves one)
+ */
+export function bucketVersioned(data: CfnTemplate): boolean {
+  const exported = new Set(
+    Object.values(data.Outputs ?? {})
+      .map((output) => targetOf(output.Value))
+      .filter((id): id is string => id !== undefined && data.Resources?.[id]?.Type === 'AWS::S3::Bucket'),
+  );
+  if (exported.size !== 1) throw new Error(`Expected the data stack to give out one bucket, found ${exported.size}`);
+  const bucket = data.Resources?.[[...exported][0] as string];
+  return (bucket?.Properties?.VersioningConfiguration as { Status?: string } | undefined)?.Status === 'Enabled';
+}

@@ -9,9 +9,10 @@ let lastSequence = 0n;
  *
  * Fixes what s3rver gets wrong or leaves out: the key is URL-encoded as in real events (form encoding: a space is
  * `+`, `/` stays), the bucket ARN is `arn:aws:s3:::bucket`, `eTag` is always there, and `sequencer` grows strictly
- * (s3rver uses the time in milliseconds, equal for uploads in the same millisecond).
+ * (s3rver uses the time in milliseconds, equal for uploads in the same millisecond); `versionId` is the version the
+ * upload made, in a versioned bucket.
  */
-export function toObjectCreatedEvent(record: S3rverEventRecord, region: string): S3Event | undefined {
+export function toObjectCreatedEvent(record: S3rverEventRecord, region: string, versionId?: string): S3Event | undefined {
   if (!record.eventName.startsWith('ObjectCreated:')) return undefined;
   const bucket = record.s3.bucket.name;
   const lambdaRecord: S3EventRecord = {
@@ -31,6 +32,7 @@ export function toObjectCreatedEvent(record: S3rverEventRecord, region: string):
         key: encodeEventKey(record.s3.object.key),
         size: record.s3.object.size ?? 0,
         eTag: record.s3.object.eTag ?? '',
+        ...(versionId === undefined ? {} : { versionId }),
         sequencer: nextSequencer(),
       },
     },

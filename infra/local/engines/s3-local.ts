@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +9,7 @@ import s3rverAccount from 's3rver/lib/models/account.js';
 import { log } from '../../../shared/log.ts';
 import { checkPresignedSignature } from './presigned-url-signature.ts';
 import { toObjectCreatedEvent } from './s3-event.ts';
+import { ObjectVersions } from './s3-versions.ts';
 
 /** The credentials s3rver knows by itself; clients of the local S3 sign with them or with {@link S3LocalOptions.accessKeys}. */
 export const S3_LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -33,6 +35,12 @@ export interface S3LocalOptions {
    * (one per process, shared by every s3rver in it), and presigned URLs signed with them are checked with their secret.
    */
   accessKeys?: { accessKeyId: string; secretAccessKey: string }[];
+  /**
+   * Buckets that version their objects, as the app's evidence bucket does (see `ObjectVersions`): each upload gets a
+   * version id (`x-amz-version-id`, and `versionId` in its event), and `GET`/`HEAD ?versionId=` reads that version.
+   * Versions are kept in `<dataDir>/.versions`. Default: none (s3rver's own behaviour, which ignores `versionId`).
+   */
+  versionedBuckets?: string[];
 }
 
 /** A running local S3. */
@@ -78,13 +86,39 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
 
   const pending = new Set<Promise<void>>();
   const region = options.region ?? 'us-east-1';
+  const versioned = new Set(options.versionedBuckets ?? []);
+  const versions = new ObjectVersions(
+    path.join(directory, '.versions'),
+    {
+      objectPath: (bucket, key) => s3rver.store.getResourcePath(bucket, key, 'object'),
+      headers: async (bucket, key) => {
+        const { 'content-length': _length, ...metadata } = await s3rver.store.getMetadata(bucket, key);
+        return Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name, String(value)]));
+      },
+    },
+    (message, fields) => log.warn(message, fields),
+  );
+  /** The request s3rver is handling, in whose course it emits its events (to answer the new version's id). */
+  const requests = new AsyncLocalStorage<ServerResponse>();
   s3rver.on('event', (raw: { Records: S3rverEventRecord[] }) => {
-    if (!options.onObjectCreated) return;
     for (const record of raw.Records) {
-      const event = toObjectCreatedEvent(record, region);
+      if (!record.eventName.startsWith('ObjectCreated:')) continue;
+      const bucket = record.s3.bucket.name;
+      let kept: Promise<void> = Promise.resolve();
+      let versionId: string | undefined;
+      if (versioned.has(bucket)) {
+        versionId = ObjectVersions.newId();
+        const response = requests.getStore();
+        if (response && !response.headersSent) response.setHeader('x-amz-version-id', versionId);
+        const { key, size = 0, eTag } = record.s3.object;
+        kept = versions.keep({ bucket, key, size, ...(eTag ? { eTag } : {}) }, versionId);
+      }
+      if (!options.onObjectCreated) continue;
+      const event = toObjectCreatedEvent(record, region, versionId);
       if (!event) continue;
-      // s3rver emits before it answers the upload; S3 notifies asynchronously, so the callback runs afterwards.
-      const delivery = new Promise<void>((resolve) => setImmediate(resolve))
+      // s3rver emits before it answers the upload; S3 notifies asynchronously, so the callback runs afterwards (once
+      // the version it names can be read).
+      const delivery = Promise.all([kept, new Promise<void>((resolve) => setImmediate(resolve))])
         .then(() => options.onObjectCreated?.(event))
         .catch((error: unknown) =>
           log.error('local S3: object-created handler failed', { key: record.s3.object.key, error }),
@@ -111,8 +145,16 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
       { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers },
       secretOf,
     );
-    if (check === 'invalid') refuseSignature(request, response);
-    else handle(request, response);
+    if (check === 'invalid') return refuseSignature(request, response);
+    const versionRead = versionReadOf(request, versioned);
+    if (versionRead === undefined) return requests.run(response, () => handle(request, response));
+    // s3rver would serve the current object whatever the version asked: a version is read from where it is kept.
+    if (!knownCaller(request, secretOf)) return refuseAccessKey(request, response);
+    versions.serve(request, response, versionRead).catch((error: unknown) => {
+      log.warn('local S3: reading an object version failed', { key: versionRead.key, error });
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -130,6 +172,39 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
     s3rver.logger.close();
   };
   return { endpoint: `http://127.0.0.1:${port}`, stop: () => (stopping ??= stop()) };
+}
+
+/** A `GET` or `HEAD` of an object of a versioned bucket at a `versionId` (and no subresource), or undefined. */
+function versionReadOf(
+  request: IncomingMessage,
+  versioned: ReadonlySet<string>,
+): { bucket: string; key: string; versionId: string; query: URLSearchParams } | undefined {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+  const url = new URL(request.url ?? '/', 'http://local');
+  const versionId = url.searchParams.get('versionId');
+  if (versionId === null || versionId === 'null') return undefined;
+  if (['acl', 'tagging', 'attributes', 'retention', 'legal-hold', 'uploadId'].some((q) => url.searchParams.has(q))) return undefined;
+  const [bucket = '', ...segments] = url.pathname.slice(1).split('/');
+  const key = segments.map((segment) => decodeURIComponent(segment)).join('/');
+  if (!versioned.has(decodeURIComponent(bucket)) || key === '') return undefined;
+  return { bucket: decodeURIComponent(bucket), key, versionId, query: url.searchParams };
+}
+
+/** Whether a request is signed with a key this S3 knows (s3rver checks it for the requests it serves itself). */
+function knownCaller(request: IncomingMessage, secretOf: (accessKeyId: string) => string | undefined): boolean {
+  const authorization = request.headers.authorization;
+  const fromQuery = new URL(request.url ?? '/', 'http://local').searchParams.get('X-Amz-Credential')?.split('/')[0];
+  const accessKeyId = typeof authorization === 'string' ? /Credential=([^/,\s]+)\//.exec(authorization)?.[1] : fromQuery;
+  return accessKeyId !== undefined && secretOf(accessKeyId) !== undefined;
+}
+
+function refuseAccessKey(request: IncomingMessage, response: ServerResponse): void {
+  request.resume();
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidAccessKeyId</Code><Message>The AWS Access Key Id you ' +
+    'provided does not exist in our records.</Message></Error>';
+  response.writeHead(403, { 'content-type': 'application/xml', 'content-length': request.method === 'HEAD' ? 0 : Buffer.byteLength(body) });
+  response.end(request.method === 'HEAD' ? undefined : body);
 }
 
 /** S3's answer to a signature that does not match; the body is drained so the connection can be reused. */

@@ -35,6 +35,13 @@ declare module 's3rver' {
     /** The request listener, to mount on a server of one's own. */
     getMiddleware(): (req: IncomingMessage, res: ServerResponse) => void;
     logger: { close(): void; exceptions: { unhandle(): void } };
+    /** Its filesystem store (lib/stores/filesystem.js). */
+    store: {
+      /** The file of an object's `resource` (`object`, `metadata.json`…). */
+      getResourcePath(bucket: string, key: string, resource: string): string;
+      /** An object's headers: its stored metadata, `etag`, `last-modified`, `content-length`. */
+      getMetadata(bucket: string, key: string): Promise<Record<string, string | number>>;
+    };
   }
 
   export default S3rver;
