@@ -16,7 +16,7 @@ import {
   prepareDefinition,
 } from './prepare-definition.ts';
 import { TaskAttempt } from './task-attempt.ts';
-import { isWellFormedTaskToken, mintTaskToken } from './task-token.ts';
+import { executionOfTaskToken, isWellFormedTaskToken, mintTaskToken } from './task-token.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -310,6 +310,19 @@ export class LocalStepFunctions {
     return {};
   }
 
+  /**
+   * The ARN of the state machine whose execution `taskToken` was handed out by, whether its task is still open, over,
+   * or from before a restart; undefined for a text that is no token of this engine. AWS authorises `SendTaskSuccess`,
+   * `SendTaskFailure` and `SendTaskHeartbeat` on that state machine (the local IAM proxy asks this).
+   */
+  stateMachineOfTaskToken(taskToken: string): string | undefined {
+    const executionArn = executionOfTaskToken(taskToken);
+    if (executionArn === undefined) return undefined;
+    const known = this.executions.get(executionArn)?.stateMachineArn;
+    // `arn:…:execution:<machine>:<name>` → `arn:…:stateMachine:<machine>`
+    return known ?? /^(arn:[^:]+:states:[^:]*:[^:]*):execution:([^:]+):[^:]+$/.exec(executionArn)?.slice(1).join(':stateMachine:');
+  }
+
   /** Resolves once no execution is RUNNING (tests; an execution queued or waiting for a token keeps it pending). */
   async whenIdle(): Promise<void> {
     for (;;) {
@@ -412,7 +425,7 @@ export class LocalStepFunctions {
     Object.defineProperty(task, 'Token', {
       enumerable: true,
       get: () => {
-        execution.mintedToken ??= mintTaskToken();
+        execution.mintedToken ??= mintTaskToken(execution.executionArn);
         return execution.mintedToken;
       },
     });
@@ -460,7 +473,7 @@ export class LocalStepFunctions {
     const heartbeatSeconds = callback
       ? (spec.heartbeatSeconds ?? positiveInteger(parameters.heartbeatSeconds, 'HeartbeatSecondsPath', spec))
       : undefined;
-    const token = callback ? (minted ?? mintTaskToken()) : undefined;
+    const token = callback ? (minted ?? mintTaskToken(execution.executionArn)) : undefined;
     const attempt = this.newAttempt(execution, spec.stateName, {
       ...definedOnly({ token }),
       ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 * this.timeoutScale }),

@@ -180,6 +180,28 @@ describe('LocalStepFunctions', () => {
     expect(unknown).toThrow(expect.objectContaining({ name: 'TaskDoesNotExist' }));
   });
 
+  it('answers which state machine a token belongs to, while its task is open and after it is over', async () => {
+    // Prepare
+    const h = approvalHarness({});
+    engine = h.sfn;
+    const { executionArn } = h.sfn.startExecution({ stateMachineArn: h.stateMachineArn, input: input() });
+    await until(() => h.calls.requestApproval.length === 1);
+    const token = h.calls.requestApproval[0].token as string;
+
+    // Act
+    const whileOpen = h.sfn.stateMachineOfTaskToken(token);
+    h.sfn.stopExecution({ executionArn });
+    const afterStop = h.sfn.stateMachineOfTaskToken(token);
+    const elsewhere = approvalHarness({}).sfn; // another engine (a restart) no longer knows the execution
+    const afterRestart = elsewhere.stateMachineOfTaskToken(token);
+    await elsewhere.close();
+
+    // Assess
+    expect([whileOpen, afterStop, afterRestart]).toEqual([h.stateMachineArn, h.stateMachineArn, h.stateMachineArn]);
+    expect(h.sfn.stateMachineOfTaskToken('not-a-token')).toBeUndefined();
+    expect(h.sfn.stateMachineOfTaskToken(Buffer.from('icp-local-sfn-task:nope').toString('base64url'))).toBeUndefined();
+  });
+
   it('mints a new token for each attempt of a task', async () => {
     // Prepare: the first attempt times out, the Catch ends the run; a second execution gets its own token.
     const h = approvalHarness({}, { timeoutScale: 0.001 });
