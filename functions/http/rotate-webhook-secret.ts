@@ -1,5 +1,5 @@
 import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
-import * as z from 'zod';
+import * as z from '../../shared/zod.ts';
 import { json, parseBody, pathParam } from '../../shared/http/api-gateway.ts';
 import { route } from '../../shared/http/route.ts';
 import { rotateWebhookSecret } from '../../shared/use-cases/webhooks/manage-endpoints.ts';

@@ -1,7 +1,7 @@
 import { compose } from '../../shared/adapters/deps/bound.ts';
 import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { workflowDeps } from '../../shared/adapters/deps/workflow-deps.ts';
-import * as z from 'zod';
+import * as z from '../../shared/zod.ts';
 import { json, parseBody, pathParam } from '../../shared/http/api-gateway.ts';
 import { route } from '../../shared/http/route.ts';
 import { applicationView } from '../../shared/use-cases/application-view.ts';

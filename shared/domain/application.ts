@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * The cancellation application: its input (what an agency submits), its statuses and its stored shape.
@@ -25,7 +25,7 @@ export const SiteState = z.discriminatedUnion(
     z.strictObject({ state: z.literal('closed'), since: IsoDate }),
     z.strictObject({
       state: z.literal('migrated'),
-      target: z.string().min(1).max(253, 'must be a domain or URL of at most 253 characters'),
+      target: z.string().check(z.minLength(1), z.maxLength(253, 'must be a domain or URL of at most 253 characters')),
       since: IsoDate,
     }),
   ],
@@ -34,36 +34,30 @@ export const SiteState = z.discriminatedUnion(
 export type SiteState = z.infer<typeof SiteState>;
 
 export const Subject = z.strictObject({
-  name: z.string().trim().min(1, 'must not be empty').max(200),
+  name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
   type: SubjectType,
-  creditCode: z.string().trim().max(32).optional(),
-  idNumber: z.string().trim().max(32).optional(),
+  creditCode: z.optional(z.string().check(z.trim(), z.maxLength(32))),
+  idNumber: z.optional(z.string().check(z.trim(), z.maxLength(32))),
 });
 export type Subject = z.infer<typeof Subject>;
 
 /** The body of `POST /v1/applications` (and each item of a batch). Unknown fields are refused. */
 export const ApplicationInput = z.strictObject({
   kind: CancellationKind,
-  filingNumber: z.string().trim().min(1, 'must not be empty').max(64),
-  websiteName: z.string().trim().min(1, 'must not be empty').max(200),
-  domains: z.array(z.string().trim().min(1).max(253)).min(1, 'list at least one domain').max(100),
+  filingNumber: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(64)),
+  websiteName: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
+  domains: z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(253))).check(z.minLength(1, 'list at least one domain'), z.maxLength(100)),
   subject: Subject,
   reason: CancellationReason,
   siteState: SiteState,
-  customerRef: z.string().trim().min(1).max(128).optional(),
+  customerRef: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(128))),
 });
 export type ApplicationInput = z.infer<typeof ApplicationInput>;
 
 /** Fields a customer may correct when resubmitting after a rejection. */
-export const CorrectionInput = ApplicationInput.pick({
-  websiteName: true,
-  domains: true,
-  subject: true,
-  siteState: true,
-  customerRef: true,
-})
-  .partial()
-  .strict();
+export const CorrectionInput = z.strictObject(
+  z.partial(z.pick(ApplicationInput, { websiteName: true, domains: true, subject: true, siteState: true, customerRef: true })).shape,
+);
 export type CorrectionInput = z.infer<typeof CorrectionInput>;
 
 export const ApplicationStatus = z.enum([

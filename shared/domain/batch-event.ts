@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * The body of `batch.completed`: every row has reached an end. Apart from `batch.ts` so that the outbox event schema
@@ -10,9 +10,9 @@ export const BatchEvent = z.object({
   data: z.object({
     batchId: z.string(),
     status: z.literal('completed'),
-    rows: z.object({ total: z.number().int(), accepted: z.number().int(), rejected: z.number().int() }),
+    rows: z.object({ total: z.number().check(z.int()), accepted: z.number().check(z.int()), rejected: z.number().check(z.int()) }),
     /** Applications of the batch per final status. */
-    counts: z.record(z.string(), z.number().int()),
+    counts: z.record(z.string(), z.number().check(z.int())),
     completedAt: z.string(),
   }),
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { ApplicationInput, ApplicationStatus, FINAL_STATUSES } from './application.ts';
 import { EvidenceContentType, EvidenceKind } from './evidence-matrix.ts';
 
@@ -32,21 +32,21 @@ export const BatchStatus = z.enum(['awaiting_upload', 'ingesting', 'ingested', '
 export type BatchStatus = z.infer<typeof BatchStatus>;
 
 /** Shared evidence ids as the API hands them out (`ev_` + a ULID). */
-export const EvidenceId = z.string().regex(/^ev_[0-9A-Za-z]{1,64}$/, 'must be an evidence id such as ev_01j…, from POST /v1/batch-evidence');
+export const EvidenceId = z.string().check(z.regex(/^ev_[0-9A-Za-z]{1,64}$/, 'must be an evidence id such as ev_01j…, from POST /v1/batch-evidence'));
 
 /**
  * One row of a batch: the body of `POST /v1/applications`, plus the ids of shared evidence (`POST /v1/batch-evidence`)
  * to attach to the application it becomes.
  */
-export const BatchItem = ApplicationInput.extend({
-  evidence: z.array(EvidenceId).min(1).max(20).optional(),
+export const BatchItem = z.extend(ApplicationInput, {
+  evidence: z.optional(z.array(EvidenceId).check(z.minLength(1), z.maxLength(20))),
 });
 export type BatchItem = z.infer<typeof BatchItem>;
 
 const SubmitOptions = {
-  submit: BatchSubmitMode.optional(),
+  submit: z.optional(BatchSubmitMode),
   /** Shorthand for `submit: "hold"` (`hold: false` is `submit: "immediately"`). */
-  hold: z.boolean().optional(),
+  hold: z.optional(z.boolean()),
 };
 
 /** `POST /v1/batches` with inline items. Each item is only checked for being an object here: it is validated on its own
@@ -54,8 +54,10 @@ const SubmitOptions = {
 export const InlineBatchInput = z.strictObject({
   items: z
     .array(z.record(z.string(), z.unknown(), { error: 'each item must be an application object' }), { error: 'items must be an array of application objects' })
-    .min(1, 'send at least one item')
-    .max(MAX_INLINE_ITEMS, `send at most ${MAX_INLINE_ITEMS} items inline; upload a CSV manifest ({ "format": "csv" }) for more`),
+    .check(
+      z.minLength(1, 'send at least one item'),
+      z.maxLength(MAX_INLINE_ITEMS, `send at most ${MAX_INLINE_ITEMS} items inline; upload a CSV manifest ({ "format": "csv" }) for more`),
+    ),
   ...SubmitOptions,
 });
 
@@ -63,18 +65,18 @@ export const InlineBatchInput = z.strictObject({
 export const CsvBatchInput = z.strictObject({ format: z.literal('csv', { error: 'format must be "csv"' }), ...SubmitOptions });
 
 /** The body of `POST /v1/batches`: inline `items`, or `format: "csv"`; the errors are those of the form sent. */
-export const CreateBatchInput = z.record(z.string(), z.unknown(), { error: 'send a JSON object' }).transform((body, ctx) => {
+export const CreateBatchInput = z.pipe(z.record(z.string(), z.unknown(), { error: 'send a JSON object' }), z.transform((body, ctx) => {
   if (!('items' in body) && !('format' in body)) {
-    ctx.addIssue({ code: 'custom', path: [], message: 'Send { "items": [...] } (up to 1,000 applications) or { "format": "csv" } (a manifest upload).' });
+    ctx.issues.push({ code: 'custom', input: body, path: [], message: 'Send { "items": [...] } (up to 1,000 applications) or { "format": "csv" } (a manifest upload).' });
     return z.NEVER;
   }
   const parsed = ('items' in body ? InlineBatchInput : CsvBatchInput).safeParse(body);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
+    ctx.issues.push(...parsed.error.issues.map((issue) => ({ ...issue, input: body }) as z.core.$ZodRawIssue));
     return z.NEVER;
   }
   return parsed.data;
-});
+}));
 export type CreateBatchInput = z.output<typeof CreateBatchInput>;
 
 /** The submit mode a request asks for; `submit` and `hold` must agree when both are given. */
@@ -87,11 +89,11 @@ export function submitModeOf(input: { submit?: BatchSubmitMode | undefined; hold
 /** Where ingestion stands: the next row to read and, for a manifest, the byte offset it starts at. */
 export const IngestCursor = z.object({
   /** Rows read and committed so far (so the next row's number is `rows + 1`). */
-  rows: z.number().int().min(0),
+  rows: z.number().check(z.int(), z.minimum(0)),
   /** Byte offset of the next row in the manifest (CSV only). */
-  byte: z.number().int().min(0),
+  byte: z.number().check(z.int(), z.minimum(0)),
   /** Chunks committed so far; names the next report part. */
-  chunks: z.number().int().min(0),
+  chunks: z.number().check(z.int(), z.minimum(0)),
   /** True once every row has been read. */
   done: z.boolean(),
 });
@@ -110,28 +112,28 @@ export const Batch = z.object({
   /** S3 key of the rows: the uploaded manifest, or the inline items as JSON. */
   inputKey: z.string(),
   /** The manifest's S3 version (when the bucket gives one), so that a later overwrite cannot change what is read. */
-  inputVersion: z.string().optional(),
+  inputVersion: z.optional(z.string()),
   /** The manifest's header, as read by the first step of ingestion. */
-  columns: z.array(z.string()).optional(),
+  columns: z.optional(z.array(z.string())),
   /** Rows in the batch; known once the items are in (inline) or the manifest has been scanned. */
-  rowsTotal: z.number().int().min(0).optional(),
+  rowsTotal: z.optional(z.number().check(z.int(), z.minimum(0))),
   cursor: IngestCursor,
   /** Rows refused (bad, duplicate, open order elsewhere); applications are counted per status in `BatchCounts`. */
-  rowsRefused: z.number().int().min(0),
+  rowsRefused: z.number().check(z.int(), z.minimum(0)),
   /** Bytes of report rows written so far (the parts), so the report can be streamed into one object. */
-  reportBytes: z.number().int().min(0),
-  reportKey: z.string().optional(),
+  reportBytes: z.number().check(z.int(), z.minimum(0)),
+  reportKey: z.optional(z.string()),
   /** Ingestion executions started for this batch; names them `<batchId>-<n>`. */
-  ingestRuns: z.number().int().min(0),
+  ingestRuns: z.number().check(z.int(), z.minimum(0)),
   /** Optimistic-lock counter; every write of the record checks and bumps it. */
-  version: z.number().int().min(1),
-  error: BatchError.optional(),
+  version: z.number().check(z.int(), z.minimum(1)),
+  error: z.optional(BatchError),
   createdAt: z.string(),
   updatedAt: z.string(),
-  ingestedAt: z.string().optional(),
+  ingestedAt: z.optional(z.string()),
   /** When a batch held as drafts was released (`POST /v1/batches/{id}/submit`); it then submits like `immediately`. */
-  releasedAt: z.string().optional(),
-  completedAt: z.string().optional(),
+  releasedAt: z.optional(z.string()),
+  completedAt: z.optional(z.string()),
 });
 export type Batch = z.infer<typeof Batch>;
 
@@ -195,13 +197,13 @@ export const SharedEvidence = z.object({
   tenantId: z.string(),
   kind: EvidenceKind,
   contentType: EvidenceContentType,
-  contentLength: z.number().int().positive(),
+  contentLength: z.number().check(z.int(), z.positive()),
   status: z.enum(['pending_upload', 'accepted', 'rejected']),
   objectKey: z.string(),
-  sha256: z.string().optional(),
-  rejectionReason: z.string().optional(),
+  sha256: z.optional(z.string()),
+  rejectionReason: z.optional(z.string()),
   createdAt: z.string(),
-  checkedAt: z.string().optional(),
+  checkedAt: z.optional(z.string()),
 });
 export type SharedEvidence = z.infer<typeof SharedEvidence>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { CancellationKind, CancellationReason, SiteState, SubjectType } from './application.ts';
 
 /**
@@ -115,11 +115,11 @@ export const EVIDENCE_RULES: Readonly<Record<EvidenceKind, EvidenceRule>> = {
 /** An agency's evidence settings. The defaults are the common portal rules. */
 export const EvidencePolicy = z.strictObject({
   /** `standard`: 3 MiB per file; `strict`: 1 MiB, for portals that take no more. */
-  sizeLimit: z.enum(['standard', 'strict']).default('standard'),
+  sizeLimit: z._default(z.enum(['standard', 'strict']), 'standard'),
   /** Offline (provincial form) cancellations need the signed and sealed application form for every kind. */
-  requireSignedForm: z.boolean().default(false),
+  requireSignedForm: z._default(z.boolean(), false),
   /** Refuse greyscale scans of licences and IDs. */
-  requireColour: z.boolean().default(true),
+  requireColour: z._default(z.boolean(), true),
 });
 export type EvidencePolicy = z.infer<typeof EvidencePolicy>;
 

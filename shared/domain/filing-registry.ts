@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { ApplicationInput } from './application.ts';
 import type { FieldError } from './errors.ts';
 import {
@@ -49,8 +49,8 @@ const DomainName = identifierSchema(parseDomainName);
 
 export const RegistryWebsite = z.strictObject({
   filingNumber: FilingNumber,
-  websiteName: z.string().min(1).optional(),
-  domains: z.array(DomainName).optional(),
+  websiteName: z.optional(z.string().check(z.minLength(1))),
+  domains: z.optional(z.array(DomainName)),
 });
 export type RegistryWebsite = z.infer<typeof RegistryWebsite>;
 
@@ -59,22 +59,22 @@ export const RegistryRecord = z.strictObject({
   /** The website's number (`-n`); a subject's own number for a record of a subject without website details. */
   filingNumber: FilingNumber,
   subjectFilingNumber: FilingNumber,
-  subjectName: z.string().trim().min(1),
+  subjectName: z.string().check(z.trim(), z.minLength(1)),
   subjectType: RegistrySubjectType,
   /** `natureName` as MIIT wrote it (企业, 个人, 事业单位…), when known. */
-  subjectNature: z.string().min(1).optional(),
-  creditCode: identifierSchema(parseCreditCode).optional(),
-  idNumber: identifierSchema((input, path) => parseResidentId(input, path, ANY_DAY)).optional(),
-  websiteName: z.string().trim().min(1).optional(),
+  subjectNature: z.optional(z.string().check(z.minLength(1))),
+  creditCode: z.optional(identifierSchema(parseCreditCode)),
+  idNumber: z.optional(identifierSchema((input, path) => parseResidentId(input, path, ANY_DAY))),
+  websiteName: z.optional(z.string().check(z.trim(), z.minLength(1))),
   domains: z.array(DomainName),
   /** MIIT's `limitAccess` (是 = access restricted). */
-  limitAccess: z.boolean().optional(),
+  limitAccess: z.optional(z.boolean()),
   /** MIIT's `updateRecordTime`, as given. */
-  updatedAt: z.string().min(1).optional(),
+  updatedAt: z.optional(z.string().check(z.minLength(1))),
   /** The subject's other websites: undefined when unknown, empty when this is known to be its only one. */
-  otherWebsites: z.array(RegistryWebsite).optional(),
+  otherWebsites: z.optional(z.array(RegistryWebsite)),
   /** Access providers (接入商) of this website: undefined when unknown. */
-  accessProviders: z.array(z.string().min(1)).optional(),
+  accessProviders: z.optional(z.array(z.string().check(z.minLength(1)))),
 });
 export type RegistryRecord = z.infer<typeof RegistryRecord>;
 
@@ -82,24 +82,25 @@ export type RegistryRecord = z.infer<typeof RegistryRecord>;
 // Import
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const Text = z.preprocess(
-  blankToUndefined,
-  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be text') }).trim(),
+/** A column read after `blankToUndefined` (what classic zod calls `preprocess`). */
+const blankAsMissing = <S extends z.core.$ZodType>(schema: S) => z.pipe(z.transform(blankToUndefined), schema);
+const Text = blankAsMissing(z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be text') }).check(z.trim()));
+const OptionalText = blankAsMissing(z.optional(z.string().check(z.trim())));
+const List = blankAsMissing(
+  z.optional(
+    z.pipe(
+      z.union([z.string(), z.array(z.string())]),
+      z.transform((v) => (Array.isArray(v) ? v : v.split(/[\s,;，；、|]+/)).map((s) => s.trim()).filter((s) => s !== '')),
+    ),
+  ),
 );
-const OptionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
-const List = z.preprocess(
-  blankToUndefined,
-  z
-    .union([z.string(), z.array(z.string())])
-    .transform((v) => (Array.isArray(v) ? v : v.split(/[\s,;，；、|]+/)).map((s) => s.trim()).filter((s) => s !== ''))
-    .optional(),
-);
-const YesNo = z.preprocess(
-  blankToUndefined,
-  z
-    .union([z.boolean(), z.enum(['是', '否', 'true', 'false', 'yes', 'no', 'Y', 'N'])])
-    .transform((v) => v === true || v === '是' || v === 'true' || v === 'yes' || v === 'Y')
-    .optional(),
+const YesNo = blankAsMissing(
+  z.optional(
+    z.pipe(
+      z.union([z.boolean(), z.enum(['是', '否', 'true', 'false', 'yes', 'no', 'Y', 'N'])]),
+      z.transform((v) => v === true || v === '是' || v === 'true' || v === 'yes' || v === 'Y'),
+    ),
+  ),
 );
 
 /** A row of our own CSV/JSON shape. Unknown columns are ignored (agencies keep their own columns beside ours). */
@@ -218,7 +219,7 @@ function isMiitRow(raw: unknown): boolean {
 
 type RowResult = { ok: true; record: RegistryRecord; explicitSiblings: boolean } | { ok: false; errors: FieldError[] };
 
-function zodErrors(error: z.ZodError): FieldError[] {
+function zodErrors(error: z.core.$ZodError): FieldError[] {
   return error.issues.map((issue) => ({
     path: issue.path.join('.'),
     code: 'invalid_field',

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { ApplicationInput, ApplicationStatus } from './application.ts';
 import { BatchEvent } from './batch-event.ts';
 import { EvidenceContentType, EvidenceKind } from './evidence-matrix.ts';
@@ -12,24 +12,24 @@ export type Scope = z.infer<typeof Scope>;
 
 /** Who is calling: the tenant (agency) and what its key may do. Comes from the authorizer. */
 export const Principal = z.object({
-  tenantId: z.string().min(1),
-  keyId: z.string().min(1),
-  scopes: z.array(Scope).min(1),
+  tenantId: z.string().check(z.minLength(1)),
+  keyId: z.string().check(z.minLength(1)),
+  scopes: z.array(Scope).check(z.minLength(1)),
 });
 export type Principal = z.infer<typeof Principal>;
 
 export const RejectionReason = z.strictObject({
-  code: z.string().min(1).max(64),
-  message: z.string().min(1).max(1000),
+  code: z.string().check(z.minLength(1), z.maxLength(64)),
+  message: z.string().check(z.minLength(1), z.maxLength(1000)),
 });
 export type RejectionReason = z.infer<typeof RejectionReason>;
 
 /** A rejection reason as the API and webhooks show it: with the catalogue's title and fix hint for its code. */
-export const DescribedRejectionReason = RejectionReason.extend({ title: Bilingual, fixHint: Bilingual });
+export const DescribedRejectionReason = z.extend(RejectionReason, { title: Bilingual, fixHint: Bilingual });
 export type DescribedRejectionReason = z.infer<typeof DescribedRejectionReason>;
 
 /** Something the agency should confirm about an application that is accepted all the same (e.g. `not_in_registry`). */
-export const ApplicationWarning = z.strictObject({ code: z.string().min(1), message: z.string().min(1) });
+export const ApplicationWarning = z.strictObject({ code: z.string().check(z.minLength(1)), message: z.string().check(z.minLength(1)) });
 export type ApplicationWarning = z.infer<typeof ApplicationWarning>;
 
 /** The last day the authority has for the current attempt (China date), and whether the holiday calendar covers it. */
@@ -37,66 +37,66 @@ export const ReviewDeadlineRecord = z.strictObject({
   date: z.iso.date(),
   /** True when the deadline depends on a year whose holiday notice is not in the calendar (weekends only). */
   estimate: z.boolean(),
-  uncoveredYears: z.array(z.number().int()).optional(),
+  uncoveredYears: z.optional(z.array(z.number().check(z.int()))),
 });
 export type ReviewDeadlineRecord = z.infer<typeof ReviewDeadlineRecord>;
 
 export const Decision = z.discriminatedUnion('outcome', [
   z.strictObject({ outcome: z.literal('approved') }),
-  z.strictObject({ outcome: z.literal('rejected'), reasons: z.array(RejectionReason).min(1).max(20) }),
+  z.strictObject({ outcome: z.literal('rejected'), reasons: z.array(RejectionReason).check(z.minLength(1), z.maxLength(20)) }),
 ]);
 export type Decision = z.infer<typeof Decision>;
 
 /** A token the workflow is waiting on, stored so an HTTP call (decision, resubmission) can resume it. */
 export const PendingTask = z.object({
   step: z.enum(['review', 'correction']),
-  token: z.string().min(1),
-  attempt: z.number().int().min(1),
+  token: z.string().check(z.minLength(1)),
+  attempt: z.number().check(z.int(), z.minimum(1)),
 });
 export type PendingTask = z.infer<typeof PendingTask>;
 
-export const Application = ApplicationInput.extend({
+export const Application = z.extend(ApplicationInput, {
   id: z.string(),
   tenantId: z.string(),
   status: ApplicationStatus,
   /** 1 for the first submission, +1 for each resubmission. */
-  attempt: z.number().int().min(1),
+  attempt: z.number().check(z.int(), z.minimum(1)),
   /** The last timeline sequence number. */
-  sequence: z.number().int().min(1),
+  sequence: z.number().check(z.int(), z.minimum(1)),
   /** Optimistic-lock counter; every write checks and bumps it. */
-  version: z.number().int().min(1),
+  version: z.number().check(z.int(), z.minimum(1)),
   requiredEvidence: z.array(EvidenceKind),
-  rejectionReasons: z.array(RejectionReason).default([]),
+  rejectionReasons: z._default(z.array(RejectionReason), []),
   /** Warnings of the last validation (creation or resubmission), shown with the application. */
-  warnings: z.array(ApplicationWarning).optional(),
+  warnings: z.optional(z.array(ApplicationWarning)),
   /** Set when the application is submitted (and again on each resubmission). */
-  reviewDeadline: ReviewDeadlineRecord.optional(),
+  reviewDeadline: z.optional(ReviewDeadlineRecord),
   /** The authority's decision for the current attempt, kept so a restarted workflow can pick it up. */
-  decision: z.object({ attempt: z.number().int(), decision: Decision, at: z.string() }).optional(),
-  pendingTask: PendingTask.optional(),
+  decision: z.optional(z.object({ attempt: z.number().check(z.int()), decision: Decision, at: z.string() })),
+  pendingTask: z.optional(PendingTask),
   /** How many review executions have been started; names them uniquely (`<id>-<runs>`). */
-  workflowRuns: z.number().int().min(0).default(0),
-  probe: z.object({ reachable: z.boolean(), checkedAt: z.string(), detail: z.string() }).optional(),
-  batchId: z.string().optional(),
+  workflowRuns: z._default(z.number().check(z.int(), z.minimum(0)), 0),
+  probe: z.optional(z.object({ reachable: z.boolean(), checkedAt: z.string(), detail: z.string() })),
+  batchId: z.optional(z.string()),
   /**
    * Shared evidence of the tenant (`POST /v1/batch-evidence`) this application uses, by id: one business licence for
    * all websites of a subject is stored once and referenced, not copied onto every application of a batch.
    */
-  sharedEvidence: z.array(z.string()).optional(),
+  sharedEvidence: z.optional(z.array(z.string())),
   /**
    * Submit this draft as soon as its evidence is complete (a row of a batch submitted `immediately` that lacked files
    * when it was ingested): the evidence check that completes it submits it, as `POST …/submit` would.
    */
-  submitWhenComplete: z.literal(true).optional(),
+  submitWhenComplete: z.optional(z.literal(true)),
   /** The authority's SMS verification for the attempt it names (recorded by `POST /v1/reviews/{id}/verification`). */
-  smsVerification: SmsVerification.optional(),
+  smsVerification: z.optional(SmsVerification),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type Application = z.infer<typeof Application>;
 
 export const TimelineEntry = z.object({
-  sequence: z.number().int().min(1),
+  sequence: z.number().check(z.int(), z.minimum(1)),
   status: ApplicationStatus,
   at: z.string(),
   detail: z.string(),
@@ -110,17 +110,17 @@ export const Evidence = z.object({
   tenantId: z.string(),
   kind: EvidenceKind,
   contentType: EvidenceContentType,
-  contentLength: z.number().int().positive(),
+  contentLength: z.number().check(z.int(), z.positive()),
   status: EvidenceStatus,
   objectKey: z.string(),
-  sha256: z.string().optional(),
-  rejectionReason: z.string().optional(),
+  sha256: z.optional(z.string()),
+  rejectionReason: z.optional(z.string()),
   /** The rule the file broke (e.g. `content_type_mismatch`, `resolution_too_low`). */
-  rejectionCode: z.string().optional(),
+  rejectionCode: z.optional(z.string()),
   createdAt: z.string(),
-  checkedAt: z.string().optional(),
+  checkedAt: z.optional(z.string()),
   /** Shared evidence the application references (uploaded once for many applications), not its own upload. */
-  shared: z.literal(true).optional(),
+  shared: z.optional(z.literal(true)),
 });
 export type Evidence = z.infer<typeof Evidence>;
 
@@ -147,19 +147,17 @@ export const DomainEvent = z.object({
   data: z.object({
     applicationId: z.string(),
     status: ApplicationStatus,
-    sequence: z.number().int(),
-    attempt: z.number().int(),
+    sequence: z.number().check(z.int()),
+    attempt: z.number().check(z.int()),
     filingNumber: z.string(),
-    customerRef: z.string().optional(),
+    customerRef: z.optional(z.string()),
     /** The batch the application came in, if any. */
-    batchId: z.string().optional(),
-    reasons: z.array(DescribedRejectionReason).optional(),
+    batchId: z.optional(z.string()),
+    reasons: z.optional(z.array(DescribedRejectionReason)),
     /** For `application.evidence_rejected`: which file, and why. */
-    evidence: z
-      .object({ evidenceId: z.string(), kind: z.string(), code: z.string(), message: z.string() })
-      .optional(),
+    evidence: z.optional(z.object({ evidenceId: z.string(), kind: z.string(), code: z.string(), message: z.string() })),
     /** For `application.verification_required`: who got the code, and until when it can be entered. */
-    verification: SmsVerification.omit({ attempt: true }).extend({ maxAttempts: z.number().int() }).optional(),
+    verification: z.optional(z.extend(z.omit(SmsVerification, { attempt: true }), { maxAttempts: z.number().check(z.int()) })),
   }),
 });
 export type DomainEvent = z.infer<typeof DomainEvent>;
@@ -183,20 +181,20 @@ export const WebhookEndpoint = z.object({
   /** The current signing secret. */
   secret: z.string(),
   /** Secrets replaced by a rotation, still signed with until they expire, so receivers can switch without a gap. */
-  previousSecrets: z.array(z.object({ secret: z.string(), expiresAt: z.string() })).default([]),
+  previousSecrets: z._default(z.array(z.object({ secret: z.string(), expiresAt: z.string() })), []),
   status: z.enum(['enabled', 'disabled']),
-  disabledReason: z.string().optional(),
+  disabledReason: z.optional(z.string()),
   createdAt: z.string(),
 });
 export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>;
 
 export const DeliveryAttempt = z.object({
-  attempt: z.number().int().min(1),
+  attempt: z.number().check(z.int(), z.minimum(1)),
   at: z.string(),
   outcome: z.enum(['delivered', 'retryable', 'gone', 'refused']),
-  status: z.number().int().optional(),
+  status: z.optional(z.number().check(z.int())),
   durationMs: z.number(),
-  error: z.string().optional(),
+  error: z.optional(z.string()),
 });
 export type DeliveryAttempt = z.infer<typeof DeliveryAttempt>;
 
@@ -205,11 +203,11 @@ export const Delivery = z.object({
   tenantId: z.string(),
   eventId: z.string(),
   endpointId: z.string(),
-  eventType: EventType.optional(),
+  eventType: z.optional(EventType),
   status: z.enum(['pending', 'delivered', 'failed', 'endpoint_disabled']),
-  attempts: z.number().int().min(0),
+  attempts: z.number().check(z.int(), z.minimum(0)),
   /** Manual redeliveries so far; each runs its own delivery execution. */
-  redeliveries: z.number().int().min(0).default(0),
+  redeliveries: z._default(z.number().check(z.int(), z.minimum(0)), 0),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

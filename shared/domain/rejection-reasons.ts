@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * Why the authority (or the access provider's first review) returns an order, with what the customer should do about
@@ -18,7 +18,7 @@ export const RejectionReasonCode = z.enum([
 export type RejectionReasonCode = z.infer<typeof RejectionReasonCode>;
 
 /** A text in Chinese and English. */
-export const Bilingual = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
+export const Bilingual = z.strictObject({ zh: z.string().check(z.minLength(1)), en: z.string().check(z.minLength(1)) });
 export type Bilingual = z.infer<typeof Bilingual>;
 
 export const RejectionReason = z.strictObject({

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { CancellationKind } from './application.ts';
 
 /**
@@ -22,7 +22,7 @@ export function whoVerifies(kind: CancellationKind): VerifyingPerson | undefined
 
 /** The authority's SMS for one attempt of an application: when it was sent, and until when the code can be entered. */
 export const SmsVerification = z.strictObject({
-  attempt: z.number().int().min(1),
+  attempt: z.number().check(z.int(), z.minimum(1)),
   by: VerifyingPerson,
   sentAt: z.iso.datetime({ offset: true }),
   expiresAt: z.iso.datetime({ offset: true }),

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type * as z from 'zod';
+import * as z from '../zod.ts';
 import {
   AppError,
   PayloadTooLargeError,
@@ -55,7 +55,7 @@ export function rawBody(event: HttpEvent, maxBytes = DEFAULT_MAX_BODY_BYTES, acc
 }
 
 /** Parses the JSON body with `schema`; every problem becomes a field error. `{}` stands for an empty body. */
-export function parseBody<S extends z.ZodType>(event: HttpEvent, schema: S, maxBytes = DEFAULT_MAX_BODY_BYTES): z.infer<S> {
+export function parseBody<S extends z.core.$ZodType>(event: HttpEvent, schema: S, maxBytes = DEFAULT_MAX_BODY_BYTES): z.infer<S> {
   const text = rawBody(event, maxBytes);
   let json: unknown = {};
   if (text !== '') {
@@ -68,7 +68,7 @@ export function parseBody<S extends z.ZodType>(event: HttpEvent, schema: S, maxB
       });
     }
   }
-  const parsed = schema.safeParse(json);
+  const parsed = z.safeParse(schema, json);
   if (!parsed.success) {
     throw new ValidationError('The body does not match the schema.', { errors: fieldErrorsFromZod(parsed.error) });
   }

@@ -1,5 +1,5 @@
 import { CsvError, parse as parseCsv } from 'csv-parse/sync';
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { ValidationError } from '../domain/errors.ts';
 import type { RegistryImportRows } from '../use-cases/filing-registry.ts';
 import type { AcceptedMediaTypes } from './api-gateway.ts';
@@ -24,8 +24,10 @@ export const MIIT_REQUIRED_COLUMNS = ['mainLicence', 'serviceLicence', 'unitName
 export const RegistryImportBody = z.strictObject({
   records: z
     .array(z.unknown())
-    .min(1, 'send at least one record')
-    .max(MAX_REGISTRY_IMPORT_ROWS, `send at most ${MAX_REGISTRY_IMPORT_ROWS} records per request; split the import`),
+    .check(
+      z.minLength(1, 'send at least one record'),
+      z.maxLength(MAX_REGISTRY_IMPORT_ROWS, `send at most ${MAX_REGISTRY_IMPORT_ROWS} records per request; split the import`),
+    ),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { EvidenceContentType, EvidenceKind, evidenceRule } from '../domain/evidence-matrix.ts';
 import type { Evidence, Principal } from '../domain/records.ts';
@@ -8,7 +8,7 @@ import { loadOwnedApplication } from './load-owned-application.ts';
 export const EvidenceUploadInput = z.strictObject({
   kind: EvidenceKind,
   contentType: EvidenceContentType,
-  contentLength: z.number().int().positive('must be the file size in bytes'),
+  contentLength: z.number().check(z.int(), z.positive('must be the file size in bytes')),
 });
 export type EvidenceUploadInput = z.infer<typeof EvidenceUploadInput>;
 

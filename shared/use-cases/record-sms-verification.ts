@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { UnprocessableError, ValidationError } from '../domain/errors.ts';
 import type { Application, Principal } from '../domain/records.ts';
 import { SMS_VERIFICATION_HOURS, smsVerification, whoVerifies } from '../domain/sms-verification.ts';
@@ -8,7 +8,7 @@ import { smsVerificationView } from './application-view.ts';
 import { assertOperator, assertUndecided, loadUnderReview } from './record-decision.ts';
 
 /** The body of `POST /v1/reviews/{id}/verification`: when 12381 sent the text (default: now). */
-export const SmsVerificationNotice = z.strictObject({ sentAt: z.iso.datetime({ offset: true }).optional() });
+export const SmsVerificationNotice = z.strictObject({ sentAt: z.optional(z.iso.datetime({ offset: true })) });
 export type SmsVerificationNotice = z.infer<typeof SmsVerificationNotice>;
 
 /** Clocks disagree a little: a `sentAt` up to this far ahead of ours is taken as now. */

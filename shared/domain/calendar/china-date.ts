@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.ts';
 
 /**
  * Calendar dates as China sees them (Asia/Shanghai).

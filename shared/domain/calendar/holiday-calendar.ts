@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.ts';
 import { dayNumber, fromDayNumber, IsoDate, weekdayOf, yearOf } from './china-date.ts';
 
 /**
@@ -8,23 +8,23 @@ import { dayNumber, fromDayNumber, IsoDate, weekdayOf, yearOf } from './china-da
  */
 
 export const HolidayRange = z.strictObject({
-  name: z.string().min(1),
-  nameEn: z.string().min(1).optional(),
+  name: z.string().check(z.minLength(1)),
+  nameEn: z.optional(z.string().check(z.minLength(1))),
   from: IsoDate,
   to: IsoDate,
 });
 export type HolidayRange = z.infer<typeof HolidayRange>;
 
 export const HolidayYearFile = z.strictObject({
-  year: z.number().int().min(2000).max(2100),
+  year: z.number().check(z.int(), z.minimum(2000), z.maximum(2100)),
   source: z.strictObject({
-    title: z.string().min(1),
-    reference: z.string().min(1).optional(),
+    title: z.string().check(z.minLength(1)),
+    reference: z.optional(z.string().check(z.minLength(1))),
     published: IsoDate,
-    urls: z.array(z.string().min(1)).min(1),
-    notes: z.string().optional(),
+    urls: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    notes: z.optional(z.string()),
   }),
-  holidays: z.array(HolidayRange).min(1),
+  holidays: z.array(HolidayRange).check(z.minLength(1)),
   makeUpWorkdays: z.array(IsoDate),
 });
 export type HolidayYearFile = z.infer<typeof HolidayYearFile>;

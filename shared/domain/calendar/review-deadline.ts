@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.ts';
 import { CancellationKind } from '../application.ts';
 import { addBusinessDays, type CalendarResult } from './business-days.ts';
 import { dayNumber, fromDayNumber, toChinaDate } from './china-date.ts';
@@ -17,9 +17,9 @@ import { defaultHolidayCalendar } from './load-holiday-calendar.ts';
 
 export const DeadlineRule = z.strictObject({
   unit: z.enum(['business_days', 'calendar_days']),
-  amount: z.number().int().positive(),
+  amount: z.number().check(z.int(), z.positive()),
   /** For calendar days: move a deadline that falls on a day off to the next business day. */
-  rollToBusinessDay: z.boolean().default(true),
+  rollToBusinessDay: z._default(z.boolean(), true),
 });
 export type DeadlineRule = z.infer<typeof DeadlineRule>;
 

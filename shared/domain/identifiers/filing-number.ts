@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.ts';
 import { chinaToday } from '../calendar/china-date.ts';
 import { normalizePasted } from './normalize-pasted.ts';
 import { type DateOptions, fail, type ParseResult } from './parse-result.ts';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.ts';
 import type { ParseResult } from './parse-result.ts';
 
 /**
@@ -22,10 +22,10 @@ export * from './resident-id.ts';
  * parser's rule name in `params.code`.
  */
 export function identifierSchema(parse: (input: string, path: string) => ParseResult<unknown>) {
-  return z.string().transform((input, ctx) => {
+  return z.pipe(z.string(), z.transform((input, ctx) => {
     const parsed = parse(input, '');
     if (parsed.ok) return parsed.value;
-    for (const error of parsed.errors) ctx.addIssue({ code: 'custom', message: error.message, params: { code: error.code } });
+    for (const error of parsed.errors) ctx.issues.push({ code: 'custom', input, message: error.message, params: { code: error.code } });
     return z.NEVER;
-  });
+  }));
 }

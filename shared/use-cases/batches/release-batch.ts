@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.ts';
 import { mapConcurrently } from '../../concurrency.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { Batch } from '../../domain/batch.ts';
@@ -10,7 +10,7 @@ import { reviewRunName, submitDraft } from '../submit-application.ts';
 import { loadOwnedBatch } from './read-batch.ts';
 
 /** The body of `POST /v1/batches/{id}/submit`: where the previous call stopped (its `nextCursor`), if anywhere. */
-export const BatchRelease = z.strictObject({ cursor: z.string().min(1).max(2048).optional() });
+export const BatchRelease = z.strictObject({ cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))) });
 export type BatchRelease = z.infer<typeof BatchRelease>;
 
 /** Applications looked at per call: a page is submitted well within the function's 30 seconds. */

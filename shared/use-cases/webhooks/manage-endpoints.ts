@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { EventType, type Principal, type WebhookEndpoint } from '../../domain/records.ts';
 import type { Deps } from '../../ports/deps.ts';
@@ -6,8 +6,8 @@ import { generateWebhookSecret } from '../../webhooks/secret.ts';
 import { checkWebhookUrl } from '../../webhooks/ssrf-guard.ts';
 
 export const WebhookEndpointInput = z.strictObject({
-  url: z.string().min(1).max(2048),
-  eventTypes: z.array(EventType).max(EventType.options.length).optional(),
+  url: z.string().check(z.minLength(1), z.maxLength(2048)),
+  eventTypes: z.optional(z.array(EventType).check(z.maxLength(EventType.options.length))),
 });
 export type WebhookEndpointInput = z.infer<typeof WebhookEndpointInput>;
 
