@@ -132,8 +132,8 @@ export const BATCH_EVIDENCE_CHECK: FunctionSpec = {
 /** Completes batches when their last application reaches a final status (table stream). */
 export const BATCH_SETTLEMENT: FunctionSpec = { entry: 'functions/batches/settle-batches.ts', table: 'readWrite' };
 
-/** Every entry file the service deploys, for tests and for creating placeholders. */
-export function allEntries(): string[] {
+/** Every function the service deploys, with what it may touch (tests compare the bundles with it). */
+export function allFunctionSpecs(): FunctionSpec[] {
   return [
     ...HTTP_ROUTES,
     ...Object.values(REVIEW_TASKS),
@@ -144,5 +144,10 @@ export function allEntries(): string[] {
     MANIFEST_UPLOADED,
     BATCH_EVIDENCE_CHECK,
     BATCH_SETTLEMENT,
-  ].map((spec) => spec.entry);
+  ];
+}
+
+/** Every entry file the service deploys, for tests and for creating placeholders. */
+export function allEntries(): string[] {
+  return allFunctionSpecs().map((spec) => spec.entry);
 }
