@@ -15,6 +15,7 @@ const Env = z.object({
   LOCAL_MAX_STARTING_EXECUTIONS: z.coerce.number().int().min(1).optional(),
   LOCAL_CLOCK_START: ClockStart.optional(),
   LOCAL_HANDLERS: z.enum(['sources', 'bundled']).default('sources'),
+  LOCAL_IAM: z.enum(['enforce', 'off']).optional(),
 });
 
 const parsed = Env.safeParse(process.env);
@@ -23,6 +24,11 @@ if (!parsed.success) {
   process.exit(2);
 }
 const env = parsed.data;
+if (env.LOCAL_IAM === 'enforce' && env.LOCAL_HANDLERS !== 'bundled') {
+  console.error('LOCAL_IAM=enforce needs LOCAL_HANDLERS=bundled: the sources share one process and one set of credentials.');
+  process.exit(2);
+}
+const iam = env.LOCAL_IAM ?? (env.LOCAL_HANDLERS === 'bundled' ? 'enforce' : 'off');
 
 const runtime = await startLocalRuntime({
   port: env.PORT,
@@ -31,6 +37,7 @@ const runtime = await startLocalRuntime({
   authorityDelayMs: env.AUTHORITY_DELAY_MS,
   timeScale: env.LOCAL_TIME_SCALE,
   handlers: env.LOCAL_HANDLERS,
+  iam,
   ...(env.LOCAL_API_KEY ? { agencyKey: env.LOCAL_API_KEY } : {}),
   ...(env.LOCAL_OPERATOR_KEY ? { operatorKey: env.LOCAL_OPERATOR_KEY } : {}),
   ...(env.MAX_RESUBMISSIONS === undefined ? {} : { maxResubmissions: env.MAX_RESUBMISSIONS }),
@@ -45,6 +52,7 @@ console.log(`
 icp-cancel is running locally at ${runtime.url}
   data:          ${env.DATA_DIR}
   handlers:      ${env.LOCAL_HANDLERS === 'bundled' ? 'bundled (the minified bundles of cdk.out, one worker per function)' : 'sources (TypeScript, in-process)'}
+  IAM:           ${iam === 'enforce' ? "enforced (each function's calls authorised against its role; denials logged at WARN)" : env.LOCAL_HANDLERS === 'bundled' ? 'off (LOCAL_IAM=off)' : 'off (the sources run under no role; LOCAL_HANDLERS=bundled enforces it)'}
   authority:     ${env.AUTHORITY}${env.AUTHORITY === 'simulated' ? ` (decides after ${env.AUTHORITY_DELAY_MS} ms)` : ' (record decisions with the operator key)'}
   agency key:    ${runtime.demoTenant.agencyKey}
   operator key:  ${runtime.demoTenant.operatorKey}${clockLine}

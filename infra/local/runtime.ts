@@ -18,6 +18,9 @@ import { startS3Local } from './engines/s3-local.ts';
 import { startStreamPoller, matchesFilterCriteria } from './engines/stream-poller.ts';
 import { localOverrides, readFunctionConfigurations } from './function-environment.ts';
 import { functionCredentials } from './iam/local-credentials.ts';
+// Types only: the evaluator (AGPL, a devDependency) is loaded when IAM is enforced.
+import type { IamMode, IamReport } from './iam/local-iam.ts';
+import type { FunctionIdentity } from './iam/role-policies.ts';
 import { type FunctionHost, LambdaHost } from './lambda-host.ts';
 import { LambdaWorkers, readWorkerFunctions } from './lambda-workers.ts';
 import { localClock } from './local-clock.ts';
@@ -71,6 +74,19 @@ export interface LocalRuntimeOptions {
    * overrides (`localOverrides` in `function-environment.ts`).
    */
   handlers?: 'sources' | 'bundled';
+  /**
+   * IAM enforcement (LOCAL_IAM), bundled functions only. `enforce` (the default with `handlers: 'bundled'`): each
+   * function's AWS calls go through an authorising proxy per engine and are evaluated against the IAM policies the
+   * synthesized template gives its role; a denied call fails as in AWS (`AccessDenied`). `off`: straight to the engines.
+   * The sources share one process, one environment and one set of credentials, so they cannot be told apart: with
+   * `handlers: 'sources'` it is `off`, and `enforce` is refused.
+   */
+  iam?: IamMode;
+  /**
+   * Changes a function's role before its calls are evaluated (tests only: take one permission away and see the system
+   * fail as it would in AWS). Applies when IAM is enforced.
+   */
+  adjustRole?: (identity: FunctionIdentity) => FunctionIdentity;
 }
 
 export interface LocalRuntime {
@@ -82,6 +98,8 @@ export interface LocalRuntime {
   stepFunctions: LocalStepFunctions;
   /** The functions as the runtime runs them (sources or bundles), with how often each has been invoked. */
   functions: FunctionHost;
+  /** Whether the functions' calls are authorised against their roles, and what was decided per function. */
+  iam: IamReport;
   stop(): Promise<void>;
 }
 
@@ -94,6 +112,12 @@ export interface LocalRuntime {
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const started = Date.now();
   const handlers = options.handlers ?? 'sources';
+  const iamMode: IamMode = options.iam ?? (handlers === 'bundled' ? 'enforce' : 'off');
+  if (iamMode === 'enforce' && handlers !== 'bundled') {
+    throw new Error(
+      "IAM enforcement needs the bundled functions (LOCAL_HANDLERS=bundled): the sources share one process and one set of credentials, so their calls cannot be told apart by function",
+    );
+  }
   const { clock, offsetMs: clockOffsetMs } = localClock(options.clockStart ?? process.env.LOCAL_CLOCK_START);
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -157,15 +181,28 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     const machineArn = (logicalId: string) =>
       localStateMachineArn(machines.find((m) => m.logicalId === logicalId)?.name ?? logicalId);
-    const overrides = localOverrides(
-      { dynamodb: dynamo.endpoint, s3: s3.endpoint, sfn: sfnApi.url },
-      {
-        authority: options.authority,
-        ...(authority ? { authorityUrl: authority.url } : {}),
-        clockOffsetMs,
-        ...(options.maxResubmissions === undefined ? {} : { maxResubmissions: options.maxResubmissions }),
-      },
-    );
+    const engines = { dynamodb: dynamo.endpoint, s3: s3.endpoint, sfn: sfnApi.url };
+    // The bundled functions call the engines through the IAM proxies (their presigned URLs name the S3 proxy, so an
+    // upload is authorised as the function that signed it); the runtime's own calls go to the engines directly.
+    const iam =
+      iamMode === 'enforce'
+        ? await (await import('./iam/local-iam.ts')).startLocalIam({
+            templates,
+            localNames: { TABLE_NAME, BUCKET_NAME },
+            engines,
+            stateMachineOfTaskToken: (token) => stepFunctions.stateMachineOfTaskToken(token),
+            ...(options.adjustRole ? { adjustRole: options.adjustRole } : {}),
+          })
+        : undefined;
+    if (iam) stops.push(iam.stop);
+    const settings = {
+      authority: options.authority,
+      ...(authority ? { authorityUrl: authority.url } : {}),
+      clockOffsetMs,
+      ...(options.maxResubmissions === undefined ? {} : { maxResubmissions: options.maxResubmissions }),
+    };
+    const overrides = localOverrides(engines, settings);
+    const functionOverrides = iam ? localOverrides(iam.endpoints, settings) : overrides;
     // The handlers read their configuration from the environment, as in Lambda. The sources share this process's,
     // pointed at the local engines; the bundles each get their function's own, from the template.
     Object.assign(process.env, {
@@ -186,7 +223,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
               templates.directory,
               templates.service,
               readFunctionConfigurations(templates, { table: TABLE_NAME, bucket: BUCKET_NAME }),
-              overrides,
+              functionOverrides,
             ),
           )
         : new LambdaHost(REPO_ROOT, readLambdaFunctions(templates.service));
@@ -238,6 +275,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     log.info('local runtime ready', {
       url: api.url,
       handlers,
+      iam: iamMode,
       ms: Date.now() - started,
       enginesAndSynthMs: enginesMs,
       handlersLoadMs: warmMs,
@@ -246,7 +284,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       resumed,
       resumedBatches,
     });
-    return { url: api.url, demoTenant, deps, clock, stepFunctions, functions: host, stop };
+    const iamReport: IamReport = iam ?? { enforced: false, decisions: () => new Map() };
+    return { url: api.url, demoTenant, deps, clock, stepFunctions, functions: host, iam: iamReport, stop };
   } catch (error) {
     await stop();
     throw error;

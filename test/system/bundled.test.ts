@@ -66,10 +66,11 @@ describe('the bundled functions, end to end', () => {
 
   const rejection = { outcome: 'rejected', reasons: [{ code: 'DOCUMENT_UNCLEAR', message: 'The scan is blurred' }] };
 
-  it('runs the minified bundles, one worker per function', () => {
+  it('runs the minified bundles, one worker per function, each under its own role', () => {
     // Assess
     expect(runtime.functions).toBeInstanceOf(LambdaWorkers);
     expect(runtime.functions.functionIds().length).toBeGreaterThan(40);
+    expect(runtime.iam.enforced).toBe(true);
   });
 
   it('registers webhook endpoints, rotates a secret, and lists them', async () => {
@@ -254,6 +255,28 @@ describe('the bundled functions, end to end', () => {
     expect(listed.body.items.map((b: { id: string }) => b.id)).toContain(created.body.id);
     expect(ingestion.error).toBe('BatchIngestionFailed');
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'invalid_header' } });
+  });
+
+  it("authorised every function's calls against its own role, and denied none", () => {
+    // Act
+    const decisions = runtime.iam.decisions();
+    const invoked = [...runtime.functions.invocations().keys()];
+    const denials = [...decisions].flatMap(([id, d]) =>
+      Object.entries(d.actions).flatMap(([action, counts]) => (counts.denied > 0 ? [`${id} ${action}`] : [])),
+    );
+    const withoutCalls = invoked.filter((id) => !decisions.get(id)?.allowed).sort();
+    const allowed = (prefix: string, action: string) =>
+      [...decisions].find(([id]) => id.startsWith(prefix))?.[1].actions[action]?.allowed ?? 0;
+
+    // Assess: every function invoked called the engines through the proxies, and was allowed every call
+    expect(denials).toEqual([]);
+    expect(withoutCalls).toEqual([]);
+    // The CSV ingestion read the manifest at the version its upload made
+    expect(allowed('BatchPrepare', 's3:GetObjectVersion')).toBeGreaterThan(0);
+    expect(allowed('BatchIngestChunk', 's3:GetObjectVersion')).toBeGreaterThan(0);
+    // Task responses, authorised on their token's state machine (a grant on the review machine does not cover `*`)
+    expect(allowed('RecordDecision', 'states:SendTaskSuccess')).toBeGreaterThan(0);
+    expect(allowed('ResubmitApplication', 'states:SendTaskSuccess')).toBeGreaterThan(0);
   });
 
   it('has invoked every function of the template at least once', async () => {

@@ -46,7 +46,10 @@ export interface IamProxyOptions {
   upstreamCredentials?: { accessKeyId: string; secretAccessKey: string };
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number;
-  /** Told about every authorised call of a function (for logs and measurements). */
+  /**
+   * Told about every authorised call of a function (for logs and measurements). An S3 read of a missing object by a
+   * function that may not `s3:ListBucket` is told twice: allowed, then denied `s3:ListBucket` (the 403 it gets).
+   */
   onDecision?: (event: ProxyDecision) => void;
 }
 
@@ -56,6 +59,8 @@ export interface ProxyDecision {
   functionId: string;
   operation: string;
   allowed: boolean;
+  /** Every authorisation the call needed (all allowed, or the first denied one in `denied`). */
+  authorizations: AuthorizationRequest[];
   /** The authorisation that was denied, when one was. */
   denied?: AuthorizationRequest;
   /** Time spent classifying and evaluating, in milliseconds. */
@@ -126,6 +131,7 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
       functionId,
       operation,
       allowed: authorization.allowed,
+      authorizations: classification.authorizations,
       ...(authorization.denied ? { denied: authorization.denied.request } : {}),
       authorizeMs: performance.now() - started,
     });
@@ -139,8 +145,14 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
     const bucketArn = (classification.authorizations[0]?.resource ?? '').replace(/\/.*$/, '');
     const onNotFound = async (code: string | undefined): Promise<boolean> => {
       if (code !== undefined && code !== 'NoSuchKey' && code !== 'NoSuchVersion') return false;
-      const { denied: listDenied } = await options.policies.authorize(functionId, [{ action: 's3:ListBucket', resource: bucketArn }]);
-      if (listDenied) answerDenied(response, 's3', method, principal, listDenied);
+      const listStarted = performance.now();
+      const list = { action: 's3:ListBucket', resource: bucketArn };
+      const { denied: listDenied } = await options.policies.authorize(functionId, [list]);
+      if (listDenied) {
+        // Reported too: the read was allowed, being told that the object is missing was not.
+        options.onDecision?.({ service: 's3', functionId, operation, allowed: false, authorizations: [list], denied: list, authorizeMs: performance.now() - listStarted });
+        answerDenied(response, 's3', method, principal, listDenied);
+      }
       return listDenied !== undefined;
     };
     return forward(request, response, { url, body, accessKeyId, onNotFound });
