@@ -57,7 +57,7 @@ export interface AppFunctionProps {
  * not load unless told to (see below), the holiday calendar's year files beside the bundle, its own log group with a
  * retention, X-Ray active, 30 s and 512 MB.
  *
- * No `--enable-source-maps` by default: loading the map costs every cold start ~40 ms (`npm run bench:cold --
+ * No `--enable-source-maps` by default: loading the map costs every cold start 17–25 ms (`npm run bench:cold --
  * --source-maps`) for stack traces that only debugging needs. To debug a function, give it
  * `NODE_OPTIONS=--enable-source-maps` (`environment` here, or on the deployed function; see README).
  *
