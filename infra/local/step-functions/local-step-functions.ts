@@ -101,6 +101,9 @@ interface Execution extends ExecutionDescription {
   phase: 'queued' | 'starting' | 'released';
 }
 
+/** State transitions by state machine ARN, then by state name (see {@link LocalStepFunctions.transitions}). */
+export type TransitionCounts = ReadonlyMap<string, ReadonlyMap<string, number>>;
+
 /**
  * Runs Step Functions state machines locally with the semantics of AWS Standard workflows: named, idempotent
  * executions; Lambda tasks (`lambda:invoke`, `.waitForTaskToken`, plain function ARNs) run in-process, their thrown
@@ -120,6 +123,10 @@ export class LocalStepFunctions {
   private starting = 0;
   /** Executions waiting for a start slot, first come first served. */
   private readonly queue = new Set<Execution>();
+  /** State transitions so far, by state machine ARN and state name (see {@link transitions}). */
+  private readonly transitionCounts = new Map<string, Map<string, number>>();
+  /** Executions started so far, by state machine ARN. */
+  private readonly startedCounts = new Map<string, number>();
   private closed = false;
 
   /** @throws Error when a definition is invalid or uses what the local engine cannot run */
@@ -198,6 +205,7 @@ export class LocalStepFunctions {
       phase: 'queued',
     };
     this.executions.set(executionArn, execution);
+    this.startedCounts.set(machine.arn, (this.startedCounts.get(machine.arn) ?? 0) + 1);
     this.log('execution started', { executionArn });
     // First come, first served: while others wait for a slot, a new execution queues behind them.
     if (this.starting < this.maxStarting && this.queue.size === 0 && !this.closed) {
@@ -207,6 +215,22 @@ export class LocalStepFunctions {
       this.log('execution queued', { executionArn, queued: this.queue.size });
     }
     return { executionArn, startDate: execution.startDate };
+  }
+
+  /**
+   * The state transitions every execution has made since the engine started, by state machine ARN and state name, as
+   * AWS bills them for a Standard workflow: one each time a state is entered (Task, Choice, Pass, Wait, Succeed, Fail,
+   * and the states inside Parallel branches and Map iterations), and one more for each retry of a state. The local
+   * engine's own re-entries (the renewal of its Task timer) are not transitions. An execution's counts are complete
+   * once it has ended (`waitForExecution`, `whenIdle`).
+   */
+  transitions(): TransitionCounts {
+    return this.transitionCounts;
+  }
+
+  /** How many executions each state machine has started since the engine started (an idempotent start is not one more). */
+  executionsStarted(): ReadonlyMap<string, number> {
+    return this.startedCounts;
   }
 
   /** How many executions hold a start slot and how many wait for one (diagnostics, tests). */
@@ -364,13 +388,12 @@ export class LocalStepFunctions {
       this.runOptionsOf(execution),
     );
     execution.abort = run.abort;
-    run.result
-      .then(
-        (output) => void this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output) }),
-        (error: unknown) => void this.finish(execution, 'FAILED', failureOf(error)),
-      )
-      .finally(execution.settle);
-    void this.logEvents(execution, run.eventLogs);
+    const ended = run.result.then(
+      (output) => void this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output) }),
+      (error: unknown) => void this.finish(execution, 'FAILED', failureOf(error)),
+    );
+    // Settled once its event log is read too, so that its transitions are all counted by then.
+    void Promise.allSettled([ended, this.logEvents(execution, run.eventLogs)]).then(execution.settle);
     const { timeoutSeconds } = machine.prepared;
     if (timeoutSeconds !== undefined) {
       execution.timeout = setLongTimeout(
@@ -603,6 +626,7 @@ export class LocalStepFunctions {
   ): Promise<void> {
     // Draining the log also keeps the library from queueing every event of a long execution in memory.
     for await (const event of events) {
+      if (isTransition(event)) this.countTransition(execution, event.state.name);
       const error = 'Error' in event ? event.Error : undefined;
       if ((event.type === 'StateFailed' || event.type === 'StateCaught') && error !== RENEW_ERROR) {
         this.log(event.type === 'StateFailed' ? 'state failed' : 'state error caught', {
@@ -612,6 +636,15 @@ export class LocalStepFunctions {
         });
       }
     }
+  }
+
+  private countTransition(execution: Execution, stateName: string): void {
+    let byState = this.transitionCounts.get(execution.stateMachineArn);
+    if (!byState) {
+      byState = new Map();
+      this.transitionCounts.set(execution.stateMachineArn, byState);
+    }
+    byState.set(stateName, (byState.get(stateName) ?? 0) + 1);
   }
 
   private machineOf(stateMachineArn: string): Machine {
@@ -646,6 +679,17 @@ export class LocalStepFunctions {
     }
     return attempt;
   }
+}
+
+type EventLogEntry = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+/**
+ * Whether an event of the library's log is a billed state transition: a state entered, or a state retried by one of
+ * the definition's retriers (not the engine's hidden renewal retrier, see `prepare-definition.ts`).
+ */
+function isTransition(event: EventLogEntry): event is Extract<EventLogEntry, { state: unknown }> {
+  if (event.type === 'StateEntered') return true;
+  return event.type === 'StateRetried' && !event.retry.retrier.ErrorEquals.includes(RENEW_ERROR);
 }
 
 /** Definitions validated already, as JSON text: validating one costs 60–400 ms, and tests build many engines. */

@@ -43,6 +43,38 @@ describe('LocalStepFunctions', () => {
     expect(executionArn).toBe(`arn:aws:states:local:000000000000:execution:${machineName}:retry`);
   });
 
+  it('counts the state transitions of each execution as AWS bills them: every state entered, and every retry', async () => {
+    // Prepare
+    let failures = 0;
+    const h = approvalHarness({
+      prepare: () => {
+        if (failures++ < 2) throw namedError('TransientError', 'throttled');
+        return { prepared: true };
+      },
+      requestApproval: (payload, sfn) => {
+        sfn.sendTaskSuccess({ taskToken: payload.token, output: JSON.stringify({ approved: true }) });
+        return { sent: true };
+      },
+    });
+    engine = h.sfn;
+
+    // Act
+    const first = h.sfn.startExecution({ stateMachineArn: h.stateMachineArn, input: input() });
+    await h.sfn.waitForExecution(first.executionArn);
+    const second = h.sfn.startExecution({ stateMachineArn: h.stateMachineArn, input: input({ mode: 'pause', pauseSeconds: 1 }) });
+    await h.sfn.waitForExecution(second.executionArn);
+
+    // Assess
+    expect(Object.fromEntries(h.sfn.transitions().get(h.stateMachineArn) ?? [])).toEqual({
+      PrepareTask: 3 + 1,
+      Route: 2,
+      Pause: 1,
+      AwaitApproval: 2,
+      FinishTask: 2,
+    });
+    expect(h.sfn.executionsStarted().get(h.stateMachineArn)).toBe(2);
+  });
+
   it('fails the execution with the Lambda error name and cause once the retries are spent', async () => {
     // Prepare
     const h = approvalHarness({

@@ -43,6 +43,32 @@ describe('LocalStepFunctions with waits longer than ~24.8 days', () => {
     expect(h.sfn.describeExecution(executionArn)).toMatchObject({ status: 'SUCCEEDED', output: '{"approved":true}' });
   });
 
+  it('does not count the renewals of the interpreter timer as transitions', async () => {
+    // Prepare
+    const h = approvalHarness({}, { timeScale: 1 });
+    engine = h.sfn;
+    const { executionArn } = h.sfn.startExecution({
+      stateMachineArn: h.stateMachineArn,
+      input: JSON.stringify({ id: 'a', mode: 'direct', approvalTimeoutSeconds: 60 * DAY_S, heartbeatSeconds: 90 * DAY_S }),
+    });
+    await vi.advanceTimersByTimeAsync(1);
+    const token = h.calls.requestApproval[0].token as string;
+
+    // Act: two renewals (every 20 days) while the task waits
+    await vi.advanceTimersByTimeAsync(45 * DAY_MS);
+    h.sfn.sendTaskSuccess({ taskToken: token, output: '{"approved":true}' });
+    await vi.advanceTimersByTimeAsync(1);
+    await h.sfn.waitForExecution(executionArn);
+
+    // Assess
+    expect(Object.fromEntries(h.sfn.transitions().get(h.stateMachineArn) ?? [])).toEqual({
+      PrepareTask: 1,
+      Route: 1,
+      AwaitApproval: 1,
+      FinishTask: 1,
+    });
+  });
+
   it('times a 30-day token task out at 30 days, not before', async () => {
     // Prepare
     const h = approvalHarness({}, { timeScale: 1 });
