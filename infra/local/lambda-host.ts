@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { LambdaFunctionEntry } from './step-functions/template.ts';
 
@@ -16,6 +17,12 @@ export interface FunctionHost {
   invoke(functionId: string, event: unknown): Promise<unknown>;
   /** How many times each function has been invoked since the start (functions never invoked are absent). */
   invocations(): ReadonlyMap<string, number>;
+  /**
+   * How long each finished invocation of each function ran, in milliseconds, in the order they finished (failed ones
+   * too): the handler's time from the event handed over to its result, what Lambda bills as an invocation's duration
+   * (not its cold start). An invocation still running is counted in {@link invocations} and not here yet.
+   */
+  durations(): ReadonlyMap<string, readonly number[]>;
   stop(): Promise<void>;
 }
 
@@ -27,6 +34,7 @@ export interface FunctionHost {
 export class LambdaHost implements FunctionHost {
   private readonly loaded = new Map<string, Promise<Handler>>();
   private readonly counts = new Map<string, number>();
+  private readonly finished = new Map<string, number[]>();
 
   constructor(
     private readonly root: string,
@@ -45,6 +53,10 @@ export class LambdaHost implements FunctionHost {
     return this.counts;
   }
 
+  durations(): ReadonlyMap<string, readonly number[]> {
+    return this.finished;
+  }
+
   /** Loads every handler now, so the first request does not pay for module loading. */
   async warm(): Promise<void> {
     await Promise.all([...this.functions.keys()].map((id) => this.handler(id)));
@@ -58,8 +70,14 @@ export class LambdaHost implements FunctionHost {
       awsRequestId: randomUUID(),
       getRemainingTimeInMillis: () => 30_000,
     };
-    const result = await handler(JSON.parse(JSON.stringify(event ?? null)), context);
-    return result === undefined ? null : JSON.parse(JSON.stringify(result));
+    const copy = JSON.parse(JSON.stringify(event ?? null));
+    const started = performance.now();
+    try {
+      const result = await handler(copy, context);
+      return result === undefined ? null : JSON.parse(JSON.stringify(result));
+    } finally {
+      recordDuration(this.finished, functionId, performance.now() - started);
+    }
   }
 
   /** The modules stay loaded: this process is the runtime's own. */
@@ -79,4 +97,11 @@ export class LambdaHost implements FunctionHost {
     }
     return handler;
   }
+}
+
+/** Adds one finished invocation's duration to a function's list. */
+export function recordDuration(durations: Map<string, number[]>, functionId: string, ms: number): void {
+  const list = durations.get(functionId);
+  if (list) list.push(ms);
+  else durations.set(functionId, [ms]);
 }

@@ -7,6 +7,7 @@
  *
  * Plain JavaScript, not TypeScript: it must start in a bare worker, without the loader that runs the local runtime.
  */
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { types } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -45,10 +46,14 @@ port.on('message', async (/** @type {{ id: string; event: string; context: Recor
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
   };
+  const event = JSON.parse(message.event);
+  // The invocation's duration as Lambda bills it: the handler's time, measured here, not the messages' round trip.
+  const started = performance.now();
   try {
-    const result = await handler(JSON.parse(message.event), context);
-    port.postMessage({ type: 'result', id: message.id, result: result === undefined ? 'null' : JSON.stringify(result) });
+    const result = await handler(event, context);
+    const durationMs = performance.now() - started;
+    port.postMessage({ type: 'result', id: message.id, result: result === undefined ? 'null' : JSON.stringify(result), durationMs });
   } catch (error) {
-    port.postMessage({ type: 'error', id: message.id, error: lambdaError(error) });
+    port.postMessage({ type: 'error', id: message.id, error: lambdaError(error), durationMs: performance.now() - started });
   }
 });

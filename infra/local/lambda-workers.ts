@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { log } from '../../shared/log.ts';
 import { type FunctionConfiguration, functionEnvironment } from './function-environment.ts';
-import type { FunctionHost } from './lambda-host.ts';
+import { type FunctionHost, recordDuration } from './lambda-host.ts';
 import { type CfnTemplate, localLambdaArn } from './step-functions/template.ts';
 
 /** A bundled function as one local Lambda instance runs it. */
@@ -72,8 +72,8 @@ interface LambdaError {
 type FromWorker =
   | { type: 'ready' }
   | { type: 'init-error'; error: LambdaError }
-  | { type: 'result'; id: string; result: string }
-  | { type: 'error'; id: string; error: LambdaError };
+  | { type: 'result'; id: string; result: string; durationMs: number }
+  | { type: 'error'; id: string; error: LambdaError; durationMs: number };
 
 /** The error a caller of {@link LambdaWorkers.invoke} sees: `name` is Lambda's `errorType`. */
 function rethrown({ errorType, errorMessage, trace }: LambdaError): Error {
@@ -112,6 +112,8 @@ class Instance {
   constructor(
     fn: WorkerFunction,
     private readonly onExit: () => void,
+    /** Told how long each invocation ran, as the worker measured it. */
+    private readonly onDuration: (ms: number) => void,
   ) {
     this.worker = startWorker(fn);
     this.ready = new Promise<void>((resolve, reject) => {
@@ -145,6 +147,7 @@ class Instance {
   private settle(message: Extract<FromWorker, { id: string }>): void {
     const call = this.pending.get(message.id);
     this.pending.delete(message.id);
+    this.onDuration(message.durationMs);
     if (message.type === 'result') call?.resolve(JSON.parse(message.result));
     else call?.reject(rethrown(message.error));
   }
@@ -172,6 +175,7 @@ class Instance {
 export class LambdaWorkers implements FunctionHost {
   private readonly instances = new Map<string, Instance>();
   private readonly counts = new Map<string, number>();
+  private readonly finished = new Map<string, number[]>();
   private stopped = false;
 
   constructor(private readonly functions: Map<string, WorkerFunction>) {}
@@ -186,6 +190,10 @@ export class LambdaWorkers implements FunctionHost {
 
   invocations(): ReadonlyMap<string, number> {
     return this.counts;
+  }
+
+  durations(): ReadonlyMap<string, readonly number[]> {
+    return this.finished;
   }
 
   /** Starts every function's instance and waits for each to have imported its bundle. */
@@ -223,9 +231,13 @@ export class LambdaWorkers implements FunctionHost {
     if (!instance) {
       const fn = this.functions.get(functionId);
       if (!fn) throw new Error(`No function ${functionId} in the template`);
-      const created = new Instance(fn, () => {
-        if (this.instances.get(functionId) === created) this.instances.delete(functionId);
-      });
+      const created = new Instance(
+        fn,
+        () => {
+          if (this.instances.get(functionId) === created) this.instances.delete(functionId);
+        },
+        (ms) => recordDuration(this.finished, functionId, ms),
+      );
       created.ready.catch((error: unknown) => log.error('local function failed to start', { functionId, error }));
       instance = created;
       this.instances.set(functionId, instance);

@@ -16,6 +16,7 @@ const root = mkdtempSync(join(tmpdir(), 'icp-lambda-workers-'));
 const HANDLER = `
 var t = class extends Error { name = "TransientError"; };
 export const handler = async (event, context) => {
+  if (event.sleepMs) await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
   if (event.throw === 'named') throw new t("the table is busy");
   if (event.throw === 'string') throw "just text";
   if (event.exit) process.exit(3);
@@ -123,6 +124,23 @@ describe('LambdaWorkers', () => {
     expect(host.functionIds()).toEqual(['Fn']);
     expect(warmBroken).toMatchObject({ name: 'Runtime.HandlerNotFound' });
     expect(invokeBroken).toMatchObject({ name: 'Runtime.HandlerNotFound' });
+  });
+
+  it('measures how long each finished invocation ran, in the worker, failed ones too', async () => {
+    // Prepare
+    host = new LambdaWorkers(new Map([['Fn', fn('Fn', file, {})]]));
+    await host.warm();
+
+    // Act
+    await host.invoke('Fn', { sleepMs: 60 });
+    await host.invoke('Fn', { sleepMs: 5, throw: 'named' }).catch(() => undefined);
+
+    // Assess
+    const durations = host.durations().get('Fn') ?? [];
+    expect(durations).toHaveLength(2);
+    expect(durations[0]).toBeGreaterThanOrEqual(59);
+    expect(durations[0]).toBeLessThan(1000);
+    expect(durations[1]).toBeGreaterThanOrEqual(4);
   });
 
   it('replaces an instance that died, failing the call it was running with Runtime.ExitError', async () => {
