@@ -13,6 +13,7 @@ import type { Deps } from '../../shared/ports/deps.ts';
 import type { Clock } from '../../shared/ports/services.ts';
 import { startAuthoritySimulator } from './authority-simulator.ts';
 import { startDynamoDbLocal, createTableFromTemplate } from './engines/dynamodb-local.ts';
+import { type DynamoDbMeter, startDynamoDbMeter } from './engines/dynamodb-meter.ts';
 import { startHttpApi } from './engines/http-api-local.ts';
 import { startS3Local } from './engines/s3-local.ts';
 import { startStreamPoller, matchesFilterCriteria } from './engines/stream-poller.ts';
@@ -32,6 +33,7 @@ import { startSfnApiServer } from './step-functions/sfn-api-server.ts';
 import { localStateMachineArn, readLambdaFunctions, readStateMachines } from './step-functions/template.ts';
 import { type BundledAssembly, synthesizeBundled, synthesizeTemplates, type SynthesizedTemplates } from './synthesize.ts';
 import { bucketVersioned, readWiring } from './template-wiring.ts';
+import { LocalUsage } from './usage.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 export const TABLE_NAME = 'icp-cancel';
@@ -87,6 +89,12 @@ export interface LocalRuntimeOptions {
    * fail as it would in AWS). Applies when IAM is enforced.
    */
   adjustRole?: (identity: FunctionIdentity) => FunctionIdentity;
+  /**
+   * Meters what the system does in the units AWS bills (`runtime.usage`): a proxy in front of DynamoDB Local records
+   * the request units of every call, and S3 and API requests are counted. For the cost model (`npm run cost`) and its
+   * test; off by default (the proxy adds a hop to every DynamoDB call).
+   */
+  meter?: boolean;
 }
 
 export interface LocalRuntime {
@@ -100,6 +108,8 @@ export interface LocalRuntime {
   functions: FunctionHost;
   /** Whether the functions' calls are authorised against their roles, and what was decided per function. */
   iam: IamReport;
+  /** What the system has used so far, in the units AWS bills (with `meter: true`). */
+  usage?: LocalUsage;
   stop(): Promise<void>;
 }
 
@@ -126,6 +136,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     for (const s of stops.reverse()) await s().catch((error: unknown) => log.warn('stop failed', { error }));
   };
 
+  let usage: LocalUsage | undefined;
   try {
     // The engines start while the app synthesizes (or comes out of the cache). The templates depend on the code, not on
     // the data: they are cached with the other build caches.
@@ -144,6 +155,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           // Versioned as the template's bucket is: the ingestion reads the manifest at the version its upload made.
           versionedBuckets: bucketVersioned(app.data) ? [BUCKET_NAME] : [],
           accessKeys: 'directory' in app ? [...readLambdaFunctions(app.service).keys()].map(functionCredentials) : [],
+          ...(options.meter ? { onRequest: (request) => usage?.countS3(request) } : {}),
         }),
       ),
     ]);
@@ -160,6 +172,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       TABLE_NAME,
       wiring.tableProperties,
     );
+
+    // Metered: every DynamoDB call but the runtime's set-up and the stream's (Lambda's stream polling is not billed).
+    let meter: DynamoDbMeter | undefined;
+    if (options.meter) {
+      meter = await startDynamoDbMeter({ target: dynamo.endpoint });
+      stops.push(meter.stop);
+    }
 
     const stepFunctions = new LocalStepFunctions({
       stateMachines: machines.map((m) => ({ arn: localStateMachineArn(m.name), definition: m.definition })),
@@ -181,7 +200,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     const machineArn = (logicalId: string) =>
       localStateMachineArn(machines.find((m) => m.logicalId === logicalId)?.name ?? logicalId);
-    const engines = { dynamodb: dynamo.endpoint, s3: s3.endpoint, sfn: sfnApi.url };
+    const engines = { dynamodb: meter?.endpoint ?? dynamo.endpoint, s3: s3.endpoint, sfn: sfnApi.url };
     // The bundled functions call the engines through the IAM proxies (their presigned URLs name the S3 proxy, so an
     // upload is authorised as the function that signed it); the runtime's own calls go to the engines directly.
     const iam =
@@ -228,6 +247,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           )
         : new LambdaHost(REPO_ROOT, readLambdaFunctions(templates.service));
     stops.push(() => host.stop());
+    if (meter) {
+      const names = new Map(machines.map((m) => [localStateMachineArn(m.name), m.name]));
+      usage = new LocalUsage({ functions: host, stepFunctions, machineName: (arn) => names.get(arn) ?? arn, dynamodb: meter });
+    }
     resetConfig();
     resetDeps();
     const deps = makeDeps();
@@ -258,7 +281,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       port: options.port,
       routes: wiring.routes.map((r) => ({
         routeKey: r.routeKey,
-        invoke: (event: APIGatewayProxyEventV2) => host.invoke(r.functionId, event) as Promise<never>,
+        invoke: (event: APIGatewayProxyEventV2) => {
+          usage?.countApi(r.routeKey);
+          return host.invoke(r.functionId, event) as Promise<never>;
+        },
       })),
     });
     stops.push(api.stop);
@@ -285,7 +311,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       resumedBatches,
     });
     const iamReport: IamReport = iam ?? { enforced: false, decisions: () => new Map() };
-    return { url: api.url, demoTenant, deps, clock, stepFunctions, functions: host, iam: iamReport, stop };
+    return { url: api.url, demoTenant, deps, clock, stepFunctions, functions: host, iam: iamReport, ...(usage ? { usage } : {}), stop };
   } catch (error) {
     await stop();
     throw error;

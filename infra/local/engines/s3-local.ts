@@ -41,6 +41,8 @@ export interface S3LocalOptions {
    * Versions are kept in `<dataDir>/.versions`. Default: none (s3rver's own behaviour, which ignores `versionId`).
    */
   versionedBuckets?: string[];
+  /** Told of every request the local S3 receives, before it is answered (the local runtime's usage meter counts them). */
+  onRequest?: (request: IncomingMessage) => void;
 }
 
 /** A running local S3. */
@@ -141,6 +143,7 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
 
   const handle = s3rver.getMiddleware();
   const server = createServer((request, response) => {
+    options.onRequest?.(request);
     const check = checkPresignedSignature(
       { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers },
       secretOf,
