@@ -1,6 +1,8 @@
+import type { Context } from 'aws-lambda';
 import * as z from './zod.ts';
 import { AppError } from './domain/errors.ts';
 import { log } from './log.ts';
+import { businessKeys, observed } from './observability/invocation.ts';
 
 /** Input of every review task: which application, and whose (checked against the stored record). */
 export const TaskInput = z.object({ applicationId: z.string().check(z.minLength(1)), tenantId: z.string().check(z.minLength(1)) });
@@ -9,23 +11,31 @@ export const TokenTaskInput = z.extend(TaskInput, { taskToken: z.string().check(
 /**
  * A Step Functions task handler: parses its input, runs one use case with the dependencies `deps` binds (the handler's
  * own composition of factories, `shared/adapters/deps/`), and lets named errors propagate, so the state machine's
- * Retry/Catch act on their names (STYLE.md rule 5).
+ * Retry/Catch act on their names (STYLE.md rule 5). The invocation is `observed()`, its logs (and trace) keyed by the
+ * business keys of its input (`tenantId` and `applicationId`, `batchId` or `deliveryId`).
  */
 export function workflowHandler<S extends z.core.$ZodType, D, R>(
   name: string,
   schema: S,
   deps: () => D,
   fn: (deps: D, input: z.infer<S>) => Promise<R>,
-): (event: unknown) => Promise<R> {
-  return async (event) => {
+): (event: unknown, context?: Context) => Promise<R> {
+  return observed(async (event: unknown) => {
     const input = z.parse(schema, event);
+    const { tenantId, applicationId, batchId, deliveryId } = input as Record<string, unknown>;
+    businessKeys({ tenantId: text(tenantId), applicationId: text(applicationId), batchId: text(batchId), deliveryId: text(deliveryId) });
     try {
       return await fn(deps(), input);
     } catch (error) {
       // Our own errors are expected outcomes (a retry, a lost race): their name and message say it all.
       const logged = error instanceof AppError ? { name: error.name, message: error.message } : error;
-      log.warn(`${name} failed`, { error: logged, input: { ...(input as object), taskToken: undefined } });
+      // The task token, like every secret, is redacted from the line (shared/observability/redact.ts).
+      log.warn(`${name} failed`, { error: logged, input });
       throw error;
     }
-  };
+  });
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

@@ -7,6 +7,7 @@ import { workflowDeps } from '../../shared/adapters/deps/workflow-deps.ts';
 import { stripKeys } from '../../shared/adapters/dynamo/keys.ts';
 import { OutboxEvent } from '../../shared/domain/records.ts';
 import { log } from '../../shared/log.ts';
+import { businessKeys, observed } from '../../shared/observability/invocation.ts';
 import { dispatchEvent, endpointsOncePerTenant } from '../../shared/use-cases/webhooks/deliveries.ts';
 
 const bindDeps = compose(tableDeps, workflowDeps);
@@ -16,7 +17,7 @@ const bindDeps = compose(tableDeps, workflowDeps);
  * endpoints of each tenant read once per batch of records).
  * Reports failed records individually so one bad record does not hold up the rest of the shard.
  */
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+export const handler = observed(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const deps = bindDeps();
   const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
   const endpointsOf = endpointsOncePerTenant(deps);
@@ -24,8 +25,9 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     const image = record.dynamodb?.NewImage;
     if (!image) continue;
     try {
-      const item = unmarshall(image as Record<string, AttributeValue>);
-      await dispatchEvent(deps, OutboxEvent.parse(stripKeys(item)), endpointsOf);
+      const outbox = OutboxEvent.parse(stripKeys(unmarshall(image as Record<string, AttributeValue>)));
+      businessKeys({ tenantId: outbox.tenantId, ...keysOf(outbox) });
+      await dispatchEvent(deps, outbox, endpointsOf);
     } catch (error) {
       log.error('dispatch failed', { eventID: record.eventID, error });
       batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });
@@ -34,4 +36,10 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     }
   }
   return { batchItemFailures };
-};
+});
+
+/** The application (and batch) an outbox event is about. */
+function keysOf(outbox: OutboxEvent): { applicationId?: string; batchId?: string } {
+  const data: { applicationId?: string; batchId?: string } = outbox.event.data;
+  return { applicationId: data.applicationId, batchId: data.batchId };
+}
