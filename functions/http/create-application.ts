@@ -1,4 +1,5 @@
 import { compose } from '../../shared/adapters/deps/bound.ts';
+import { metricsDeps } from '../../shared/adapters/deps/metrics-deps.ts';
 import { registryDeps } from '../../shared/adapters/deps/registry-deps.ts';
 import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { ApplicationInput } from '../../shared/domain/application.ts';
@@ -8,7 +9,7 @@ import { applicationView } from '../../shared/use-cases/application-view.ts';
 import { createApplication } from '../../shared/use-cases/create-application.ts';
 
 /** POST /v1/applications → 201 the draft (200-style replay with `Idempotent-Replayed: true` for a repeated key). */
-export const handler = route('agency', compose(tableDeps, registryDeps), async ({ event, principal, deps }) => {
+export const handler = route('agency', compose(tableDeps, registryDeps, metricsDeps), async ({ event, principal, deps }) => {
   const input = parseBody(event, ApplicationInput);
   const key = header(event, 'idempotency-key');
   const { app, created } = await createApplication(deps, principal, input, key ? { idempotencyKey: key } : {});

@@ -6,6 +6,7 @@ import { authorityDeps } from './deps/authority-deps.ts';
 import { compose, unbindAll } from './deps/bound.ts';
 import { documentClient } from './deps/documents.ts';
 import { evidenceDeps } from './deps/evidence-deps.ts';
+import { metricsDeps } from './deps/metrics-deps.ts';
 import { probeDeps } from './deps/probe-deps.ts';
 import { registryDeps } from './deps/registry-deps.ts';
 import { s3Client } from './deps/s3-client.ts';
@@ -19,7 +20,7 @@ import { workflowDeps } from './deps/workflow-deps.ts';
  * workflows, the simulated authority) and tests. No Lambda entry imports this module: a function composes the
  * factories its use case needs (`shared/adapters/deps/`), so that its bundle carries no client it never calls.
  */
-export const makeDeps: () => Deps = compose(tableDeps, registryDeps, evidenceDeps, workflowDeps, webhookDeps, authorityDeps, probeDeps);
+export const makeDeps: () => Deps = compose(tableDeps, registryDeps, evidenceDeps, workflowDeps, webhookDeps, authorityDeps, probeDeps, metricsDeps);
 
 /** The SDK clients every adapter shares. */
 export interface AwsClients {

@@ -1,6 +1,7 @@
 import type { EvidencePolicy } from '../domain/evidence-matrix.ts';
 import type { ApplicationRepository } from './application-repository.ts';
 import type { FilingRegistryRepository } from './filing-registry-repository.ts';
+import type { Metrics } from './metrics.ts';
 import type {
   AuthorityGateway,
   Clock,
@@ -43,4 +44,5 @@ export interface Deps {
   clock: Clock;
   ids: IdGenerator;
   settings: Settings;
+  metrics: Metrics;
 }

@@ -23,7 +23,7 @@ import { reviewRunName, submitDraft } from './submit-application.ts';
  *    submits it, exactly as `POST …/submit` would. A check delivered again finishes that step if a crash cut it short.
  */
 export async function checkEvidence(
-  deps: Pick<Deps, 'applications' | 'evidence' | 'review' | 'clock' | 'ids' | 'settings'>,
+  deps: Pick<Deps, 'applications' | 'evidence' | 'review' | 'clock' | 'ids' | 'settings' | 'metrics'>,
   objectKey: string,
 ): Promise<{ status: 'accepted' | 'rejected' | 'ignored'; reason?: string; code?: string; submitted?: true }> {
   const ids = parseEvidenceObjectKey(objectKey);
@@ -75,7 +75,7 @@ export async function checkEvidence(
  * others find it submitted. A draft already submitted by a check that crashed before starting its review has the
  * review started (the same run: a start of it again joins it).
  */
-async function submitWhenComplete(deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids'>, applicationId: string): Promise<boolean> {
+async function submitWhenComplete(deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids' | 'metrics'>, applicationId: string): Promise<boolean> {
   const app = await deps.applications.get(applicationId);
   if (!app?.submitWhenComplete || app.attempt !== 1) return false;
   if (app.status === 'submitted') {

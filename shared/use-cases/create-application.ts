@@ -4,6 +4,7 @@ import { ConflictError } from '../domain/errors.ts';
 import { requiredEvidence } from '../domain/evidence-matrix.ts';
 import type { Application, Principal } from '../domain/records.ts';
 import { eventFor } from '../domain/status-change.ts';
+import { METRIC_NAMES } from '../observability/metric-names.ts';
 import type { Deps } from '../ports/deps.ts';
 import { loadOwnedApplication } from './load-owned-application.ts';
 import { assertValidApplication, validateApplication } from './validate-application.ts';
@@ -25,9 +26,10 @@ export interface CreateApplicationResult {
  * 4. Write, in one transaction, the draft (which is also its timeline's creation entry), the `application.created`
  *    event, the filing's open-order guard (one open order per canonical filing number: a second → 409 naming the open application) and
  *    the idempotency record.
+ * 5. Count it (`ApplicationsCreated`; a replay counts nothing).
  */
 export async function createApplication(
-  deps: Pick<Deps, 'applications' | 'registry' | 'clock' | 'ids' | 'settings'>,
+  deps: Pick<Deps, 'applications' | 'registry' | 'clock' | 'ids' | 'settings' | 'metrics'>,
   principal: Principal,
   input: ApplicationInput,
   options: { idempotencyKey?: string; batchId?: string } = {},
@@ -73,6 +75,7 @@ export async function createApplication(
     }
     throw error;
   }
+  deps.metrics.count(METRIC_NAMES.applicationsCreated);
   return { app, created: true };
 }
 

@@ -3,6 +3,7 @@ import { ConflictError } from '../domain/errors.ts';
 import { requiredEvidence } from '../domain/evidence-matrix.ts';
 import type { Application, Principal } from '../domain/records.ts';
 import { changeStatus, type StatusChange } from '../domain/status-change.ts';
+import { METRIC_NAMES } from '../observability/metric-names.ts';
 import type { Deps } from '../ports/deps.ts';
 import { missingEvidence } from './application-view.ts';
 import { loadOwnedApplication } from './load-owned-application.ts';
@@ -19,7 +20,7 @@ import { reviewDeadlineFor } from './workflow/review-timeouts.ts';
  *    field errors and kind rules, 422 registry mismatches); identifiers are stored in canonical form.
  * 3. The evidence needed may change with the corrections and must be complete.
  * 4. In one transaction: rejected → submitted with the next attempt number, a new review deadline, timeline entry,
- *    `application.submitted`.
+ *    `application.submitted`; counted as a submission (`ApplicationsSubmitted`).
  * 5. Resume the workflow waiting for the correction. If its token is stale (or not stored yet), the workflow's
  *    AwaitCorrection task sees the new status itself and goes on.
  *
@@ -27,7 +28,7 @@ import { reviewDeadlineFor } from './workflow/review-timeouts.ts';
  * token meanwhile): read it again and redo 1–4, a few times at most.
  */
 export async function resubmitApplication(
-  deps: Pick<Deps, 'applications' | 'registry' | 'review' | 'clock' | 'ids' | 'settings'>,
+  deps: Pick<Deps, 'applications' | 'registry' | 'review' | 'clock' | 'ids' | 'settings' | 'metrics'>,
   principal: Principal,
   applicationId: string,
   corrections: CorrectionInput,
@@ -42,6 +43,7 @@ export async function resubmitApplication(
       if (error instanceof ConflictError && tries < MAX_TRIES) continue;
       throw error;
     }
+    deps.metrics.count(METRIC_NAMES.applicationsSubmitted);
     const token = change.previous.pendingTask;
     if (token?.step === 'correction') await deps.review.resume(token.token, { resubmitted: true });
     return change.next;

@@ -1,6 +1,7 @@
 import { ConflictError, UnprocessableError } from '../domain/errors.ts';
 import type { Application, Principal } from '../domain/records.ts';
 import { changeStatus } from '../domain/status-change.ts';
+import { METRIC_NAMES } from '../observability/metric-names.ts';
 import type { Deps } from '../ports/deps.ts';
 import { missingEvidence } from './application-view.ts';
 import { loadOwnedApplication } from './load-owned-application.ts';
@@ -37,7 +38,7 @@ export function assertEvidenceComplete(app: Application, missing: string[]): voi
  * workflow, or the client retried): start the same run again, which is idempotent.
  */
 export async function submitApplication(
-  deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids'>,
+  deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids' | 'metrics'>,
   principal: Principal,
   applicationId: string,
 ): Promise<Application> {
@@ -56,10 +57,14 @@ export async function submitApplication(
 }
 
 /**
- * Submits `draft` as read (its evidence checked by the caller): draft → submitted in one transaction, then its review
- * started. Of several callers holding the same read, one wins; the others get ConflictError.
+ * Submits `draft` as read (its evidence checked by the caller): draft → submitted in one transaction (counted:
+ * `ApplicationsSubmitted`), then its review started. Of several callers holding the same read, one wins; the others
+ * get ConflictError.
  */
-export async function submitDraft(deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids'>, draft: Application): Promise<Application> {
+export async function submitDraft(
+  deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids' | 'metrics'>,
+  draft: Application,
+): Promise<Application> {
   const now = deps.clock.now();
   const change = changeStatus(draft, {
     to: 'submitted',
@@ -69,6 +74,7 @@ export async function submitDraft(deps: Pick<Deps, 'applications' | 'review' | '
     set: { workflowRuns: draft.workflowRuns + 1, reviewDeadline: reviewDeadlineFor(draft.kind, now) },
   });
   await deps.applications.applyStatusChange(change);
+  deps.metrics.count(METRIC_NAMES.applicationsSubmitted);
   const app = change.next;
   await deps.review.start({ applicationId: app.id, tenantId: app.tenantId, name: reviewRunName(app) });
   return app;

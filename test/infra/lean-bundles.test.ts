@@ -55,6 +55,19 @@ const SERVICES = {
   },
 };
 
+/** The functions whose use cases count business events (shared/observability/metric-names.ts). */
+const COUNTING_FUNCTIONS = [
+  'http/create-application',
+  'http/submit-application',
+  'http/resubmit-application',
+  'http/release-batch',
+  's3/check-evidence',
+  'batches/ingest-chunk',
+  'workflow/apply-decision',
+  'workflow/mark-failed',
+  'webhooks/deliver-webhook',
+];
+
 /** The one function that sends HTTP requests to customers' endpoints (the first attempt and every retry). */
 const WEBHOOK_SENDERS = [DELIVERY_TASKS.deliverWebhook.entry];
 
@@ -94,6 +107,17 @@ describe('lean bundles', () => {
 
     // Assess: read-only routes such as GET /v1/applications/{id} carry neither
     expect(excess).toEqual([]);
+  });
+
+  it("carry Powertools' Logger, and its Metrics only where a use case counts", () => {
+    // Act: every function logs through its wrapper (shared/observability/invocation.ts); only those whose use cases
+    // count compose metricsDeps()
+    const withoutLogger = bundles.filter((b) => !b.packages.has('@aws-lambda-powertools/logger')).map((b) => b.entry);
+    const withMetrics = bundles.filter((b) => b.packages.has('@aws-lambda-powertools/metrics')).map((b) => b.entry);
+
+    // Assess
+    expect(withoutLogger).toEqual([]);
+    expect(withMetrics.sort()).toEqual(COUNTING_FUNCTIONS.map((f) => `functions/${f}.ts`).sort());
   });
 
   it("carry zod/mini, not classic zod, and none of zod's locales but English", () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CancellationKind, CancellationReason, type SiteState, SubjectType } from '../../shared/domain/application.ts';
 import { EVIDENCE_RULES, EvidenceKind, evidenceRule, requiredEvidence } from '../../shared/domain/evidence-matrix.ts';
 import { REJECTION_REASONS } from '../../shared/domain/rejection-reasons.ts';
+import { METRIC_NAMES } from '../../shared/observability/metric-names.ts';
 
 /**
  * The README's ICP tables are documentation of code: this test reads them back and compares them with the evidence
@@ -134,5 +135,15 @@ describe('README: rejection reasons', () => {
     expect(rows).toEqual(
       Object.values(REJECTION_REASONS).map((r) => [`\`${r.code}\``, `${r.title.en} (${r.title.zh})`, r.fixHint.en, r.fixHint.zh]),
     );
+  });
+});
+
+describe('README: metrics', () => {
+  it('lists every metric the functions publish, under the names the alarms read', () => {
+    // Act
+    const rows = table(section('Logs, metrics and traces'), 'metric');
+
+    // Assess
+    expect(rows.map(([name = '']) => codes(name)[0]).sort()).toEqual(Object.values(METRIC_NAMES).sort());
   });
 });

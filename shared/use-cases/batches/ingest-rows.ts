@@ -6,6 +6,7 @@ import { requiredEvidence } from '../../domain/evidence-matrix.ts';
 import type { FieldError } from '../../domain/errors.ts';
 import { log } from '../../log.ts';
 import type { Application, ApplicationWarning } from '../../domain/records.ts';
+import { METRIC_NAMES } from '../../observability/metric-names.ts';
 import { changeStatus, eventFor } from '../../domain/status-change.ts';
 import { fieldErrorsFromZod } from '../../http/zod-errors.ts';
 import type { PlannedRow, RowWrite } from '../../ports/batch-repository.ts';
@@ -19,7 +20,7 @@ import { reviewDeadlineFor } from '../workflow/review-timeouts.ts';
 import { applicationIdFor, rowOfApplication } from './batch-keys.ts';
 import type { SourceRow } from './read-rows.ts';
 
-export type RowDeps = Pick<Deps, 'registry' | 'clock' | 'ids' | 'settings'> & Pick<BatchDeps, 'batches' | 'reviewStarter'>;
+export type RowDeps = Pick<Deps, 'registry' | 'clock' | 'ids' | 'settings' | 'metrics'> & Pick<BatchDeps, 'batches' | 'reviewStarter'>;
 
 /** Rows validated at once: the registry look-ups overlap. */
 const VALIDATION_CONCURRENCY = 16;
@@ -52,6 +53,10 @@ interface CheckedRow {
  *    a filing with an open order elsewhere refuses its row (`order_in_progress`).
  * 6. The review of every submitted row is started, at the pace Step Functions allows, slice by slice while the next
  *    slice is written; the chunk ends when every start has gone through.
+ * 7. Counted: the applications this run wrote (`ApplicationsCreated`) and, of those, the ones written submitted
+ *    (`ApplicationsSubmitted`). A row found already written was counted by the run that wrote it; a run that dies
+ *    half-way through its writes counts nothing, so the rows it wrote are never counted (an undercount on a crash,
+ *    never a double count). The chunk counts its rows (`ingestChunk`).
  *
  * Run again over the same rows (after a crash), it finds the applications already written and reports them as
  * created, starting their reviews again (a start of the same run joins it).
@@ -144,6 +149,10 @@ export async function ingestRows(deps: RowDeps, batch: Batch, rows: SourceRow[])
     return { row: r.source.row, filingNumber, outcome: 'created', applicationId: app.id, status: app.status, warnings: (r.warnings ?? []).map((w) => w.code) };
   });
 
+  // 7.
+  const created = planned.filter((p) => writes.get(p.row)?.result === 'written');
+  deps.metrics.count(METRIC_NAMES.applicationsCreated, created.length);
+  deps.metrics.count(METRIC_NAMES.applicationsSubmitted, created.filter((p) => p.app.status === 'submitted').length);
   log.info('batch rows ingested', {
     batchId: batch.id,
     rows: rows.length,

@@ -1,6 +1,7 @@
 import type { Batch } from '../../domain/batch.ts';
 import { REPORT_HEADER, reportLine } from '../../domain/batch-manifest.ts';
 import { log } from '../../log.ts';
+import { METRIC_NAMES } from '../../observability/metric-names.ts';
 import type { BatchDeps } from '../../ports/batch-services.ts';
 import type { Deps } from '../../ports/deps.ts';
 import { BatchMissingError, ManifestRejectedError } from './batch-errors.ts';
@@ -74,7 +75,8 @@ export async function prepareIngestion(deps: BatchFileTaskDeps & Pick<BatchDeps,
 /**
  * IngestChunk: the next rows from the cursor (at most `BATCH_CHUNK_ROWS`) become applications or refusals
  * (`ingestRows`); their report lines are written as one part; then the cursor, the refusal count and the report size
- * move on together, guarded by the batch's version.
+ * move on together, guarded by the batch's version, and the chunk's rows are counted (`BatchRowsIngested`: once the
+ * cursor has moved past them, so a chunk run again after a crash counts its rows once).
  */
 export async function ingestChunk(deps: IngestionDeps, input: IngestionInput): Promise<{ done: boolean; rows: number }> {
   const batch = await load(deps, input);
@@ -92,6 +94,7 @@ export async function ingestChunk(deps: IngestionDeps, input: IngestionInput): P
     reportBytes: batch.reportBytes + Buffer.byteLength(report),
     updatedAt: deps.clock.now().toISOString(),
   });
+  deps.metrics.count(METRIC_NAMES.batchRowsIngested, rows.length);
   return { done, rows: read };
 }
 

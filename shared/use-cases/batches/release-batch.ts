@@ -43,7 +43,7 @@ export interface BatchReleasePage {
  *    call short between the submission and the start), and two callers racing on one draft submit it once.
  */
 export async function releaseBatch(
-  deps: Pick<BatchDeps, 'batches'> & Pick<Deps, 'applications' | 'review' | 'clock' | 'ids'>,
+  deps: Pick<BatchDeps, 'batches'> & Pick<Deps, 'applications' | 'review' | 'clock' | 'ids' | 'metrics'>,
   principal: Principal,
   batchId: string,
   body: BatchRelease,
@@ -88,7 +88,7 @@ async function markReleased(deps: Pick<BatchDeps, 'batches'> & Pick<Deps, 'clock
 }
 
 async function release(
-  deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids'>,
+  deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids' | 'metrics'>,
   app: Application,
 ): Promise<'submitted' | 'waiting' | 'skipped'> {
   if (app.status === 'submitted' && app.attempt === 1) {

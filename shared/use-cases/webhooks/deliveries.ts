@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError, ConflictError, NotFoundError, ValidationError, WORKFLOW_ERROR_NAMES } from '../../domain/errors.ts';
 import type { Delivery, OutboxEvent, Principal, WebhookEndpoint } from '../../domain/records.ts';
 import { log } from '../../log.ts';
+import { METRIC_NAMES } from '../../observability/metric-names.ts';
 import type { Deps } from '../../ports/deps.ts';
 import { signWebhook } from '../../webhooks/sign.ts';
 
@@ -102,9 +103,11 @@ export type DeliveryResult = { outcome: string } | { outcome: 'retry_after'; wai
  * - an answer with `Retry-After` (429, 503…): `{ outcome: 'retry_after', waitSeconds }`; the workflow waits that long.
  * - anything else: `DeliveryFailedError`, which the delivery workflow retries with backoff for about three days.
  * - the 20th failed attempt: `DeliveryExhaustedError`, and the workflow gives up.
+ * Every attempt made is counted: `DeliveriesSucceeded` when delivered, else `DeliveriesFailed` (410 and a refused
+ * address included); a delivery not attempted (unknown, over, its endpoint disabled) counts nothing.
  */
 export async function deliverWebhook(
-  deps: Pick<Deps, 'webhooks' | 'sender' | 'clock'>,
+  deps: Pick<Deps, 'webhooks' | 'sender' | 'clock' | 'metrics'>,
   input: { deliveryId: string; tenantId: string },
 ): Promise<DeliveryResult> {
   const delivery = await deps.webhooks.getDelivery(input.deliveryId);
@@ -123,6 +126,7 @@ export async function deliverWebhook(
   // Signed at the real time, not the business clock's: the receiver checks the timestamp against its own clock.
   const headers = signWebhook({ id: event.eventId, timestamp: deps.clock.wallNow(), payload: body, secrets: signingSecrets(endpoint, now) });
   const response = await deps.sender.send({ url: endpoint.url, headers, body });
+  deps.metrics.count(response.outcome === 'delivered' ? METRIC_NAMES.deliveriesSucceeded : METRIC_NAMES.deliveriesFailed);
   const attempt = {
     attempt: delivery.attempts + 1,
     at: now.toISOString(),

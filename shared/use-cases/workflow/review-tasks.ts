@@ -3,6 +3,7 @@ import { ConflictError } from '../../domain/errors.ts';
 import type { Application } from '../../domain/records.ts';
 import { changeStatus, eventFor } from '../../domain/status-change.ts';
 import { log } from '../../log.ts';
+import { METRIC_NAMES } from '../../observability/metric-names.ts';
 import type { Deps } from '../../ports/deps.ts';
 import { reviewRunName } from '../submit-application.ts';
 import { type WorkflowView, workflowView } from './review-timeouts.ts';
@@ -96,9 +97,10 @@ export async function recordOverdueTask(deps: TaskDeps, input: TaskInput): Promi
 
 /**
  * ApplyDecision: the stored decision for this attempt becomes the status: approved; rejected (the customer may
- * correct); or rejected_final once the resubmissions are used up.
+ * correct); or rejected_final once the resubmissions are used up. Counted once, by the run that applies it
+ * (`ApplicationsDecided`).
  */
-export async function applyDecisionTask(deps: TaskDeps, input: TaskInput): Promise<WorkflowView> {
+export async function applyDecisionTask(deps: TaskDeps & Pick<Deps, 'metrics'>, input: TaskInput): Promise<WorkflowView> {
   const app = await withFreshRead(deps, input, async (fresh) => {
     if (fresh.status !== 'under_review') return fresh; // applied already (a retried task)
     const recorded = fresh.decision?.attempt === fresh.attempt ? fresh.decision.decision : undefined;
@@ -118,6 +120,7 @@ export async function applyDecisionTask(deps: TaskDeps, input: TaskInput): Promi
             reasons: recorded.reasons,
           });
     await deps.applications.applyStatusChange(change);
+    deps.metrics.count(METRIC_NAMES.applicationsDecided);
     return change.next;
   });
   return workflowView(app, deps.settings, deps.clock.now());
@@ -166,8 +169,11 @@ export async function expireCorrectionTask(deps: TaskDeps & Pick<Deps, 'review'>
   });
 }
 
-/** MarkFailed: a task failed after its retries. A final application stays as it is; anything else becomes failed. */
-export async function markFailedTask(deps: TaskDeps, input: TaskInput & { error?: { Error?: string; Cause?: string } }): Promise<void> {
+/**
+ * MarkFailed: a task failed after its retries. A final application stays as it is; anything else becomes failed
+ * (counted: `ApplicationsFailed`).
+ */
+export async function markFailedTask(deps: TaskDeps & Pick<Deps, 'metrics'>, input: TaskInput & { error?: { Error?: string; Cause?: string } }): Promise<void> {
   const errorName = input.error?.Error ?? 'unknown error';
   log.error('review workflow failed', { applicationId: input.applicationId, error: errorName });
   await withFreshRead(deps, input, async (fresh) => {
@@ -180,5 +186,6 @@ export async function markFailedTask(deps: TaskDeps, input: TaskInput & { error?
       set: { pendingTask: undefined },
     });
     await deps.applications.applyStatusChange(change);
+    deps.metrics.count(METRIC_NAMES.applicationsFailed);
   });
 }

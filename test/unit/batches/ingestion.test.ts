@@ -3,6 +3,7 @@ import { csvField, MANIFEST_COLUMNS } from '../../../shared/domain/batch-manifes
 import { changeStatus } from '../../../shared/domain/status-change.ts';
 import { ConflictError, NotFoundError } from '../../../shared/domain/errors.ts';
 import type { Application, Principal } from '../../../shared/domain/records.ts';
+import { METRIC_NAMES } from '../../../shared/observability/metric-names.ts';
 import { createApplication } from '../../../shared/use-cases/create-application.ts';
 import { importFilingRegistry } from '../../../shared/use-cases/filing-registry.ts';
 import { createBatch } from '../../../shared/use-cases/batches/create-batch.ts';
@@ -119,6 +120,11 @@ describe('batch ingestion (use cases on DynamoDB Local)', () => {
     expect(byRow['000001']).toMatchObject({ websiteName: '示例网站, "旧版"', customerRef: 'line one\nline two', batchId: batch.id, status: 'draft' });
     expect(byRow['000003']?.domains).toEqual(['a.example.cn', 'b.example.cn']);
     expect(byRow['000010']?.siteState).toEqual({ state: 'migrated', target: 'new.example.com', since: '2026-02-01' });
+    // The single application, then the rows that became applications; every row ingested, good or refused.
+    expect(deps.metrics.all()).toEqual({
+      [METRIC_NAMES.applicationsCreated]: 1 + 4,
+      [METRIC_NAMES.batchRowsIngested]: 11,
+    });
   });
 
   it('resumes after a crash half-way through a chunk without duplicating any application, event or count', async () => {
@@ -164,6 +170,10 @@ describe('batch ingestion (use cases on DynamoDB Local)', () => {
     const report = await parseReport(deps.files.text(`batch-files/${principal.tenantId}/${batch.id}/report.csv`));
     expect(report.map((r) => Number(r.row))).toEqual(Array.from({ length: 62 }, (_, i) => i + 1));
     expect(report.filter((r) => r.outcome === 'refused').map((r) => Number(r.row))).toEqual([11, 41]);
+    // The crashed run counted nothing: its rows once, by the run that moved the cursor past them; the applications
+    // it wrote before dying are found, not written, by the next run, and are not counted (an undercount, never double).
+    expect(deps.metrics.of(METRIC_NAMES.batchRowsIngested)).toBe(62);
+    expect(deps.metrics.of(METRIC_NAMES.applicationsCreated)).toBe(60 - afterCrash.length);
   });
 
   it('honours Idempotency-Key: the same body gives the same batch (a fresh upload URL while waiting), another body 409', async () => {
@@ -219,6 +229,11 @@ describe('batch ingestion (use cases on DynamoDB Local)', () => {
 
     // Assess
     expect(ingested).toMatchObject({ status: 'ingested', rows: { accepted: 3, rejected: 1 }, counts: { submitted: 2, draft: 1 } });
+    expect(deps.metrics.all()).toEqual({
+      [METRIC_NAMES.applicationsCreated]: 3,
+      [METRIC_NAMES.applicationsSubmitted]: 2,
+      [METRIC_NAMES.batchRowsIngested]: 4,
+    });
     expect(deps.reviewRuns.map((r) => r.name).sort()).toEqual(
       apps.filter((a) => a.status === 'submitted').map((a) => `${a.id}-1`).sort(),
     );

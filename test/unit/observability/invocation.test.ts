@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { log } from '../../../shared/log.ts';
 import { businessKeys, observed } from '../../../shared/observability/invocation.ts';
+import { METRIC_NAMES, METRICS_NAMESPACE, METRICS_SERVICE, METRICS_SERVICE_DIMENSION } from '../../../shared/observability/metric-names.ts';
 import { captureOutput } from './capture-output.ts';
 
 const context = (awsRequestId: string): Context =>
@@ -14,7 +15,7 @@ const context = (awsRequestId: string): Context =>
     getRemainingTimeInMillis: () => 30_000,
   }) as Context;
 
-/** Every entry point's wrapper: the Lambda context and business keys in the logs. */
+/** Every entry point's wrapper: the Lambda context and business keys in the logs, the invocation's metrics published. */
 describe('an observed invocation', () => {
   const level = process.env.LOG_LEVEL;
   beforeEach(() => {
@@ -22,7 +23,19 @@ describe('an observed invocation', () => {
   });
   afterEach(() => {
     process.env.LOG_LEVEL = level;
+    vi.unstubAllEnvs();
   });
+
+  /** The wrapper and the EMF metrics, fresh, with metrics on (the tests' environment turns them off: vitest.config.ts). */
+  async function withMetrics() {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    vi.resetModules();
+    const [invocation, metrics] = await Promise.all([
+      import('../../../shared/observability/invocation.ts'),
+      import('../../../shared/observability/metrics.ts'),
+    ]);
+    return { observed: invocation.observed, emfMetrics: metrics.emfMetrics };
+  }
 
   it('logs with the request id, function and cold start, and the business keys of this invocation only', async () => {
     // Prepare
@@ -51,6 +64,40 @@ describe('an observed invocation', () => {
     ]);
     expect(lines[1]).not.toHaveProperty('applicationId');
     expect(lines[0]).not.toHaveProperty('batchId');
+  });
+
+  it('publishes what the invocation counted as one EMF line in the namespace and dimension the alarms read, even when it throws', async () => {
+    // Prepare
+    const { observed, emfMetrics } = await withMetrics();
+    const handler = observed(async (fail: boolean) => {
+      emfMetrics.count(METRIC_NAMES.deliveriesFailed);
+      emfMetrics.count(METRIC_NAMES.deliveriesFailed);
+      emfMetrics.count(METRIC_NAMES.batchRowsIngested, 0);
+      if (fail) throw Object.assign(new Error('endpoint answered 500'), { name: 'DeliveryFailedError' });
+    });
+
+    // Act
+    const { lines } = await captureOutput(() => handler(true).catch(() => undefined));
+
+    // Assess
+    expect(lines).toHaveLength(1);
+    const emf = lines[0] as { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } } & Record<string, unknown>;
+    expect(emf._aws.CloudWatchMetrics).toEqual([
+      { Namespace: METRICS_NAMESPACE, Dimensions: [[METRICS_SERVICE_DIMENSION]], Metrics: [{ Name: METRIC_NAMES.deliveriesFailed, Unit: 'Count' }] },
+    ]);
+    expect(emf[METRICS_SERVICE_DIMENSION]).toBe(METRICS_SERVICE);
+    expect(emf[METRIC_NAMES.deliveriesFailed]).toEqual([1, 1]);
+  });
+
+  it('writes nothing when the invocation counted nothing', async () => {
+    // Prepare
+    const { observed } = await withMetrics();
+
+    // Act
+    const { text } = await captureOutput(() => observed(async () => 'ok')(undefined));
+
+    // Assess
+    expect(text).toBe('');
   });
 
 });

@@ -9,6 +9,7 @@ import { recordDecision } from '../../../shared/use-cases/record-decision.ts';
 import { resubmitApplication } from '../../../shared/use-cases/resubmit-application.ts';
 import { submitApplication } from '../../../shared/use-cases/submit-application.ts';
 import { applyDecisionTask, awaitCorrectionTask, loadApplicationTask, submitToAuthorityTask } from '../../../shared/use-cases/workflow/review-tasks.ts';
+import { METRIC_NAMES } from '../../../shared/observability/metric-names.ts';
 import { registryRow, uniqueSubjectNumber, websiteApplication } from './support/fixtures.ts';
 import { agency, type LocalTable, operatorOf, withLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
 
@@ -129,6 +130,33 @@ describe('applications under the ICP rules', { timeout: 30_000 }, () => {
       expect(workflow).toMatchObject({ status: 'under_review', reviewDeadline: '2025-10-30', reviewDeadlineEstimate: false });
       // From 2025-09-26 10:00 China time to the end of 2025-10-30: 34 days and 14 hours.
       expect(workflow.reviewTimeoutSeconds).toBe(34 * 86_400 + 14 * 3_600);
+    });
+  });
+
+  describe('metrics', () => {
+    it('counts an application created once (not its replay nor a refusal), and each submission and resubmission', async () => {
+      // Prepare
+      const principal = agency();
+      const input = websiteApplication();
+      await importFilingRegistry(deps, principal, { rows: [registryRow(input)] });
+      const before = deps.metrics.all();
+      const delta = (name: (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES]) => deps.metrics.of(name) - (before[name] ?? 0);
+
+      // Act
+      await createApplication(deps, principal, input, { idempotencyKey: 'metrics-1' });
+      await createApplication(deps, principal, input, { idempotencyKey: 'metrics-1' });
+      await createApplication(deps, principal, websiteApplication({ domains: ['exa mple_.cn'] })).catch(() => undefined);
+      const created = delta(METRIC_NAMES.applicationsCreated);
+      const app = await underReview(principal, websiteApplication());
+      await recordDecision(deps, operatorOf(principal), app.id, { outcome: 'rejected', reasons: [{ code: 'DOCUMENT_UNCLEAR', message: 'blurred' }] });
+      await applyDecisionTask(deps, { applicationId: app.id, tenantId: app.tenantId });
+      await resubmitApplication(deps, principal, app.id, {});
+
+      // Assess
+      expect(created).toBe(1);
+      expect(delta(METRIC_NAMES.applicationsCreated)).toBe(2);
+      expect(delta(METRIC_NAMES.applicationsSubmitted)).toBe(2);
+      expect(delta(METRIC_NAMES.applicationsDecided)).toBe(1);
     });
   });
 

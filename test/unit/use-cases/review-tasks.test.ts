@@ -16,6 +16,8 @@ import { startTestTable, type TestTable } from '../../support/test-table.ts';
 import { testClock } from '../../support/clock.ts';
 import { uniqueFilingNumber } from '../../support/fixtures.ts';
 import { applicationTimeline } from '../../../shared/use-cases/application-timeline.ts';
+import { METRIC_NAMES } from '../../../shared/observability/metric-names.ts';
+import { MemoryMetrics } from './support/local-deps.ts';
 
 /**
  * The review tasks against the real engine (DynamoDB Local): each must be idempotent, since Step Functions may run a
@@ -24,12 +26,14 @@ import { applicationTimeline } from '../../../shared/use-cases/application-timel
 describe('review workflow tasks', () => {
   let table: TestTable;
   let deps: Deps;
+  let metrics: MemoryMetrics;
   const resumed: { token: string; output: unknown }[] = [];
   const started: { applicationId: string; name: string }[] = [];
   const orders: unknown[] = [];
 
   beforeAll(async () => {
     table = await startTestTable();
+    metrics = new MemoryMetrics();
     deps = {
       applications: new DynamoApplicationRepository(table.documents, table.tableName),
       review: {
@@ -43,6 +47,7 @@ describe('review workflow tasks', () => {
       clock: testClock,
       ids: ulidIds,
       settings: { maxResubmissions: 1, correctionWindowDays: 14, uploadUrlTtlSeconds: 600, webhooksAllowLoopback: false, webhooksAllowHttp: false },
+      metrics,
     } as unknown as Deps;
   }, 60_000);
 
@@ -124,6 +129,7 @@ describe('review workflow tasks', () => {
     const underReview = (await deps.applications.get(app.id)) as Application;
     const reasons = [{ code: 'DOCUMENT_UNCLEAR', message: 'blurred' }];
     await deps.applications.update(underReview, { decision: { attempt: 1, decision: { outcome: 'rejected', reasons }, at: testClock.now().toISOString() } });
+    const decided = metrics.of(METRIC_NAMES.applicationsDecided);
 
     // Act
     const first = await applyDecisionTask(deps, ids(app));
@@ -134,6 +140,7 @@ describe('review workflow tasks', () => {
     expect(retried.status).toBe('rejected');
     const timeline = await timelineOf(app.id);
     expect(timeline.filter((t) => t.status === 'rejected')).toHaveLength(1);
+    expect(metrics.of(METRIC_NAMES.applicationsDecided) - decided).toBe(1);
   });
 
   it('AwaitCorrection resumes itself when the customer resubmitted before the token was stored', async () => {
@@ -245,12 +252,29 @@ describe('review workflow tasks', () => {
     const current = (await deps.applications.get(app.id)) as Application;
     await deps.applications.update(current, { decision: { attempt: 1, decision: { outcome: 'approved' }, at: testClock.now().toISOString() } });
     await applyDecisionTask(deps, ids(app));
+    const failed = metrics.of(METRIC_NAMES.applicationsFailed);
 
     // Act
     await markFailedTask(deps, { ...ids(app), error: { Error: 'Boom' } });
 
     // Assess
     expect((await deps.applications.get(app.id))?.status).toBe('approved');
+    expect(metrics.of(METRIC_NAMES.applicationsFailed)).toBe(failed);
+  });
+
+  it('MarkFailed fails an application under way once, and counts it once', async () => {
+    // Prepare
+    const app = await submittedApplication();
+    await submitToAuthorityTask(deps, { ...ids(app), taskToken: 't' });
+    const failed = metrics.of(METRIC_NAMES.applicationsFailed);
+
+    // Act
+    await markFailedTask(deps, { ...ids(app), error: { Error: 'TransientError' } });
+    await markFailedTask(deps, { ...ids(app), error: { Error: 'TransientError' } });
+
+    // Assess
+    expect((await deps.applications.get(app.id))?.status).toBe('failed');
+    expect(metrics.of(METRIC_NAMES.applicationsFailed) - failed).toBe(1);
   });
 
   it('keeps one open order per filing whichever abbreviation of the province it is written with', async () => {

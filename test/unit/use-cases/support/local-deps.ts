@@ -5,15 +5,35 @@ import { DynamoApplicationRepository } from '../../../../shared/adapters/dynamo/
 import { DynamoFilingRegistryRepository } from '../../../../shared/adapters/dynamo/dynamo-filing-registry-repository.ts';
 import { DynamoTenantRepository } from '../../../../shared/adapters/dynamo/dynamo-tenant-repository.ts';
 import { DynamoWebhookRepository } from '../../../../shared/adapters/dynamo/dynamo-webhook-repository.ts';
+import type { MetricName } from '../../../../shared/observability/metric-names.ts';
 import type { Deps, Settings } from '../../../../shared/ports/deps.ts';
+import type { Metrics } from '../../../../shared/ports/metrics.ts';
 import type { EvidenceStore } from '../../../../shared/ports/services.ts';
 import { startTestTable, type TestTable } from '../../../support/test-table.ts';
 
 /**
  * Use cases against the real records table on DynamoDB Local (the table as the data stack defines it), with the
- * other ports in memory: a settable clock, sequential ids, an evidence store of byte arrays, and workflows that only
- * record what they were asked.
+ * other ports in memory: a settable clock, sequential ids, an evidence store of byte arrays, workflows that only
+ * record what they were asked, and metrics counted in memory.
  */
+
+/** The `Metrics` port in memory: what was counted, by name. */
+export class MemoryMetrics implements Metrics {
+  readonly counts = new Map<MetricName, number>();
+
+  count(name: MetricName, value = 1): void {
+    if (value > 0) this.counts.set(name, this.of(name) + value);
+  }
+
+  of(name: MetricName): number {
+    return this.counts.get(name) ?? 0;
+  }
+
+  /** The counts as a plain object, for `toEqual`. */
+  all(): Partial<Record<MetricName, number>> {
+    return Object.fromEntries(this.counts);
+  }
+}
 
 export const TABLE = 'records';
 
@@ -40,6 +60,7 @@ export function withLocalTable(use: (table: LocalTable) => void): void {
 }
 
 export interface TestDeps extends Deps {
+  metrics: MemoryMetrics;
   /** Objects in the fake evidence store, by key. */
   objects: Map<string, Uint8Array>;
   /** Review executions started and tokens resumed. */
@@ -115,6 +136,7 @@ export function testDeps(table: LocalTable, options: { now?: string; evidencePol
       },
     },
     settings,
+    metrics: new MemoryMetrics(),
     objects,
     started,
     resumed,

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { OutboxEvent, WebhookEndpoint } from '../../../shared/domain/records.ts';
+import { METRIC_NAMES } from '../../../shared/observability/metric-names.ts';
+import type { WebhookSender } from '../../../shared/ports/services.ts';
+import { deliverWebhook, deliveryIdFor } from '../../../shared/use-cases/webhooks/deliveries.ts';
+import { agency, withLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
+
+type Answer = Awaited<ReturnType<WebhookSender['send']>>;
+
+/** One delivery attempt, and what it counts: every attempt made is a success or a failure of the webhook metrics. */
+describe('a webhook delivery attempt', { timeout: 30_000 }, () => {
+  let deps: TestDeps;
+  withLocalTable((table) => {
+    deps = testDeps(table);
+  });
+
+  let sequence = 0;
+  /** A pending delivery of a fresh event to a fresh endpoint of a fresh tenant; `answer` is what the endpoint does. */
+  async function pendingDelivery(answer: Answer) {
+    const tenantId = agency().tenantId;
+    const n = ++sequence;
+    const endpoint: WebhookEndpoint = {
+      endpointId: `ep_attempt_${n}`,
+      tenantId,
+      url: `https://hooks.example.com/${n}`,
+      eventTypes: [],
+      secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      previousSecrets: [],
+      status: 'enabled',
+      createdAt: '2026-11-29T00:00:00.000Z',
+    };
+    const outbox: OutboxEvent = {
+      eventId: `evt_attempt_${tenantId}_${n}`,
+      tenantId,
+      event: {
+        type: 'application.created',
+        timestamp: '2026-11-29T01:00:00.000Z',
+        data: { applicationId: `app_${n}`, status: 'draft', sequence: 1, attempt: 1, filingNumber: `京ICP备2026${String(n).padStart(6, '0')}号-1` },
+      },
+    };
+    await deps.webhooks.putEndpoint(endpoint);
+    await deps.applications.emit(outbox);
+    const deliveryId = deliveryIdFor(outbox.eventId, endpoint.endpointId);
+    const at = deps.clock.now().toISOString();
+    await deps.webhooks.createDelivery({
+      deliveryId,
+      tenantId,
+      eventId: outbox.eventId,
+      endpointId: endpoint.endpointId,
+      eventType: outbox.event.type,
+      status: 'pending',
+      attempts: 0,
+      redeliveries: 0,
+      createdAt: at,
+      updatedAt: at,
+    });
+    const attemptDeps = { ...deps, sender: { send: async (): Promise<Answer> => answer } };
+    return { input: { deliveryId, tenantId }, attemptDeps };
+  }
+
+  const counts = () => ({
+    succeeded: deps.metrics.of(METRIC_NAMES.deliveriesSucceeded),
+    failed: deps.metrics.of(METRIC_NAMES.deliveriesFailed),
+  });
+
+  it('counts a delivered attempt as succeeded, and nothing when the delivery is over', async () => {
+    // Prepare
+    const { input, attemptDeps } = await pendingDelivery({ outcome: 'delivered', status: 204, durationMs: 3 });
+    const before = counts();
+
+    // Act
+    const first = await deliverWebhook(attemptDeps, input);
+    const again = await deliverWebhook(attemptDeps, input);
+
+    // Assess
+    expect([first, again]).toEqual([{ outcome: 'delivered' }, { outcome: 'delivered' }]);
+    expect(counts()).toEqual({ succeeded: before.succeeded + 1, failed: before.failed });
+  });
+
+  it('counts every attempt that did not succeed as failed: an error status (retried), 410 Gone, a refused address', async () => {
+    // Prepare
+    const answers: Answer[] = [
+      { outcome: 'retryable', status: 500, durationMs: 3 },
+      { outcome: 'gone', status: 410, durationMs: 3 },
+      { outcome: 'refused', durationMs: 0, error: 'The address is private' },
+    ];
+    const deliveries = await Promise.all(answers.map(pendingDelivery));
+    const before = counts();
+
+    // Act
+    const outcomes = await Promise.all(deliveries.map(({ input, attemptDeps }) => deliverWebhook(attemptDeps, input).catch((e: Error) => e.name)));
+
+    // Assess
+    expect(outcomes).toEqual(['DeliveryFailedError', { outcome: 'endpoint_disabled' }, { outcome: 'failed' }]);
+    expect(counts()).toEqual({ succeeded: before.succeeded, failed: before.failed + 3 });
+  });
+});
