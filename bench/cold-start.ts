@@ -18,7 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../infra/constructs/app-function.ts';
@@ -101,8 +101,18 @@ function importMs(bundle: Bundle): number {
     process.execPath,
     [...(SOURCE_MAPS ? ['--enable-source-maps'] : []), '--input-type=module', '-e', script, pathToFileURL(bundle.file).href],
     {
-      // What Lambda sets, minus NODE_OPTIONS: source maps only when asked for, on both sides.
-      env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', TABLE_NAME: 'icp-cancel', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      // What Lambda sets, minus NODE_OPTIONS: source maps only when asked for, on both sides. The execution environment
+      // and task root too, which libraries read at import: the X-Ray SDK of a bundle built with SDK tracing starts its
+      // Lambda mode on LAMBDA_TASK_ROOT, and Powertools' Tracer traces only where AWS_EXECUTION_ENV is set.
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'eu-west-1',
+        TABLE_NAME: 'icp-cancel',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+        LAMBDA_TASK_ROOT: dirname(bundle.file),
+        _HANDLER: 'index.handler',
+      },
       encoding: 'utf8',
     },
   );

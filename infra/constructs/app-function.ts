@@ -39,6 +39,22 @@ export const HANDLER_METADATA = 'icp:handler';
  */
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
+/**
+ * `cdk deploy -c sdkTracing=true` bundles every function with Powertools' Tracer: an X-Ray subsegment for each AWS SDK
+ * call and the handler's own, annotated with the business keys (`shared/observability/tracer.ts`). Off by default:
+ * the Tracer's X-Ray SDK costs every cold start about 15 ms (README, Logs, metrics and traces), while Lambda's active
+ * tracing, always on, costs nothing at import.
+ */
+export const SDK_TRACING_CONTEXT = 'sdkTracing';
+
+/** Whether the app is synthesized with SDK tracing (`-c sdkTracing=true`); anything but true or false is refused. */
+export function sdkTracingOf(scope: Construct): boolean {
+  const value: unknown = scope.node.tryGetContext(SDK_TRACING_CONTEXT);
+  if (value === undefined || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new Error(`CDK context ${SDK_TRACING_CONTEXT} must be true or false; got ${JSON.stringify(value)}`);
+}
+
 export interface AppFunctionProps {
   /** Repository-relative path of the entry file, e.g. `functions/http/create-application.ts`. */
   entry: string;
@@ -55,7 +71,7 @@ export interface AppFunctionProps {
  * bundled CommonJS dependencies still load), arm64, current Node.js runtime, AWS SDK bundled at the version the
  * project pins and tests (not whatever the runtime ships), minified, with a source map beside the bundle that Node does
  * not load unless told to (see below), the holiday calendar's year files beside the bundle, its own log group with a
- * retention, X-Ray active, 30 s and 512 MB.
+ * retention, X-Ray active (the Tracer bundled or not: `SDK_TRACING_CONTEXT`), 30 s and 512 MB.
  *
  * No `--enable-source-maps` by default: loading the map costs every cold start 17–25 ms (`npm run bench:cold --
  * --source-maps`) for stack traces that only debugging needs. To debug a function, give it
@@ -115,6 +131,8 @@ export class AppFunction extends NodejsFunction {
         sourceMap: true,
         sourcesContent: false,
         commandHooks: HOLIDAY_DATA_HOOKS,
+        // A constant, so that esbuild leaves the Tracer and the X-Ray SDK out of the bundle when it is 'false'.
+        define: { 'process.env.ICP_SDK_TRACING': JSON.stringify(String(sdkTracingOf(scope))) },
       },
     });
     this.entryPath = props.entry;

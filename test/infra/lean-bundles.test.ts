@@ -109,15 +109,19 @@ describe('lean bundles', () => {
     expect(excess).toEqual([]);
   });
 
-  it("carry Powertools' Logger, and its Metrics only where a use case counts", () => {
+  it("carry Powertools' Logger, its Metrics only where a use case counts, and, unless built with SDK tracing, no Tracer", () => {
     // Act: every function logs through its wrapper (shared/observability/invocation.ts); only those whose use cases
-    // count compose metricsDeps()
+    // count compose metricsDeps(); the Tracer costs a cold start about 15 ms and comes only with `-c sdkTracing=true`
     const withoutLogger = bundles.filter((b) => !b.packages.has('@aws-lambda-powertools/logger')).map((b) => b.entry);
     const withMetrics = bundles.filter((b) => b.packages.has('@aws-lambda-powertools/metrics')).map((b) => b.entry);
+    const tracing = bundles.flatMap((b) =>
+      ['@aws-lambda-powertools/tracer', 'aws-xray-sdk-core', 'cls-hooked'].filter((p) => b.packages.has(p)).map((p) => `${b.entry} carries ${p}`),
+    );
 
     // Assess
     expect(withoutLogger).toEqual([]);
     expect(withMetrics.sort()).toEqual(COUNTING_FUNCTIONS.map((f) => `functions/${f}.ts`).sort());
+    expect(tracing).toEqual([]);
   });
 
   it("carry zod/mini, not classic zod, and none of zod's locales but English", () => {

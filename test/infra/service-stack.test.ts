@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../infra/constructs/app-function.ts';
+import { REPO_ROOT, SDK_TRACING_CONTEXT, sdkTracingOf } from '../../infra/constructs/app-function.ts';
 import { allEntries, HTTP_ROUTES } from '../../infra/stacks/catalog.ts';
 import { appFunctions, type CfnResource, ofType, refTarget, synthesize } from './synth.ts';
 
@@ -60,6 +61,16 @@ describe('functions', () => {
         ':iam::aws:policy/',
       );
     }
+  });
+
+  it('bundle the Tracer only with -c sdkTracing=true (or "true" from the command line), and refuse any other value', () => {
+    // Prepare
+    const app = (value?: unknown) => new App(value === undefined ? {} : { context: { [SDK_TRACING_CONTEXT]: value } });
+
+    // Act & Assess
+    expect([undefined, false, 'false'].map((v) => sdkTracingOf(app(v)))).toEqual([false, false, false]);
+    expect([true, 'true'].map((v) => sdkTracingOf(app(v)))).toEqual([true, true]);
+    expect(() => sdkTracingOf(app('yes'))).toThrow('CDK context sdkTracing must be true or false; got "yes"');
   });
 
   it('get the common environment and only the variables their permissions go with', () => {

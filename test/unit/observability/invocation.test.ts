@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { log } from '../../../shared/log.ts';
 import { businessKeys, observed } from '../../../shared/observability/invocation.ts';
 import { METRIC_NAMES, METRICS_NAMESPACE, METRICS_SERVICE, METRICS_SERVICE_DIMENSION } from '../../../shared/observability/metric-names.ts';
+import { tracer } from '../../../shared/observability/tracer.ts';
 import { captureOutput } from './capture-output.ts';
 
 const context = (awsRequestId: string): Context =>
@@ -100,4 +101,9 @@ describe('an observed invocation', () => {
     expect(text).toBe('');
   });
 
+  it('traces nothing when run from the sources: the Tracer is left out unless the bundle is built with SDK tracing', () => {
+    // Assess (ICP_SDK_TRACING is an esbuild define of the bundles, unset here)
+    expect(process.env.ICP_SDK_TRACING).toBeUndefined();
+    expect(tracer).toBeUndefined();
+  });
 });
