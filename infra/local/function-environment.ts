@@ -51,6 +51,8 @@ export const FORWARDED_SETTINGS = [
   'BATCH_URL_TTL_SECONDS',
   'REVIEW_START_RATE',
   'REVIEW_START_BURST',
+  // Powertools' own switch: the tests turn the EMF lines off (vitest.config.ts), in the bundles' workers too.
+  'POWERTOOLS_METRICS_DISABLED',
 ] as const;
 
 /**
