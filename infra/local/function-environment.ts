@@ -172,7 +172,7 @@ export function readFunctionConfigurations(
 
 /**
  * A function's whole environment, as Lambda would give it plus the local overrides: the template's variables; what
- * Lambda itself sets (region, function name, version and memory, `_HANDLER`, `LAMBDA_TASK_ROOT`, and the function's own
+ * Lambda itself sets (region, function name, version and memory, initialisation type, `_HANDLER`, `LAMBDA_TASK_ROOT`, and the function's own
  * credentials, `functionCredentials` of the IAM proxy, which tells the functions apart by them); then `overrides` ({@link localOverrides}). `AWS_EXECUTION_ENV` is left
  * unset: libraries read it as "running in Lambda" (an X-Ray daemon, for one), which this machine is not.
  */
@@ -189,6 +189,8 @@ export function functionEnvironment(
     AWS_LAMBDA_FUNCTION_NAME: configuration.logicalId,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(configuration.memorySize),
+    // A worker is started on demand, as a Lambda instance is; Powertools reports `cold_start` only for this type.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     _HANDLER: configuration.handler,
     LAMBDA_TASK_ROOT: taskRoot,
     AWS_ACCESS_KEY_ID: accessKeyId,

@@ -75,6 +75,7 @@ describe('the environment of a bundled function', () => {
       AWS_REGION: 'local',
       AWS_LAMBDA_FUNCTION_NAME: 'Submit',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       _HANDLER: 'index.handler',
       LAMBDA_TASK_ROOT: join(assembly, 'asset.submit'),
       AWS_ACCESS_KEY_ID: 'LOCALSubmit',
