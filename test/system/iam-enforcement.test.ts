@@ -58,10 +58,10 @@ describe('IAM enforcement on the bundled functions', () => {
       return batch.body.status === 'failed' ? batch.body : undefined;
     }, 'the batch to fail');
 
-    // Assess: the ingestion's read of the version was denied, at each attempt (a HEAD's 403 has no body, so the SDK
-    // names it `Unknown`, in AWS as here), until the batch failed
+    // Assess: the ingestion's read of the version was denied, at each attempt, until the batch failed, saying so (a
+    // HEAD's 403 has no body, which the SDK names `Unknown`; the adapter names it AccessDenied)
     expect(upload.status).toBe(200);
-    expect(failed).toMatchObject({ status: 'failed', error: { code: 'ingestion_failed' } });
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'ingestion_failed', message: expect.stringContaining('(AccessDenied)') } });
     const decisionsOf = (name: string) => [...runtime.iam.decisions()].find(([id]) => new RegExp(`^${name}[0-9A-F]{8}$`).test(id))?.[1];
     expect(decisionsOf('BatchPrepare')?.actions['s3:GetObjectVersion']).toMatchObject({ allowed: 0 });
     expect(decisionsOf('BatchPrepare')?.actions['s3:GetObjectVersion']?.denied).toBeGreaterThan(0);

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { BatchFileStore } from '../../ports/batch-services.ts';
+import { missingOrThrow } from './head-object-error.ts';
 
 /** Batch files (manifests, inline items, report parts, reports) in the evidence bucket, under their own prefixes. */
 export class S3BatchFiles implements BatchFileStore {
@@ -37,8 +38,7 @@ export class S3BatchFiles implements BatchFileStore {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ...(version ? { VersionId: version } : {}) }));
       return head.ContentLength ?? 0;
     } catch (error) {
-      if ((error as { name?: string }).name === 'NotFound' || (error as { name?: string }).name === 'NoSuchKey') return undefined;
-      throw error;
+      return missingOrThrow(error, key);
     }
   }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { EvidenceStore } from '../../ports/services.ts';
+import { missingOrThrow } from './head-object-error.ts';
 
 /** Evidence files in one S3 bucket. */
 export class S3EvidenceStore implements EvidenceStore {
@@ -31,8 +32,7 @@ export class S3EvidenceStore implements EvidenceStore {
       const meta = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       size = meta.ContentLength ?? 0;
     } catch (error) {
-      if ((error as { name?: string }).name === 'NotFound') return undefined;
-      throw error;
+      return missingOrThrow(error, key);
     }
     if (size === 0) return { size, head: new Uint8Array() };
     const out = await this.client.send(
