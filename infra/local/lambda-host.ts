@@ -27,19 +27,14 @@ export interface FunctionHost {
 }
 
 /**
- * Runs the template's Lambda functions in this process, by their entry file and handler name. Like Lambda, each
- * invocation gets a JSON copy of its event (no shared references with the caller) and returns a JSON copy of the
- * result; a thrown error keeps its `name`, which is what Step Functions matches Retry/Catch on.
+ * What both hosts keep of the functions they run, by logical id: which there are, how often each was invoked and how
+ * long each invocation ran (the {@link FunctionHost} accounting, in one place for the sources and the bundles).
  */
-export class LambdaHost implements FunctionHost {
-  private readonly loaded = new Map<string, Promise<Handler>>();
+export abstract class InvocationRecords<F> {
   private readonly counts = new Map<string, number>();
   private readonly finished = new Map<string, number[]>();
 
-  constructor(
-    private readonly root: string,
-    private readonly functions: Map<string, LambdaFunctionEntry>,
-  ) {}
+  constructor(protected readonly functions: Map<string, F>) {}
 
   has(functionId: string): boolean {
     return this.functions.has(functionId);
@@ -57,6 +52,34 @@ export class LambdaHost implements FunctionHost {
     return this.finished;
   }
 
+  /** Counts an invocation as it starts. */
+  protected started(functionId: string): void {
+    this.counts.set(functionId, (this.counts.get(functionId) ?? 0) + 1);
+  }
+
+  /** Adds a finished invocation's duration to its function's list. */
+  protected ran(functionId: string, ms: number): void {
+    const list = this.finished.get(functionId);
+    if (list) list.push(ms);
+    else this.finished.set(functionId, [ms]);
+  }
+}
+
+/**
+ * Runs the template's Lambda functions in this process, by their entry file and handler name. Like Lambda, each
+ * invocation gets a JSON copy of its event (no shared references with the caller) and returns a JSON copy of the
+ * result; a thrown error keeps its `name`, which is what Step Functions matches Retry/Catch on.
+ */
+export class LambdaHost extends InvocationRecords<LambdaFunctionEntry> implements FunctionHost {
+  private readonly loaded = new Map<string, Promise<Handler>>();
+
+  constructor(
+    private readonly root: string,
+    functions: Map<string, LambdaFunctionEntry>,
+  ) {
+    super(functions);
+  }
+
   /** Loads every handler now, so the first request does not pay for module loading. */
   async warm(): Promise<void> {
     await Promise.all([...this.functions.keys()].map((id) => this.handler(id)));
@@ -64,7 +87,7 @@ export class LambdaHost implements FunctionHost {
 
   async invoke(functionId: string, event: unknown): Promise<unknown> {
     const handler = await this.handler(functionId);
-    this.counts.set(functionId, (this.counts.get(functionId) ?? 0) + 1);
+    this.started(functionId);
     const context = {
       functionName: functionId,
       awsRequestId: randomUUID(),
@@ -76,7 +99,7 @@ export class LambdaHost implements FunctionHost {
       const result = await handler(copy, context);
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
     } finally {
-      recordDuration(this.finished, functionId, performance.now() - started);
+      this.ran(functionId, performance.now() - started);
     }
   }
 
@@ -97,11 +120,4 @@ export class LambdaHost implements FunctionHost {
     }
     return handler;
   }
-}
-
-/** Adds one finished invocation's duration to a function's list. */
-export function recordDuration(durations: Map<string, number[]>, functionId: string, ms: number): void {
-  const list = durations.get(functionId);
-  if (list) list.push(ms);
-  else durations.set(functionId, [ms]);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { log } from '../../shared/log.ts';
 import { type FunctionConfiguration, functionEnvironment } from './function-environment.ts';
-import { type FunctionHost, recordDuration } from './lambda-host.ts';
+import { type FunctionHost, InvocationRecords } from './lambda-host.ts';
 import { type CfnTemplate, localLambdaArn } from './step-functions/template.ts';
 
 /** A bundled function as one local Lambda instance runs it. */
@@ -172,29 +172,9 @@ class Instance {
  * instance takes the invocations that arrive while it is busy too (Lambda would start more instances): module-level
  * state is shared as it would be within one instance, never across functions.
  */
-export class LambdaWorkers implements FunctionHost {
+export class LambdaWorkers extends InvocationRecords<WorkerFunction> implements FunctionHost {
   private readonly instances = new Map<string, Instance>();
-  private readonly counts = new Map<string, number>();
-  private readonly finished = new Map<string, number[]>();
   private stopped = false;
-
-  constructor(private readonly functions: Map<string, WorkerFunction>) {}
-
-  has(functionId: string): boolean {
-    return this.functions.has(functionId);
-  }
-
-  functionIds(): string[] {
-    return [...this.functions.keys()];
-  }
-
-  invocations(): ReadonlyMap<string, number> {
-    return this.counts;
-  }
-
-  durations(): ReadonlyMap<string, readonly number[]> {
-    return this.finished;
-  }
 
   /** Starts every function's instance and waits for each to have imported its bundle. */
   async warm(): Promise<void> {
@@ -204,7 +184,7 @@ export class LambdaWorkers implements FunctionHost {
   async invoke(functionId: string, event: unknown): Promise<unknown> {
     const fn = this.functions.get(functionId);
     if (!fn) throw new Error(`No function ${functionId} in the template`);
-    this.counts.set(functionId, (this.counts.get(functionId) ?? 0) + 1);
+    this.started(functionId);
     const instance = this.instance(functionId);
     await instance.ready;
     return instance.invoke(event, {
@@ -236,7 +216,7 @@ export class LambdaWorkers implements FunctionHost {
         () => {
           if (this.instances.get(functionId) === created) this.instances.delete(functionId);
         },
-        (ms) => recordDuration(this.finished, functionId, ms),
+        (ms) => this.ran(functionId, ms),
       );
       created.ready.catch((error: unknown) => log.error('local function failed to start', { functionId, error }));
       instance = created;
