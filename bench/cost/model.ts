@@ -1,5 +1,5 @@
 import type { DynamoDbOperationUsage } from '../../infra/local/engines/dynamodb-meter.ts';
-import { RUNTIME_CALLER, type UsageSnapshot } from '../../infra/local/usage.ts';
+import { mergeOperations, RUNTIME_CALLER, type UsageSnapshot } from '../../infra/local/usage.ts';
 import { type Walk, walkMachine } from './asl-walk.ts';
 import type { PathRun } from './drive.ts';
 import { type CostPath, ENDPOINTS, FIRST_ATTEMPT_DELIVERED } from './paths.ts';
@@ -197,28 +197,7 @@ function lambdaLines(usage: UsageSnapshot, facts: TemplateFacts, prices: PriceLi
 }
 
 function mergeCallers(byCaller: UsageSnapshot['dynamodb']): Record<string, DynamoDbOperationUsage> {
-  const merged: Record<string, DynamoDbOperationUsage> = {};
-  for (const ops of Object.values(byCaller)) {
-    for (const [op, u] of Object.entries(ops)) {
-      const m = (merged[op] ??= {
-        requests: 0,
-        readUnits: 0,
-        writeUnits: 0,
-        indexUnits: {},
-        refusedWrites: 0,
-        cancelledTransactions: 0,
-        cancelledTransactionItems: 0,
-      });
-      m.requests += u.requests;
-      m.readUnits += u.readUnits;
-      m.writeUnits += u.writeUnits;
-      m.refusedWrites += u.refusedWrites;
-      m.cancelledTransactions += u.cancelledTransactions;
-      m.cancelledTransactionItems += u.cancelledTransactionItems;
-      for (const [index, units] of Object.entries(u.indexUnits)) m.indexUnits[index] = (m.indexUnits[index] ?? 0) + units;
-    }
-  }
-  return merged;
+  return Object.values(byCaller).reduce<Record<string, DynamoDbOperationUsage>>(mergeOperations, {});
 }
 
 function dynamoDbLines(byOperation: Record<string, DynamoDbOperationUsage>, prices: PriceList): CostLine[] {

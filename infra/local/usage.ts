@@ -158,7 +158,8 @@ function subtractOperation(a: DynamoDbOperationUsage, b: DynamoDbOperationUsage)
   };
 }
 
-function mergeOperations(
+/** The two per-operation usages added up (neither is changed). */
+export function mergeOperations(
   a: Record<string, DynamoDbOperationUsage>,
   b: Record<string, DynamoDbOperationUsage>,
 ): Record<string, DynamoDbOperationUsage> {
