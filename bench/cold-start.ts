@@ -21,6 +21,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { CfnElement } from 'aws-cdk-lib';
 import { REPO_ROOT } from '../infra/constructs/app-function.ts';
 import { synthesizeBundled } from '../test/infra/bundled-synth.ts';
 import type { CfnResource } from '../test/infra/synth.ts';
@@ -28,6 +29,8 @@ import { median } from './table.ts';
 
 const TARGET_RATIO = 1.3;
 const BASELINE_ENTRY = 'bench/fixtures/lean-handler.ts';
+/** Rows measured like functions but not part of the app: floors that say what a function's own clients cost. */
+const REFERENCE_ENTRIES = { 'reference: DynamoDB + S3 clients only': 'bench/fixtures/s3-reference-handler.ts' };
 
 const { values: args } = parseArgs({
   options: {
@@ -81,17 +84,29 @@ function readAssembly(directory: string): { directory: string; templates: Record
   return { directory, templates };
 }
 
-/** The baseline bundled by AppFunction itself (the same esbuild options as every function), in a temporary folder. */
-async function baselineBundle(outdir: string): Promise<Bundle> {
+/**
+ * The baseline and the reference rows, bundled by AppFunction itself (the same esbuild options as every function), in
+ * a temporary folder.
+ */
+async function fixtureBundles(outdir: string): Promise<{ baseline: Bundle; references: Bundle[] }> {
   const [{ App, Stack }, { AppFunction }] = await Promise.all([import('aws-cdk-lib'), import('../infra/constructs/app-function.ts')]);
   const { context } = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-  const app = new App({ outdir, context });
-  new AppFunction(new Stack(app, 'ColdStartBaseline'), 'LeanHandler', { entry: BASELINE_ENTRY });
+  // Asset metadata names each function's bundle folder in the template, as in the app's own bundled synth.
+  const app = new App({ outdir, context: { ...context, 'aws:cdk:enable-asset-metadata': true } });
+  const stack = new Stack(app, 'ColdStartBaseline');
+  const fixtures = [['baseline (DynamoDB document client only)', BASELINE_ENTRY], ...Object.entries(REFERENCE_ENTRIES)];
+  const functions = fixtures.map(([name, entry], i) => ({ name, fn: new AppFunction(stack, `Fixture${i}`, { entry: entry as string }) }));
   const assembly = app.synth();
-  const asset = readdirSync(assembly.directory).find((name) => name.startsWith('asset.'));
-  if (!asset) throw new Error('The baseline was not bundled');
-  const file = join(assembly.directory, asset, 'index.mjs');
-  return { name: 'baseline (DynamoDB document client only)', file, bytes: statSync(file).size };
+  const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, CfnResource> };
+  const bundles = functions.map(({ name, fn }) => {
+    const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
+    const assetPath = template.Resources[logicalId]?.Metadata?.['aws:asset:path'];
+    if (typeof assetPath !== 'string') throw new Error(`${name} was not bundled`);
+    const file = join(assembly.directory, assetPath, 'index.mjs');
+    return { name: name as string, file, bytes: statSync(file).size };
+  });
+  const [baseline, ...references] = bundles as [Bundle, ...Bundle[]];
+  return { baseline, references };
 }
 
 /** Milliseconds one fresh Node process takes to import the bundle (timed inside the process, start-up excluded). */
@@ -135,9 +150,11 @@ const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 const outdir = mkdtempSync(join(tmpdir(), 'icp-cold-start-'));
 try {
-  const [bundles, baseline] = [await functionBundles(), await baselineBundle(outdir)];
-  if (bundles.length === 0) throw new Error(`No function matches --only ${args.only}`);
-  say(`${bundles.length} functions, ${ROUNDS} rounds, source maps ${SOURCE_MAPS ? 'ON (--enable-source-maps)' : 'off'}, Node ${process.version}; load ${load()}`);
+  const functions = await functionBundles();
+  if (functions.length === 0) throw new Error(`No function matches --only ${args.only}`);
+  const { baseline, references } = await fixtureBundles(outdir);
+  const bundles = [...functions, ...references];
+  say(`${functions.length} functions (+${references.length} reference), ${ROUNDS} rounds, source maps ${SOURCE_MAPS ? 'ON (--enable-source-maps)' : 'off'}, Node ${process.version}; load ${load()}`);
 
   // Warm the file cache and Node's own start-up paths once; not counted.
   importMs(baseline);
@@ -160,13 +177,16 @@ try {
   }
 
   const baseMs = median(baselineRuns);
-  const rows = bundles.map((b) => {
+  const rowOf = (b: Bundle) => {
     const r = runs.get(b.name) as { ms: number[]; ratios: number[] };
     return { name: b.name, kib: kib(b.bytes), ms: median(r.ms), ratio: median(r.ratios) };
-  });
+  };
+  const rows = functions.map(rowOf);
+  const referenceRows = references.map(rowOf);
   const header = ['function', 'KiB', 'import ms', 'ratio', `≤ ${TARGET_RATIO}×`];
   const lines = [
     ...rows.map((r) => [r.name, r.kib, r.ms.toFixed(1), `${r.ratio.toFixed(2)}×`, r.ratio <= TARGET_RATIO ? 'yes' : 'NO']),
+    ...referenceRows.map((r) => [r.name, r.kib, r.ms.toFixed(1), `${r.ratio.toFixed(2)}×`, '']),
     [baseline.name, kib(baseline.bytes), baseMs.toFixed(1), '1.00×', ''],
   ];
   const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => (l[c] as string).length)));
