@@ -2,7 +2,7 @@ import type { DynamoDbOperationUsage } from '../../infra/local/engines/dynamodb-
 import { mergeOperations, RUNTIME_CALLER, type UsageSnapshot } from '../../infra/local/usage.ts';
 import { type Walk, walkMachine } from './asl-walk.ts';
 import type { PathRun } from './drive.ts';
-import { type CostPath, ENDPOINTS, FIRST_ATTEMPT_DELIVERED } from './paths.ts';
+import { type CostPath, ENDPOINTS } from './paths.ts';
 import { cost, type PriceList } from './prices.ts';
 import { shortName, type TemplateFacts } from './template-facts.ts';
 
@@ -55,14 +55,13 @@ export interface PathCost {
   caveats: string[];
 }
 
-/** The transitions the model predicts for one run of `path`, by state machine name (each execution walked). */
+/**
+ * The transitions the model predicts for one run of `path`, by state machine name (each execution walked). Webhook
+ * deliveries add none: their first attempts, which succeed on the paths, are the dispatcher's, without an execution.
+ */
 export function modelTransitions(path: CostPath, facts: TemplateFacts): Record<string, Walk> {
-  const runs = [
-    ...path.executions,
-    { machine: 'delivery' as const, count: path.events.length * ENDPOINTS, path: FIRST_ATTEMPT_DELIVERED },
-  ];
   const byMachine: Record<string, Walk> = {};
-  for (const { machine, count, path: machinePath } of runs) {
+  for (const { machine, count, path: machinePath } of path.executions) {
     if (count === 0) continue;
     const { name, definition } = facts.machines[machine];
     const one = walkMachine(definition, machinePath);
@@ -92,8 +91,9 @@ export function pricePath(run: PathRun, facts: TemplateFacts, prices: PriceList)
 
 /**
  * One webhook delivery (an event to one endpoint) whose first attempt succeeds, cut out of a measured run: the
- * dispatcher's and the delivery task's invocations and DynamoDB units, the delivery executions, the webhook bytes.
- * DynamoDB is attributed to functions only when they sign with their own keys (`LOCAL_HANDLERS=bundled`).
+ * dispatcher's invocations (it makes the attempt) and DynamoDB units, and the delivery task's and executions if any ran
+ * (none should: the check compares them with the model's zero), the webhook bytes. DynamoDB is attributed to functions
+ * only when they sign with their own keys (`LOCAL_HANDLERS=bundled`).
  */
 export function priceDelivery(run: PathRun, facts: TemplateFacts, prices: PriceList): PathCost {
   const delivery = facts.machines.delivery;
@@ -104,10 +104,10 @@ export function priceDelivery(run: PathRun, facts: TemplateFacts, prices: PriceL
       .filter(([id, f]) => f.entry === 'functions/events/dispatch-events.ts' || definition.includes(`:function:${id}"`))
       .map(([id]) => id),
   );
-  const deliveries = run.usage.executions[delivery.name] ?? 0;
+  const deliveries = run.path.events.length * ENDPOINTS;
   const usage: UsageSnapshot = {
     functions: Object.fromEntries(Object.entries(run.usage.functions).filter(([id]) => deliveryFunctions.has(id))),
-    executions: { [delivery.name]: deliveries },
+    executions: { [delivery.name]: run.usage.executions[delivery.name] ?? 0 },
     transitions: { [delivery.name]: run.usage.transitions[delivery.name] ?? {} },
     dynamodb: Object.fromEntries(Object.entries(run.usage.dynamodb).filter(([caller]) => deliveryFunctions.has(caller))),
     itemSizes: {},
@@ -120,8 +120,7 @@ export function priceDelivery(run: PathRun, facts: TemplateFacts, prices: PriceL
     per: 'delivery',
     units: deliveries,
     executions: [],
-    // One event to one endpoint per delivery: the model walks the delivery machine once for each.
-    events: Array.from({ length: deliveries / ENDPOINTS }, () => 'application.created'),
+    events: Array.from({ length: run.path.events.length }, () => 'application.created'),
   };
   const model = modelTransitions(path, facts);
   // From the sources every function calls DynamoDB with the runtime's key: nothing to cut out.

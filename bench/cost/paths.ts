@@ -20,15 +20,15 @@ export interface CostPath {
   units: number;
   /** The executions the path starts (deliveries aside): of which machine, how many, along which path. */
   executions: { machine: MachineRole; count: number; path: MachinePath }[];
-  /** The webhook events it sends, each to every subscribed endpoint ({@link ENDPOINTS}): one delivery execution each. */
+  /**
+   * The webhook events it sends, each to every subscribed endpoint ({@link ENDPOINTS}). Each first attempt succeeds,
+   * as nearly every one does: the dispatcher makes it, and no delivery execution runs.
+   */
   events: string[];
 }
 
 /** Webhook endpoints of the tenant, each subscribed to every event: one delivery per event each. */
 export const ENDPOINTS = 1;
-
-/** A delivery whose first attempt succeeds (what nearly every delivery does). */
-export const FIRST_ATTEMPT_DELIVERED: MachinePath = { choices: { HonourRetryAfter: ['delivered'] } };
 
 /** The review of one application: the status each route reads, the outcome after each decision. */
 function review(decisions: ('approved' | 'rejected' | 'rejected_final')[]): MachinePath {

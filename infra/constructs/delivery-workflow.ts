@@ -29,8 +29,13 @@ export const DELIVERY_RETRY = {
 } as const;
 
 /**
- * One Standard execution per (event, endpoint), so a customer's broken endpoint never holds up a review or another
- * endpoint. Execution input: `{ deliveryId, tenantId }`.
+ * The retry workflow of one delivery (an event to one endpoint), so a customer's broken endpoint never holds up a
+ * review or another endpoint. The first attempt is made by the dispatcher without a workflow (nearly every delivery
+ * succeeds there, and a Standard execution per delivery was half the system's cost); this machine runs only for a
+ * delivery whose first attempt failed, and for a manual redelivery. Execution input: `{ deliveryId, tenantId,
+ * waitSeconds }`: it first waits `waitSeconds` — the backoff (full jitter over the first 30 s interval) or the
+ * endpoint's Retry-After that the dispatcher's attempt earned, 0 for a redelivery — so the schedule is the one a
+ * workflow-made first attempt would have had.
  */
 export class DeliveryWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -63,8 +68,10 @@ export class DeliveryWorkflow extends Construct {
       .when(sfn.Condition.stringEquals('$.result.outcome', 'retry_after'), waitRetryAfter)
       .otherwise(delivered);
 
+    const waitFirst = new sfn.Wait(this, 'WaitBeforeAttempt', { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
+
     this.stateMachine = standardWorkflow(this, {
-      definition: deliver.next(afterAttempt),
+      definition: waitFirst.next(deliver).next(afterAttempt),
       ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
       timeout: Duration.days(7),
       taskFunctions: Object.values(props.tasks),

@@ -98,8 +98,18 @@ export const DELIVERY_TASKS = {
 // It starts reviews: a file that completes a draft marked `submitWhenComplete` submits it.
 export const EVIDENCE_CHECK: FunctionSpec = { entry: 'functions/s3/check-evidence.ts', table: 'readWrite', evidence: 'read', evidencePolicy: true, review: 'start' };
 
-/** Turns outbox events (table stream) into one delivery execution per subscribed endpoint. */
-export const EVENT_DISPATCH: FunctionSpec = { entry: 'functions/events/dispatch-events.ts', table: 'readWrite', delivery: 'start' };
+/**
+ * Turns outbox events (table stream) into deliveries, one per subscribed endpoint, and makes their first attempts
+ * (so it sends webhooks); a failed first attempt starts the delivery's retry workflow. Two minutes: first attempts stop
+ * when one more might not end in time (`INLINE_RESERVE_MS`), and the rest go to their workflows.
+ */
+export const EVENT_DISPATCH: FunctionSpec = {
+  entry: 'functions/events/dispatch-events.ts',
+  table: 'readWrite',
+  delivery: 'start',
+  webhooks: true,
+  timeoutSeconds: 120,
+};
 
 /** The batch ingestion workflow's tasks (see `BatchIngestionWorkflow`). */
 export const BATCH_TASKS: { readonly [K in keyof BatchIngestionTasks]: FunctionSpec } = {

@@ -27,8 +27,12 @@ export interface ReviewWorkflow {
 
 /** The webhook delivery workflow engine (Step Functions). */
 export interface DeliveryWorkflow {
-  /** Starts the delivery's run `run` (0 for the first; each manual redelivery has the next number). Idempotent per run. */
-  start(input: { deliveryId: string; tenantId: string; run?: number }): Promise<void>;
+  /**
+   * Starts the delivery's run `run` (0 for the first; each manual redelivery has the next number). Idempotent per run.
+   * The run's first attempt waits `waitSeconds` (default 0): the dispatcher, whose own first attempt failed, starts the
+   * retry workflow with the backoff (or the endpoint's Retry-After) that attempt earned.
+   */
+  start(input: { deliveryId: string; tenantId: string; run?: number; waitSeconds?: number }): Promise<void>;
 }
 
 /** Hands an order to the authority. In production the authority is people: an operator records the outcome. */

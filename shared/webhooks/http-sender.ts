@@ -44,6 +44,8 @@ export interface SendWebhookInput {
 }
 
 export const USER_AGENT = 'icp-cancel-webhooks/1';
+/** Bound on one attempt unless told otherwise: receivers are expected to acknowledge at once and work later. */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
 const RESPONSE_BODY_LIMIT = 1024;
 
 /** Built once per cold start, one per policy, so keep-alive connections are reused across deliveries. */
@@ -66,7 +68,7 @@ const agents = {
  *   receiver has answered, and its 2xx means it has the event.
  */
 export async function sendWebhook(input: SendWebhookInput): Promise<WebhookResponse> {
-  const { url, headers, body, timeoutMs = 10_000, allowLoopback, allowHttp = false } = input;
+  const { url, headers, body, timeoutMs = WEBHOOK_TIMEOUT_MS, allowLoopback, allowHttp = false } = input;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allFunctionSpecs, DELIVERY_TASKS, type FunctionSpec } from '../../infra/stacks/catalog.ts';
+import { allFunctionSpecs, DELIVERY_TASKS, EVENT_DISPATCH, type FunctionSpec } from '../../infra/stacks/catalog.ts';
 import { type BundledAssembly, synthesizeBundled } from './bundled-synth.ts';
 
 /**
@@ -66,10 +66,12 @@ const COUNTING_FUNCTIONS = [
   'workflow/apply-decision',
   'workflow/mark-failed',
   'webhooks/deliver-webhook',
+  // It makes every delivery's first attempt (counted as the delivery task counts its attempts).
+  'events/dispatch-events',
 ];
 
-/** The one function that sends HTTP requests to customers' endpoints (the first attempt and every retry). */
-const WEBHOOK_SENDERS = [DELIVERY_TASKS.deliverWebhook.entry];
+/** The functions that send HTTP requests to customers' endpoints: the dispatcher (first attempts), the retry task. */
+const WEBHOOK_SENDERS = [EVENT_DISPATCH.entry, DELIVERY_TASKS.deliverWebhook.entry].sort();
 
 describe('lean bundles', () => {
   let bundles: DeployedBundle[];
@@ -89,7 +91,7 @@ describe('lean bundles', () => {
     );
   });
 
-  it('carry undici, the HTTP client, only in the webhook delivery function', () => {
+  it('carry undici, the HTTP client, only in the functions that send webhooks', () => {
     // Act
     const carrying = bundles.filter((b) => b.packages.has('undici')).map((b) => b.entry);
 

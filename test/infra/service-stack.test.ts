@@ -39,7 +39,7 @@ describe('functions', () => {
     }
   });
 
-  it('run on arm64 with the current Node.js runtime, 512 MB, 30 s (ingestion chunks 5 min), X-Ray, their own log group, no reserved concurrency', () => {
+  it('run on arm64 with the current Node.js runtime, 512 MB, 30 s (ingestion chunks 5 min, the dispatcher 2), X-Ray, their own log group, no reserved concurrency', () => {
     // Act
     const logGroups = Object.fromEntries(ofType(resources, 'AWS::Logs::LogGroup'));
 
@@ -49,7 +49,7 @@ describe('functions', () => {
         Architectures: ['arm64'],
         Runtime: 'nodejs24.x',
         MemorySize: 512,
-        Timeout: fn.Metadata?.['icp:entry'] === 'functions/batches/ingest-chunk.ts' ? 300 : 30,
+        Timeout: ({ 'functions/batches/ingest-chunk.ts': 300, 'functions/events/dispatch-events.ts': 120 } as Record<string, number>)[fn.Metadata?.['icp:entry'] as string] ?? 30,
         TracingConfig: { Mode: 'Active' },
         Handler: 'index.handler',
       });
@@ -76,7 +76,7 @@ describe('functions', () => {
   it('get the common environment and only the variables their permissions go with', () => {
     // Act
     const keys = (entry: string) => Object.keys(environmentOf(entry)).sort();
-    const common = ['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'LOG_LEVEL', 'TABLE_NAME'];
+    const common = ['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'EVENT_RETENTION_DAYS', 'LOG_LEVEL', 'TABLE_NAME'];
 
     // Assess
     for (const [, fn] of functions) {
@@ -92,7 +92,10 @@ describe('functions', () => {
     expect(keys('functions/http/create-evidence-upload.ts')).toEqual([...common, 'BUCKET_NAME'].sort());
     expect(keys('functions/s3/check-evidence.ts')).toEqual([...common, 'BUCKET_NAME', 'REVIEW_STATE_MACHINE_ARN'].sort());
     expect(keys('functions/http/submit-application.ts')).toEqual([...common, 'REVIEW_STATE_MACHINE_ARN'].sort());
-    expect(keys('functions/events/dispatch-events.ts')).toEqual([...common, 'DELIVERY_STATE_MACHINE_ARN'].sort());
+    // The dispatcher makes first delivery attempts, so it gets the webhook sender's settings too.
+    expect(keys('functions/events/dispatch-events.ts')).toEqual(
+      [...common, 'DELIVERY_STATE_MACHINE_ARN', 'WEBHOOKS_ALLOW_HTTP', 'WEBHOOKS_ALLOW_LOOPBACK'].sort(),
+    );
     expect(keys('functions/webhooks/deliver-webhook.ts')).toEqual(
       [...common, 'WEBHOOKS_ALLOW_HTTP', 'WEBHOOKS_ALLOW_LOOPBACK'].sort(),
     );

@@ -151,7 +151,7 @@ describe('delivery state machine', () => {
     const deliver = delivery.definition.States.DeliverWebhook as State;
 
     // Assess
-    expect(delivery.definition.StartAt).toBe('DeliverWebhook');
+    expect(delivery.definition.StartAt).toBe('WaitBeforeAttempt');
     expect(taskEntry(deliver)).toBe('functions/webhooks/deliver-webhook.ts');
     expect(deliver.Retry).toContainEqual({
       ErrorEquals: ['DeliveryFailedError'],
@@ -164,8 +164,16 @@ describe('delivery state machine', () => {
     expect(deliver.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'GiveUpDelivery' }]);
     expect(taskEntry(delivery.definition.States.GiveUpDelivery as State)).toBe('functions/webhooks/give-up-delivery.ts');
     expect(Object.keys(delivery.definition.States).sort()).toEqual(
-      ['Delivered', 'DeliverWebhook', 'GaveUp', 'GiveUpDelivery', 'HonourRetryAfter', 'WaitRetryAfter'].sort(),
+      ['Delivered', 'DeliverWebhook', 'GaveUp', 'GiveUpDelivery', 'HonourRetryAfter', 'WaitBeforeAttempt', 'WaitRetryAfter'].sort(),
     );
+  });
+
+  it('first waits what the dispatcher\'s failed first attempt earned (waitSeconds), then attempts', () => {
+    // Act
+    const wait = delivery.definition.States.WaitBeforeAttempt as State & { Type: string; SecondsPath: string; Next: string };
+
+    // Assess
+    expect(wait).toMatchObject({ Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'DeliverWebhook' });
   });
 
   it("honours an endpoint's Retry-After by waiting that long before the next attempt", () => {

@@ -39,7 +39,9 @@ describe('the cost model, checked against a local run', () => {
 
     // Assess
     expect([...run.events].sort()).toEqual([...path.events].sort());
-    expect(run.usage.executions).toEqual({ [facts.machines.review.name]: 1, [facts.machines.delivery.name]: path.events.length * ENDPOINTS });
+    // Every webhook arrived, and from the dispatcher's first attempt: no delivery execution ran.
+    expect(run.events).toHaveLength(path.events.length * ENDPOINTS);
+    expect(run.usage.executions).toEqual({ [facts.machines.review.name]: 1 });
     expect(Object.keys(run.usage.transitions).sort()).toEqual(Object.keys(model).sort());
     for (const [machine, walk] of Object.entries(model)) {
       expect({ machine, byState: run.usage.transitions[machine] }).toEqual({ machine, byState: walk.byState });

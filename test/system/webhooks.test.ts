@@ -65,6 +65,23 @@ describe('webhooks', () => {
     ]);
   });
 
+  it('retries a failed first attempt (made by the dispatcher) in the retry workflow, after the backoff', async () => {
+    // Prepare
+    receiver.failNext(1, { status: 500 });
+
+    // Act
+    const created = await agency('POST', '/v1/applications', applicationBody());
+
+    // Assess
+    await eventually(async () => receiver.forApplication(created.body.id)[0], 'the delivery after a 500');
+    const delivery = await deliveryFor(created.body.id);
+    expect(delivery).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(delivery.attemptLog.map((a: { outcome: string; status?: number }) => [a.outcome, a.status])).toEqual([
+      ['retryable', 500],
+      ['delivered', 204],
+    ]);
+  });
+
   it('redelivers a delivered event on request, with the same webhook-id', async () => {
     // Prepare
     const created = await agency('POST', '/v1/applications', applicationBody());

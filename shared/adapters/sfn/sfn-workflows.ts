@@ -58,8 +58,10 @@ export class SfnDeliveryWorkflow implements DeliveryWorkflow {
     private readonly stateMachineArn: string,
   ) {}
 
-  start(input: { deliveryId: string; tenantId: string; run?: number }): Promise<void> {
+  start(input: { deliveryId: string; tenantId: string; run?: number; waitSeconds?: number }): Promise<void> {
     const name = input.run ? `${input.deliveryId}-r${input.run}` : input.deliveryId;
-    return startExecution(this.client, this.stateMachineArn, name, { deliveryId: input.deliveryId, tenantId: input.tenantId });
+    // The machine's first state waits `waitSeconds` (a whole number, which Step Functions' SecondsPath requires).
+    const waitSeconds = Math.max(0, Math.round(input.waitSeconds ?? 0));
+    return startExecution(this.client, this.stateMachineArn, name, { deliveryId: input.deliveryId, tenantId: input.tenantId, waitSeconds });
   }
 }

@@ -58,21 +58,26 @@ export function endpointsOncePerTenant(deps: Pick<Deps, 'webhooks'>): EndpointRe
   };
 }
 
+/** Whether the dispatcher may still make a first attempt itself (it has the time for one more). */
+export type InlineBudget = () => boolean;
+
 /**
- * Fans one outbox event out to the tenant's endpoints that subscribe to its type: a delivery record and a delivery
- * execution each. Safe to run twice for the same event (the stream delivers at least once).
+ * Fans one outbox event out to the tenant's endpoints that subscribe to its type: a delivery record each, and its
+ * first attempt made right here (`firstAttempt`). Only a delivery whose first attempt fails (or that the dispatcher
+ * has no time left to attempt) starts the retry workflow. Safe to run twice for the same event (the stream delivers
+ * at least once): an existing delivery is attempted only if nobody has attempted it yet.
  */
 export async function dispatchEvent(
-  deps: Pick<Deps, 'webhooks' | 'delivery' | 'clock'>,
+  deps: Pick<Deps, 'webhooks' | 'delivery' | 'clock' | 'sender' | 'metrics'>,
   outbox: OutboxEvent,
   endpointsOf: EndpointReader = (tenantId) => deps.webhooks.listEndpoints(tenantId),
+  canAttempt: InlineBudget = () => true,
 ): Promise<number> {
   const endpoints = (await endpointsOf(outbox.tenantId)).filter((e) => subscribes(e, outbox.event.type));
   const at = deps.clock.now().toISOString();
   for (const endpoint of endpoints) {
-    const deliveryId = deliveryIdFor(outbox.eventId, endpoint.endpointId);
-    await deps.webhooks.createDelivery({
-      deliveryId,
+    const delivery: Delivery = {
+      deliveryId: deliveryIdFor(outbox.eventId, endpoint.endpointId),
       tenantId: outbox.tenantId,
       eventId: outbox.eventId,
       endpointId: endpoint.endpointId,
@@ -82,11 +87,46 @@ export async function dispatchEvent(
       redeliveries: 0,
       createdAt: at,
       updatedAt: at,
-    });
-    // Started even when the record existed: the first dispatch may have crashed between the two steps.
-    await deps.delivery.start({ deliveryId, tenantId: outbox.tenantId });
+    };
+    const created = await deps.webhooks.createDelivery(delivery);
+    // Dispatched before (a retried stream record): the record as it is now decides what is left to do.
+    const current = created ? delivery : await deps.webhooks.getDelivery(delivery.deliveryId);
+    if (current) await firstAttempt(deps, current, canAttempt);
   }
   return endpoints.length;
+}
+
+/** The first retry's wait after a failed first attempt: full jitter over the workflow's first interval (30 s). */
+export function firstRetryWaitSeconds(random: () => number = Math.random): number {
+  return Math.floor(random() * (FIRST_RETRY_INTERVAL_SECONDS + 1));
+}
+/** `DELIVERY_RETRY.interval` of the delivery workflow (infra/constructs/delivery-workflow.ts), which retries after it. */
+export const FIRST_RETRY_INTERVAL_SECONDS = 30;
+
+/**
+ * The dispatcher's part of a delivery: its first attempt, without a workflow; the retry workflow only when that
+ * attempt asks for another (a failure, a Retry-After), waiting first what the attempt earned.
+ * - Not attempted yet and time left: attempt now. Delivered, gone (410) or refused: done, no workflow.
+ * - Not attempted yet but no time left in this invocation: the workflow makes the first attempt, at once.
+ * - Attempted already by an earlier run of this dispatch that ended before starting the workflow: start it.
+ * - Not pending any more: nothing to do.
+ */
+async function firstAttempt(
+  deps: Pick<Deps, 'webhooks' | 'delivery' | 'clock' | 'sender' | 'metrics'>,
+  delivery: Delivery,
+  canAttempt: InlineBudget,
+): Promise<void> {
+  if (delivery.status !== 'pending') return;
+  const run = { deliveryId: delivery.deliveryId, tenantId: delivery.tenantId };
+  if (delivery.attempts > 0) return deps.delivery.start({ ...run, waitSeconds: firstRetryWaitSeconds() });
+  if (!canAttempt()) return deps.delivery.start({ ...run, waitSeconds: 0 });
+  try {
+    const result = await attemptDelivery(deps, delivery);
+    if ('waitSeconds' in result) await deps.delivery.start({ ...run, waitSeconds: result.waitSeconds });
+  } catch (error) {
+    if (!(error instanceof DeliveryFailedError)) throw error;
+    await deps.delivery.start({ ...run, waitSeconds: firstRetryWaitSeconds() });
+  }
 }
 
 /** The secrets to sign with: the current one, and those replaced by a rotation that have not expired yet. */
@@ -112,6 +152,11 @@ export async function deliverWebhook(
 ): Promise<DeliveryResult> {
   const delivery = await deps.webhooks.getDelivery(input.deliveryId);
   if (!delivery || delivery.tenantId !== input.tenantId) return { outcome: 'unknown_delivery' };
+  return attemptDelivery(deps, delivery);
+}
+
+/** `deliverWebhook` on a delivery record in hand (the dispatcher's first attempt has just written it). */
+async function attemptDelivery(deps: Pick<Deps, 'webhooks' | 'sender' | 'clock' | 'metrics'>, delivery: Delivery): Promise<DeliveryResult> {
   if (delivery.status !== 'pending') return { outcome: delivery.status };
   const [event, endpoint] = await Promise.all([
     deps.webhooks.getEvent(delivery.eventId),

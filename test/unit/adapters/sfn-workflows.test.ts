@@ -139,4 +139,21 @@ describe('SfnDeliveryWorkflow', () => {
     const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
     expect(names).toEqual(['dlv_1', 'dlv_1']);
   });
+
+  it('hands the run the wait before its first attempt, as a whole number of seconds (0 unless told)', async () => {
+    // Prepare
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec' });
+    const workflow = new SfnDeliveryWorkflow(new SFNClient({}), 'arn:delivery');
+
+    // Act
+    await workflow.start({ deliveryId: 'dlv_1', tenantId: 'tnt_1', waitSeconds: 12.6 });
+    await workflow.start({ deliveryId: 'dlv_2', tenantId: 'tnt_1', run: 2 });
+
+    // Assess
+    const inputs = sfn.commandCalls(StartExecutionCommand).map((c) => [c.args[0].input.name, JSON.parse(c.args[0].input.input ?? '')]);
+    expect(inputs).toEqual([
+      ['dlv_1', { deliveryId: 'dlv_1', tenantId: 'tnt_1', waitSeconds: 13 }],
+      ['dlv_2-r2', { deliveryId: 'dlv_2', tenantId: 'tnt_1', waitSeconds: 0 }],
+    ]);
+  });
 });
