@@ -1,6 +1,7 @@
-import { type Dispatcher, request } from 'undici';
+import { type IncomingMessage, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { UnsafeWebhookTargetError } from './errors.ts';
-import { createWebhookAgent } from './guarded-agent.ts';
+import { createWebhookAgents, type WebhookAgents } from './guarded-agent.ts';
 import { parseRetryAfter } from './retry-after.ts';
 import { checkWebhookUrl } from './ssrf-guard.ts';
 
@@ -39,8 +40,8 @@ export interface SendWebhookInput {
   allowLoopback: boolean;
   /** Accept http: URLs (local runtime only). */
   allowHttp?: boolean;
-  /** Overrides the module-scope agent (tests inject one with a fake resolver). It must guard connects itself. */
-  dispatcher?: Dispatcher;
+  /** Overrides the module-scope agents (tests inject some with a fake resolver). They must guard connects themselves. */
+  agents?: WebhookAgents;
 }
 
 export const USER_AGENT = 'icp-cancel-webhooks/1';
@@ -50,8 +51,8 @@ const RESPONSE_BODY_LIMIT = 1024;
 
 /** Built once per cold start, one per policy, so keep-alive connections are reused across deliveries. */
 const agents = {
-  strict: createWebhookAgent({ allowLoopback: false }),
-  loopback: createWebhookAgent({ allowLoopback: true }),
+  strict: createWebhookAgents({ allowLoopback: false }),
+  loopback: createWebhookAgents({ allowLoopback: true }),
 };
 
 /**
@@ -79,15 +80,19 @@ export async function sendWebhook(input: SendWebhookInput): Promise<WebhookRespo
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
   try {
-    const response = await request(check.url, {
-      method: 'POST',
-      headers: { ...lowerCaseKeys(headers), 'content-type': 'application/json', 'user-agent': USER_AGENT },
+    const response = await post(check.url, {
+      headers: {
+        ...lowerCaseKeys(headers),
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+        'user-agent': USER_AGENT,
+      },
       body,
       signal: deadline.signal,
-      dispatcher: input.dispatcher ?? (allowLoopback ? agents.loopback : agents.strict),
+      agents: input.agents ?? (allowLoopback ? agents.loopback : agents.strict),
     });
-    const responseBody = await readPrefix(response.body, RESPONSE_BODY_LIMIT);
-    return classify(response.statusCode, response.headers, responseBody, elapsed());
+    const responseBody = await readPrefix(response, RESPONSE_BODY_LIMIT);
+    return classify(response.statusCode ?? 0, response.headers, responseBody, elapsed());
   } catch (error) {
     const unsafe = findUnsafeTarget(error);
     if (unsafe) return { outcome: 'refused', durationMs: elapsed(), error: unsafe.message };
@@ -98,6 +103,24 @@ export async function sendWebhook(input: SendWebhookInput): Promise<WebhookRespo
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * POSTs `body` with Node's own client and resolves with the response once its status and headers are in (the body is
+ * the caller's to read). Redirects are not followed: Node's client never does. The signal aborts the request and the
+ * response alike.
+ */
+function post(
+  url: URL,
+  options: { headers: Record<string, string>; body: string; signal: AbortSignal; agents: WebhookAgents },
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const agent = url.protocol === 'https:' ? options.agents.https : options.agents.http;
+    const req = send(url, { method: 'POST', headers: options.headers, agent, signal: options.signal }, resolve);
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }
 
 function classify(
@@ -130,7 +153,7 @@ function classify(
  * which is cheaper than draining a large or endless body). A body cut short by the deadline or the peer keeps what
  * arrived: the status has already decided the outcome.
  */
-async function readPrefix(stream: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<string> {
+async function readPrefix(stream: IncomingMessage, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -154,7 +177,7 @@ function findUnsafeTarget(error: unknown): UnsafeWebhookTargetError | undefined 
   return undefined;
 }
 
-/** `CODE: message` of the error (or the cause undici wraps it around), e.g. `ECONNREFUSED: connect ECONNREFUSED …`. */
+/** `CODE: message` of the error (or of its cause), e.g. `ECONNREFUSED: connect ECONNREFUSED …`. */
 function describeNetworkError(error: unknown): string {
   if (!(error instanceof Error)) return 'The request failed.';
   const code = (error as NodeJS.ErrnoException).code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;

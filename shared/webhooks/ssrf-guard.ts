@@ -203,12 +203,12 @@ export interface GuardedLookupOptions extends AddressPolicy {
 }
 
 /**
- * A `lookup` for `net.connect` / `tls.connect` (and so for undici's `connect` options) that resolves every address of
+ * A `lookup` for `net.connect` / `tls.connect` (and so for the webhook agents' `lookup` option) that resolves every address of
  * the host and fails with `UnsafeWebhookTargetError` if ANY of them is forbidden. Checking all of them, not only the
  * one dialled first, matters because the socket may fall back to another (happy eyeballs).
  *
  * Node skips `lookup` for IP literals, so whoever connects must check literal hosts with `isForbiddenAddress` too
- * (`createWebhookAgent` does).
+ * (`createWebhookAgents` does).
  */
 export function guardedLookup(opts: GuardedLookupOptions): LookupFunction {
   const resolve: HostResolver = opts.resolve ?? ((hostname, options) => dns.lookup(hostname, options));

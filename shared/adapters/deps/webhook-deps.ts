@@ -3,7 +3,7 @@ import type { Deps } from '../../ports/deps.ts';
 import { sendWebhook } from '../../webhooks/http-sender.ts';
 import { bound } from './bound.ts';
 
-/** Sends signed webhooks to customers' endpoints: the HTTP client (undici) with its SSRF guard, for the delivery task only. */
+/** Sends signed webhooks to customers' endpoints: Node's HTTP client with the SSRF guard, for the functions that send webhooks (the dispatcher and the delivery task). */
 export const webhookDeps: () => Pick<Deps, 'sender'> = bound(() => {
   const c = config();
   return {

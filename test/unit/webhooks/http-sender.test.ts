@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWebhookAgent } from '../../../shared/webhooks/guarded-agent.ts';
+import { createWebhookAgents } from '../../../shared/webhooks/guarded-agent.ts';
 import { sendWebhook, USER_AGENT } from '../../../shared/webhooks/http-sender.ts';
 import { generateWebhookSecret } from '../../../shared/webhooks/secret.ts';
 import { signWebhook } from '../../../shared/webhooks/sign.ts';
@@ -240,7 +241,7 @@ describe('sendWebhook SSRF refusals', () => {
   it('refuses at connect time a public-looking name that resolves to loopback (DNS rebinding)', async () => {
     // Prepare
     const server = await startServer((_req, res) => res.end());
-    const agent = createWebhookAgent({
+    const agents = createWebhookAgents({
       allowLoopback: false,
       resolve: async () => [{ address: '127.0.0.1', family: 4 }],
     });
@@ -252,9 +253,9 @@ describe('sendWebhook SSRF refusals', () => {
       body,
       allowLoopback: false,
       allowHttp: true,
-      dispatcher: agent,
+      agents,
     });
-    await agent.close();
+    agents.destroy();
 
     // Assess
     expect(result).toMatchObject({ outcome: 'refused' });
@@ -265,14 +266,21 @@ describe('sendWebhook SSRF refusals', () => {
   it('refuses an IP literal at connect time too (Node does not look those up)', async () => {
     // Prepare
     const server = await startServer((_req, res) => res.end());
-    const agent = createWebhookAgent({ allowLoopback: false });
+    const agents = createWebhookAgents({ allowLoopback: false });
 
-    // Act: bypass sendWebhook's static check by dispatching through the agent directly
-    const attempt = agent.request({ origin: `http://127.0.0.1:${server.port}`, path: '/', method: 'GET' });
+    // Act: bypass sendWebhook's static check by requesting through the agent directly
+    const attempt = new Promise((resolve, reject) => {
+      request({ host: '127.0.0.1', port: server.port, path: '/', method: 'GET', agent: agents.http }, resolve).on('error', reject).end();
+    });
+
+    const overTls = new Promise((resolve, reject) => {
+      httpsRequest({ host: '127.0.0.1', port: server.port, path: '/', method: 'GET', agent: agents.https }, resolve).on('error', reject).end();
+    });
 
     // Assess
     await expect(attempt).rejects.toMatchObject({ name: 'UnsafeWebhookTargetError', address: '127.0.0.1' });
+    await expect(overTls).rejects.toMatchObject({ name: 'UnsafeWebhookTargetError', address: '127.0.0.1' });
     expect(server.connections).toBe(0);
-    await agent.close();
+    agents.destroy();
   });
 });
