@@ -168,60 +168,161 @@ class Instance {
  * not the runtime's. The contract is `LambdaHost`'s: JSON copies in and out, and a thrown error arrives with its
  * `name` (Lambda's `errorType`), now as the bundle produces it.
  *
- * An instance starts on its function's first invocation (or {@link warm}); one that dies is replaced on the next. An
- * instance takes the invocations that arrive while it is busy too (Lambda would start more instances): module-level
- * state is shared as it would be within one instance, never across functions.
+ * Like Lambda, an instance runs one invocation at a time: an invocation that arrives while every instance of its
+ * function is busy gets a new instance (a cold start), up to `maxInstances` per function, beyond which it waits for
+ * one to be free (as under a function's reserved concurrency, but queued instead of throttled: nothing local retries a
+ * throttle). So module-level state (the logger's keys of the invocation, a client's cache) is never shared by two
+ * invocations at once, and never across functions. An instance starts on demand (or {@link warm}); one that dies is
+ * dropped, and the next invocation gets a new one.
  */
 export class LambdaWorkers extends InvocationRecords<WorkerFunction> implements FunctionHost {
-  private readonly instances = new Map<string, Instance>();
+  private readonly pools = new Map<string, InstancePool>();
   private stopped = false;
 
-  /** Starts every function's instance and waits for each to have imported its bundle. */
+  constructor(
+    functions: Map<string, WorkerFunction>,
+    /** Instances a function may have at once (`LOCAL_LAMBDA_INSTANCES`, default {@link DEFAULT_MAX_INSTANCES}). */
+    private readonly maxInstances = DEFAULT_MAX_INSTANCES,
+  ) {
+    super(functions);
+    if (!Number.isInteger(maxInstances) || maxInstances < 1) throw new RangeError('maxInstances must be a whole number of at least 1');
+  }
+
+  /** Starts one instance of every function and waits for each to have imported its bundle. */
   async warm(): Promise<void> {
-    await Promise.all(this.functionIds().map((id) => this.instance(id).ready));
+    await Promise.all(this.functionIds().map((id) => this.pool(id).warm()));
   }
 
   async invoke(functionId: string, event: unknown): Promise<unknown> {
     const fn = this.functions.get(functionId);
     if (!fn) throw new Error(`No function ${functionId} in the template`);
     this.started(functionId);
-    const instance = this.instance(functionId);
-    await instance.ready;
-    return instance.invoke(event, {
-      awsRequestId: randomUUID(),
-      functionName: functionId,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: localLambdaArn(functionId),
-      memoryLimitInMB: String(fn.memorySize),
-      logGroupName: `/aws/lambda/${functionId}`,
-      deadlineMs: Date.now() + fn.timeoutSeconds * 1000,
-    });
+    const pool = this.pool(functionId);
+    const instance = await pool.acquire();
+    try {
+      return await instance.invoke(event, {
+        awsRequestId: randomUUID(),
+        functionName: functionId,
+        functionVersion: '$LATEST',
+        invokedFunctionArn: localLambdaArn(functionId),
+        memoryLimitInMB: String(fn.memorySize),
+        logGroupName: `/aws/lambda/${functionId}`,
+        deadlineMs: Date.now() + fn.timeoutSeconds * 1000,
+      });
+    } finally {
+      pool.release(instance);
+    }
+  }
+
+  /** The instances each function has now (busy or idle), for tests and the curious. */
+  instanceCounts(): Map<string, number> {
+    return new Map([...this.pools].map(([id, pool]) => [id, pool.size]));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    const running = [...this.instances.values()];
-    this.instances.clear();
-    await Promise.all(running.map((instance) => instance.terminate()));
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => pool.terminate()));
   }
 
-  private instance(functionId: string): Instance {
+  private pool(functionId: string): InstancePool {
     if (this.stopped) throw new Error('The local functions are stopped');
-    let instance = this.instances.get(functionId);
-    if (!instance) {
+    let pool = this.pools.get(functionId);
+    if (!pool) {
       const fn = this.functions.get(functionId);
       if (!fn) throw new Error(`No function ${functionId} in the template`);
-      const created = new Instance(
-        fn,
+      pool = new InstancePool(
         () => {
-          if (this.instances.get(functionId) === created) this.instances.delete(functionId);
+          const instance = new Instance(fn, () => pool?.dropped(instance), (ms) => this.ran(functionId, ms));
+          instance.ready.catch((error: unknown) => log.error('local function failed to start', { functionId, error }));
+          return instance;
         },
-        (ms) => this.ran(functionId, ms),
+        this.maxInstances,
       );
-      created.ready.catch((error: unknown) => log.error('local function failed to start', { functionId, error }));
-      instance = created;
-      this.instances.set(functionId, instance);
+      this.pools.set(functionId, pool);
+    }
+    return pool;
+  }
+}
+
+/**
+ * Instances of one function per invocation at once. Enough for the local runtime's bursts (a stream batch, a chunk's
+ * starts) on two cores; each instance is a worker thread with its own copy of the bundle (about 30–50 MB).
+ */
+export const DEFAULT_MAX_INSTANCES = 4;
+
+/** The instances of one function: an idle one for each invocation, a new one while under the limit, else a wait. */
+class InstancePool {
+  private readonly all = new Set<Instance>();
+  private readonly idle: Instance[] = [];
+  private readonly waiting: ((instance: Instance) => void)[] = [];
+
+  constructor(
+    private readonly create: () => Instance,
+    private readonly max: number,
+  ) {}
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  /** One instance started and imported (the pool's first, if it has none). */
+  async warm(): Promise<void> {
+    if (this.all.size === 0) this.idle.push(this.add());
+    await Promise.all([...this.all].map((i) => i.ready));
+  }
+
+  /** An instance for one invocation, ready (imported); give it back with {@link release}. */
+  async acquire(): Promise<Instance> {
+    const instance = this.idle.pop() ?? (this.all.size < this.max ? this.add() : await new Promise<Instance>((resolve) => this.waiting.push(resolve)));
+    try {
+      await instance.ready;
+    } catch (error) {
+      // A failed start (the bundle threw at import) is dropped when its worker exits; the caller gets its error.
+      this.forget(instance);
+      throw error;
     }
     return instance;
+  }
+
+  release(instance: Instance): void {
+    // Dropped while it ran (its worker died): `dropped` has already let a waiting invocation have its place.
+    if (!this.all.has(instance)) return;
+    const next = this.waiting.shift();
+    if (next) next(instance);
+    else this.idle.push(instance);
+  }
+
+  /** The instance's worker exited: it takes no more invocations. */
+  dropped(instance: Instance): void {
+    this.forget(instance);
+    this.serveWaiting();
+  }
+
+  terminate(): Promise<number[]> {
+    const running = [...this.all];
+    this.all.clear();
+    this.idle.length = 0;
+    return Promise.all(running.map((instance) => instance.terminate()));
+  }
+
+  private add(): Instance {
+    const instance = this.create();
+    this.all.add(instance);
+    return instance;
+  }
+
+  private forget(instance: Instance): void {
+    this.all.delete(instance);
+    const at = this.idle.indexOf(instance);
+    if (at >= 0) this.idle.splice(at, 1);
+  }
+
+  /** A place freed up (an instance dropped): a waiting invocation gets a new instance. */
+  private serveWaiting(): void {
+    if (this.all.size >= this.max) return;
+    const next = this.waiting.shift();
+    if (next) next(this.add());
   }
 }

@@ -156,6 +156,34 @@ describe('LambdaWorkers', () => {
     expect(next).toMatchObject({ who: 'a' });
   });
 
+  it('runs one invocation at a time per instance: a busy function gets more instances, up to its limit, then queues', async () => {
+    // Prepare: a module that notes how many invocations it runs at once, and which instance it is
+    const counting = bundle(
+      'counting',
+      `const instance = Math.random().toString(36).slice(2);
+       let busy = 0;
+       export const handler = async (event) => {
+         const atOnce = ++busy;
+         await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
+         busy--;
+         return { instance, atOnce };
+       };`,
+    );
+    host = new LambdaWorkers(new Map([['Fn', fn('Fn', counting, {})]]), 2);
+    await host.invoke('Fn', { sleepMs: 0 }); // one instance imported: its start-up is not in the timing below
+
+    // Act
+    const started = performance.now();
+    const results = (await Promise.all(Array.from({ length: 4 }, () => host?.invoke('Fn', { sleepMs: 150 })))) as { instance: string; atOnce: number }[];
+    const elapsed = performance.now() - started;
+
+    // Assess: never two at once in one instance; two instances; the last two waited for the first two
+    expect(results.map((r) => r.atOnce)).toEqual([1, 1, 1, 1]);
+    expect(new Set(results.map((r) => r.instance)).size).toBe(2);
+    expect(host.instanceCounts().get('Fn')).toBe(2);
+    expect(elapsed).toBeGreaterThanOrEqual(295);
+  });
+
   it('refuses invocations once stopped', async () => {
     // Prepare
     host = new LambdaWorkers(new Map([['Fn', fn('Fn', file, {})]]));
