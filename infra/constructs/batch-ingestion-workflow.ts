@@ -31,7 +31,7 @@ const { manifestRejected, batchMissing } = WORKFLOW_ERROR_NAMES;
 /**
  * One Standard execution per ingestion run of a batch: Prepare → IngestChunk, again and again until every row is
  * read → Finish (report, `ingested`, maybe `completed`). Any task still failing after its retries → Fail (`failed`,
- * with a partial report).
+ * with a partial report); the execution then fails too, unless the manifest was refused (`ManifestRefused`).
  *
  * Execution input: `{ batchId, tenantId }`. The cursor lives in the batch record, not in the execution: each
  * IngestChunk reads it and commits it with the chunk, so the loop carries no data and a task that crashes or times
@@ -53,10 +53,16 @@ export class BatchIngestionWorkflow extends Construct {
     const ids = { 'batchId.$': '$.batchId', 'tenantId.$': '$.tenantId' };
 
     const failed = new sfn.Fail(this, 'Failed', { error: 'BatchIngestionFailed', cause: 'A task failed after its retries' });
+    // A manifest the agency must fix (not CSV, a bad header, too large) fails the batch, which the agency sees with
+    // the reason; the execution did its job and succeeds, so the failed-executions alarm pages on-call only for ours.
+    const refused = new sfn.Succeed(this, 'ManifestRefused');
+    const whyFailed = new sfn.Choice(this, 'WhyFailed')
+      .when(sfn.Condition.stringEquals('$.error.Error', manifestRejected), refused)
+      .otherwise(failed);
     const fail = lambdaTask(this, 'FailIngestion', t.fail, {
       payload: sfn.TaskInput.fromObject({ ...ids, 'error.$': '$.error' }),
       resultPath: sfn.JsonPath.DISCARD,
-    }).next(failed);
+    }).next(whyFailed);
 
     /**
      * Every task is idempotent against the batch record, so anything but the final errors it throws is retried (a

@@ -214,7 +214,7 @@ describe('batch ingestion state machine', () => {
     expect(states.IngestChunk?.Parameters).toEqual({ 'batchId.$': '$.batchId', 'tenantId.$': '$.tenantId' });
   });
 
-  it('retries any failure of a task (a crash, a timeout) except a rejected manifest or a missing batch, then fails the batch', () => {
+  it('retries any failure of a task (a crash, a timeout) except a rejected manifest or a missing batch, then fails the batch (the execution too, unless the manifest was refused)', () => {
     const finalErrors: Record<string, string[]> = {
       Prepare: ['ManifestRejectedError', 'BatchMissingError'],
       IngestChunk: ['ManifestRejectedError', 'BatchMissingError'],
@@ -230,7 +230,14 @@ describe('batch ingestion state machine', () => {
       ]);
       expect(state.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'FailIngestion', ResultPath: '$.error' }]);
     }
-    expect(states.FailIngestion?.Next).toBe('Failed');
+    expect(states.FailIngestion?.Next).toBe('WhyFailed');
+    // The agency's manifest refused: the batch is failed, the execution succeeds (no page for a customer's file).
+    expect(states.WhyFailed).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.error.Error', StringEquals: 'ManifestRejectedError', Next: 'ManifestRefused' }],
+      Default: 'Failed',
+    });
+    expect(states.ManifestRefused).toMatchObject({ Type: 'Succeed' });
     // A chunk task waits a little longer than its function may run (5 minutes).
     expect(states.IngestChunk?.TimeoutSeconds).toBe(330);
   });
