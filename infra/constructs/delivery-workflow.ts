@@ -44,11 +44,17 @@ export class DeliveryWorkflow extends Construct {
     super(scope, id);
     const ids = { 'deliveryId.$': '$.deliveryId', 'tenantId.$': '$.tenantId' };
 
-    const gaveUp = new sfn.Fail(this, 'GaveUp', { error: 'DeliveryFailed', cause: 'All delivery attempts failed' });
+    // A delivery given up is the customer's endpoint broken (the delivery log says so): the execution did its job and
+    // succeeds. It fails only if recording that fails after the retries, which the Delivery-ExecutionsFailed alarm
+    // watches: the delivery would stay pending with nothing left to end it.
+    const gaveUp = new sfn.Succeed(this, 'GaveUp', { comment: 'Every attempt failed; the delivery is recorded failed' });
     const giveUp = lambdaTask(this, 'GiveUpDelivery', props.tasks.giveUpDelivery, {
       payload: sfn.TaskInput.fromObject({ ...ids, 'error.$': '$.error' }),
       resultPath: sfn.JsonPath.DISCARD,
-    }).next(gaveUp);
+    });
+    // Idempotent (it sets a pending delivery failed), so anything is retried, for about ten minutes.
+    giveUp.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 7, jitterStrategy: sfn.JitterType.FULL });
+    giveUp.next(gaveUp);
 
     const deliver = lambdaTask(this, 'DeliverWebhook', props.tasks.deliverWebhook, {
       payload: sfn.TaskInput.fromObject(ids),

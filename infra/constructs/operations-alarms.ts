@@ -36,9 +36,10 @@ export interface MonitoredResources {
   /** The state machines whose every failed or timed-out execution is an incident, by name. */
   workflows: Readonly<Record<string, sfn.IStateMachine>>;
   /**
-   * The webhook delivery state machine. A failed execution is a delivery given up after three days of retries: a
-   * customer's endpoint that stays broken, which is expected and the customer's to fix. It gets a timed-out alarm; its
-   * failures are watched as a rate of all delivery attempts (`webhookFailureRate`).
+   * The webhook delivery (retry) state machine. A delivery given up after three days of retries is a customer's
+   * endpoint that stays broken, expected and theirs to fix: the execution records it and succeeds, and attempts are
+   * watched as a rate (`webhookFailureRate`). A failed execution is ours: giving up itself failed, and the delivery was
+   * left pending. It gets a failed and a timed-out alarm.
    */
   deliveryWorkflow: sfn.IStateMachine;
   functions: FunctionGroups;
@@ -76,8 +77,8 @@ const FIVE_MINUTES = Duration.minutes(5);
  *
  * - each dead-letter queue: any message visible (Maximum over 5 min > 0): something failed for good and waits for an
  *   operator;
- * - each workflow in `workflows`: any execution failed, any timed out (Sum over 5 min > 0); the delivery workflow:
- *   any timed out, and the webhook failure rate;
+ * - each workflow in `workflows`, and the delivery workflow: any execution failed, any timed out (Sum over 5 min > 0);
+ *   and the webhook failure rate;
  * - the API: 5xx answers above 1% of requests (5 min, at least 20 requests);
  * - Lambda: throttles of any function, errors of the API and event functions (see `FunctionGroups`), one alarm per
  *   group of at most 10 functions (a math expression's limit), the functions named in its description;
@@ -112,6 +113,12 @@ export class OperationsAlarms extends Construct {
         description: `${name} executions failed: a task failed after its retries.`,
       });
     }
+    this.alarm('DeliveryExecutionsFailed', 'Delivery-ExecutionsFailed', {
+      metric: props.deliveryWorkflow.metricFailed({ statistic: cloudwatch.Stats.SUM, period: FIVE_MINUTES }),
+      threshold: 0,
+      description:
+        'Delivery executions failed: recording a given-up delivery failed after its retries, so the delivery is left pending (a customer\'s broken endpoint ends an execution succeeded, not failed).',
+    });
     for (const [name, machine] of Object.entries({ ...props.workflows, Delivery: props.deliveryWorkflow })) {
       this.alarm(`${name}ExecutionsTimedOut`, `${name}-ExecutionsTimedOut`, {
         metric: machine.metricTimedOut({ statistic: cloudwatch.Stats.SUM, period: FIVE_MINUTES }),
@@ -120,8 +127,8 @@ export class OperationsAlarms extends Construct {
       });
     }
 
-    // Why a rate of attempts and not the delivery workflow's failed executions: nearly every delivery is made by its
-    // first attempt, without a workflow, and a failed execution is one customer's endpoint broken for three days. A
+    // Why a rate of attempts and not given-up deliveries: nearly every delivery is made by its first attempt, without a
+    // workflow, and a delivery given up is one customer's endpoint broken for three days. A
     // fifth of all attempts failing across every tenant is more likely the sender (signing, DNS, egress, the address
     // guard) than customers; at least 20 attempts so that one broken endpoint on a quiet day does not page.
     this.alarm('WebhookFailureRate', 'WebhookFailureRate', {

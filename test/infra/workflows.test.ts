@@ -162,7 +162,12 @@ describe('delivery state machine', () => {
       JitterStrategy: 'FULL',
     });
     expect(deliver.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'GiveUpDelivery' }]);
-    expect(taskEntry(delivery.definition.States.GiveUpDelivery as State)).toBe('functions/webhooks/give-up-delivery.ts');
+    const giveUp = delivery.definition.States.GiveUpDelivery as State & { Next: string };
+    expect(taskEntry(giveUp)).toBe('functions/webhooks/give-up-delivery.ts');
+    // Giving up is idempotent, so retried whatever failed; then the execution succeeds: the endpoint is the customer's.
+    expect(giveUp.Retry?.at(-1)).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 7 });
+    expect(giveUp.Next).toBe('GaveUp');
+    expect(delivery.definition.States.GaveUp).toMatchObject({ Type: 'Succeed' });
     expect(Object.keys(delivery.definition.States).sort()).toEqual(
       ['Delivered', 'DeliverWebhook', 'GaveUp', 'GiveUpDelivery', 'HonourRetryAfter', 'WaitBeforeAttempt', 'WaitRetryAfter'].sort(),
     );
