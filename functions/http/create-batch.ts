@@ -4,7 +4,7 @@ import { batchWorkflowDeps } from '../../shared/adapters/deps/batch-workflow-dep
 import { compose } from '../../shared/adapters/deps/bound.ts';
 import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
 import { batchView, CreateBatchInput } from '../../shared/domain/batch.ts';
-import { header, json, parseBody } from '../../shared/http/api-gateway.ts';
+import { idempotencyKey, json, parseBody } from '../../shared/http/api-gateway.ts';
 import { route } from '../../shared/http/route.ts';
 import { createBatch } from '../../shared/use-cases/batches/create-batch.ts';
 
@@ -17,7 +17,7 @@ const MAX_BATCH_BODY_BYTES = 5 * 1024 * 1024;
  */
 export const handler = route('agency', compose(tableDeps, batchDeps, batchFileDeps, batchWorkflowDeps), async ({ event, principal, deps }) => {
   const input = parseBody(event, CreateBatchInput, MAX_BATCH_BODY_BYTES);
-  const key = header(event, 'idempotency-key');
+  const key = idempotencyKey(event);
   const { batch, counts, created, upload } = await createBatch(deps, principal, input, key ? { idempotencyKey: key } : {});
   return json(batch.source === 'inline' ? 202 : 201, { ...batchView(batch, counts), ...(upload ? { upload } : {}) }, {
     location: `/v1/batches/${batch.id}`,

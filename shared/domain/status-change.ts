@@ -28,7 +28,7 @@ export interface StatusChangeInput {
 export function changeStatus(app: Application, input: StatusChangeInput): StatusChange {
   if (!canTransition(app.status, input.to)) {
     throw new ConflictError(`Application ${app.id} is ${app.status}; it cannot become ${input.to}.`, {
-      extensions: { status: app.status },
+      extensions: { applicationStatus: app.status },
     });
   }
   const sequence = app.sequence + 1;

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import * as z from '../zod.ts';
 import {
   AppError,
+  NotFoundError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -20,6 +21,50 @@ export function pathParam(event: HttpEvent, name: string): string {
   const value = event.pathParameters?.[name];
   if (!value) throw new ValidationError(`Missing path parameter ${name}.`);
   return value;
+}
+
+/**
+ * The longest path parameter (an id, a filing number) a route takes. Every id the system makes is far shorter; a
+ * longer one names nothing, and as part of a DynamoDB key (at most 2,048 bytes) it would fail the lookup.
+ */
+export const MAX_PATH_PARAMETER_LENGTH = 200;
+
+/** 404 for a path parameter no record can have (too long), before anything is looked up with it. */
+export function assertPathParametersFit(event: Pick<HttpEvent, 'pathParameters'>): void {
+  for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
+    if (value !== undefined && value.length > MAX_PATH_PARAMETER_LENGTH) {
+      throw new NotFoundError(`No record has a ${name} of ${value.length} characters.`, {
+        errors: [
+          {
+            path: `(path).${name}`,
+            code: 'too_long',
+            message: `Ids are at most ${MAX_PATH_PARAMETER_LENGTH} characters; use the id exactly as the API returned it.`,
+          },
+        ],
+      });
+    }
+  }
+}
+
+/** The longest Idempotency-Key taken (Stripe's limit too); printable ASCII only, as a header value should be. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/** The request's `Idempotency-Key`, if it sent one; 400 when it is empty, too long or not printable ASCII. */
+export function idempotencyKey(event: HttpEvent): string | undefined {
+  const key = header(event, 'idempotency-key');
+  if (key === undefined) return undefined;
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x20-\x7e]+$/.test(key)) {
+    throw new ValidationError('The Idempotency-Key header is not valid.', {
+      errors: [
+        {
+          path: '(headers).idempotency-key',
+          code: key.length > MAX_IDEMPOTENCY_KEY_LENGTH ? 'too_long' : 'invalid_idempotency_key',
+          message: `Use 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters, e.g. a UUID.`,
+        },
+      ],
+    });
+  }
+  return key;
 }
 
 export function header(event: HttpEvent, name: string): string | undefined {
@@ -83,20 +128,24 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   };
 }
 
-/** RFC 9457 problem+json for our own errors; unknown errors are logged and answered without detail. */
+/**
+ * RFC 9457 problem+json for our own errors; unknown errors are logged and answered without detail. An error's
+ * extension members come first, so none can replace a member the RFC defines (`status` is the HTTP status code: a
+ * resource's own status goes in a member of its own, `applicationStatus` or `batchStatus`).
+ */
 export function problem(error: unknown, instance: string): HttpResult {
   if (error instanceof AppError) {
     return {
       statusCode: error.status,
       headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
       body: JSON.stringify({
+        ...error.extensions,
         type: `https://icp-cancel.dev/problems/${error.type}`,
         title: error.title,
         status: error.status,
         detail: error.message,
         instance,
         errors: error.errors,
-        ...error.extensions,
       }),
     };
   }

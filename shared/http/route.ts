@@ -4,7 +4,7 @@ import type { Principal, Scope } from '../domain/records.ts';
 import { type BusinessKeys, businessKeys, observed } from '../observability/invocation.ts';
 import type { Deps } from '../ports/deps.ts';
 import { authenticate } from '../use-cases/authenticate.ts';
-import { type HttpEvent, type HttpResult, header, problem } from './api-gateway.ts';
+import { assertPathParametersFit, type HttpEvent, type HttpResult, header, problem } from './api-gateway.ts';
 
 /** What authenticating a caller needs; every route's dependencies include it. */
 export type RouteDeps = Pick<Deps, 'tenants' | 'clock'>;
@@ -17,7 +17,8 @@ export interface RouteContext<D extends RouteDeps> {
 
 /**
  * A route handler: authenticates the caller (401 problem+json when the key is missing or unknown — an API Gateway
- * authorizer cannot answer problem+json on HTTP APIs), checks the scope (403), runs `fn`, and maps any error to
+ * authorizer cannot answer problem+json on HTTP APIs), answers 404 for a path parameter too long to name anything
+ * (before any lookup with it), checks the scope (403), runs `fn`, and maps any error to
  * problem+json. Reads need any scope; writes name theirs. Once the caller is known, the invocation's logs (and trace)
  * carry its `tenantId` and the record the path names (`pathKeys`); the invocation is `observed()`.
  *
@@ -33,6 +34,7 @@ export function route<D extends RouteDeps>(
     try {
       const bound = deps();
       const principal = await authenticate(bound, header(event, 'authorization'));
+      assertPathParametersFit(event);
       businessKeys({ tenantId: principal.tenantId, ...pathKeys(event) });
       if (scope !== 'any' && !principal.scopes.includes(scope)) {
         throw new ForbiddenError(`This operation needs an API key with the ${scope} scope.`);

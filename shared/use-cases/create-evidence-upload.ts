@@ -65,7 +65,7 @@ export async function createEvidenceUpload(
   const app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
   if (app.status !== 'draft' && app.status !== 'rejected') {
     throw new ConflictError(`Evidence can be added to a draft or a rejected application; this one is ${app.status}.`, {
-      extensions: { status: app.status },
+      extensions: { applicationStatus: app.status },
     });
   }
   assertFileFitsItsKind(input, deps.settings.evidencePolicy);

@@ -42,7 +42,7 @@ export async function loadUnderReview(deps: Pick<Deps, 'applications'>, principa
   const app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
   if (app.status !== 'under_review') {
     throw new ConflictError(`The application is not under review (it is ${app.status}).`, {
-      extensions: { status: app.status },
+      extensions: { applicationStatus: app.status },
     });
   }
   return app;
@@ -52,7 +52,7 @@ export async function loadUnderReview(deps: Pick<Deps, 'applications'>, principa
 export function assertUndecided(app: Application): void {
   if (app.decision?.attempt === app.attempt) {
     throw new ConflictError('A decision was already recorded for this review.', {
-      extensions: { status: app.status, outcome: app.decision.decision.outcome },
+      extensions: { applicationStatus: app.status, outcome: app.decision.decision.outcome },
     });
   }
 }

@@ -62,7 +62,7 @@ async function resubmission(
   const app = await loadOwnedApplication(deps, principal.tenantId, applicationId);
   if (app.status !== 'rejected') {
     throw new ConflictError(`Only a rejected application can be resubmitted; this one is ${app.status}.`, {
-      extensions: { status: app.status },
+      extensions: { applicationStatus: app.status },
     });
   }
   const validation = await validateApplication(deps, principal.tenantId, inputOf({ ...app, ...corrections }));

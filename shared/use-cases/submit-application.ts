@@ -49,7 +49,7 @@ export async function submitApplication(
   }
   if (!(app.status === 'submitted' && app.attempt === 1)) {
     throw new ConflictError(`Only a draft can be submitted; this application is ${app.status}.`, {
-      extensions: { status: app.status },
+      extensions: { applicationStatus: app.status },
     });
   }
   await deps.review.start({ applicationId: app.id, tenantId: app.tenantId, name: reviewRunName(app) });

@@ -30,7 +30,7 @@ export async function withdrawApplication(
       app.status === 'under_review'
         ? 'The authority has the order: a cancellation under review cannot be withdrawn.'
         : `The application is ${app.status}; there is nothing to withdraw.`,
-      { extensions: { status: app.status } },
+      { extensions: { applicationStatus: app.status } },
     );
   }
   const change = changeStatus(app, {

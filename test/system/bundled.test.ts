@@ -140,6 +140,39 @@ describe('the bundled functions, end to end', () => {
     expect(final.timeline.at(-1)).toMatchObject({ status: 'rejected_final' });
   });
 
+  it('answers over-long ids and Idempotency-Keys, and a repeated withdrawal, with problems that keep status the HTTP status', async () => {
+    // Prepare
+    const draft = await agency('POST', '/v1/applications', applicationBody());
+    await agency('POST', `/v1/applications/${draft.body.id}/withdraw`);
+    const longId = `app_${'a'.repeat(2_050)}`;
+
+    // Act
+    const answers = {
+      application: await agency('GET', `/v1/applications/${longId}`),
+      submit: await agency('POST', `/v1/applications/${longId}/submit`, {}),
+      batchEvidence: await agency('GET', `/v1/batch-evidence/bev_${'b'.repeat(2_040)}`),
+      delivery: await agency('GET', `/v1/webhook-deliveries/dlv_${'c'.repeat(2_040)}`),
+      created: await agency('POST', '/v1/applications', applicationBody(), { 'idempotency-key': 'k'.repeat(2_030) }),
+      batch: await agency('POST', '/v1/batches', { items: [applicationBody()] }, { 'idempotency-key': 'k'.repeat(2_030) }),
+      withdrawAgain: await agency('POST', `/v1/applications/${draft.body.id}/withdraw`),
+    };
+
+    // Assess
+    const summary = Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, [a.status, a.headers.get('content-type'), a.body.status]]));
+    expect(summary).toEqual({
+      application: [404, 'application/problem+json', 404],
+      submit: [404, 'application/problem+json', 404],
+      batchEvidence: [404, 'application/problem+json', 404],
+      delivery: [404, 'application/problem+json', 404],
+      created: [400, 'application/problem+json', 400],
+      batch: [400, 'application/problem+json', 400],
+      withdrawAgain: [409, 'application/problem+json', 409],
+    });
+    expect(answers.application.body.errors).toEqual([expect.objectContaining({ path: '(path).id', code: 'too_long' })]);
+    expect(answers.created.body.errors).toEqual([expect.objectContaining({ path: '(headers).idempotency-key', code: 'too_long' })]);
+    expect(answers.withdrawAgain.body).toMatchObject({ type: 'https://icp-cancel.dev/problems/conflict', applicationStatus: 'withdrawn' });
+  });
+
   it('logs deliveries, redelivers one, and gives up on an endpoint that always fails', async () => {
     // Prepare
     const draft = await agency('POST', '/v1/applications', applicationBody());

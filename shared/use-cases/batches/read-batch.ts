@@ -47,7 +47,7 @@ export async function getBatchReport(
   const batch = await loadOwnedBatch(deps, principal.tenantId, id);
   if (!batch.reportKey) {
     throw new ConflictError(`The report is written once every row has been ingested; this batch is ${batch.status}.`, {
-      extensions: { status: batch.status },
+      extensions: { batchStatus: batch.status },
     });
   }
   const ttl = deps.batchSettings.urlTtlSeconds;

@@ -51,7 +51,7 @@ export async function releaseBatch(
   const batch = await loadOwnedBatch(deps, principal.tenantId, batchId);
   if (batch.status !== 'ingested' && batch.status !== 'completed') {
     throw new ConflictError(`Drafts are released once every row is ingested; this batch is ${batch.status}.`, {
-      extensions: { status: batch.status },
+      extensions: { batchStatus: batch.status },
     });
   }
   if (batch.submit === 'hold') await markReleased(deps, batch);

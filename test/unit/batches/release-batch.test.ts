@@ -85,7 +85,7 @@ describe('POST /v1/batches/{id}/submit: releasing a held batch', { timeout: 60_0
     const stranger = await releaseBatch(deps, agency(), batch.id, {}).catch((e: unknown) => e);
 
     // Assess
-    expect(early).toMatchObject({ name: 'ConflictError', extensions: { status: 'ingesting' } });
+    expect(early).toMatchObject({ name: 'ConflictError', extensions: { batchStatus: 'ingesting' } });
     expect(stranger).toMatchObject({ name: 'NotFoundError' });
     const [draft] = (await listApplications(deps, principal, { batchId: batch.id })).items;
     expect(draft).toMatchObject({ status: 'draft' });

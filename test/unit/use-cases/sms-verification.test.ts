@@ -109,7 +109,7 @@ describe("the authority's SMS verification", { timeout: 30_000 }, () => {
 
     // Assess
     expect(results[0]).toMatchObject({ name: 'UnprocessableError', errors: [{ path: 'kind', code: 'no_sms_verification' }] });
-    expect(results[1]).toMatchObject({ name: 'ConflictError', extensions: { status: 'draft' } });
+    expect(results[1]).toMatchObject({ name: 'ConflictError', extensions: { applicationStatus: 'draft' } });
     expect(results[2]).toMatchObject({ name: 'ConflictError' });
   });
 });
