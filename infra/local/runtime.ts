@@ -277,6 +277,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       stops.push(poller.stop);
     }
 
+    // Before the API serves: a script that starts with the runtime must never find the demo key unknown (and have
+    // that refusal cached by the functions).
+    const demoTenant = await ensureDemoTenant(deps, dataDir, {
+      ...(options.agencyKey ? { agencyKey: options.agencyKey } : {}),
+      ...(options.operatorKey ? { operatorKey: options.operatorKey } : {}),
+    });
     const api = await startHttpApi({
       port: options.port,
       routes: wiring.routes.map((r) => ({
@@ -289,10 +295,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     stops.push(api.stop);
 
-    const demoTenant = await ensureDemoTenant(deps, dataDir, {
-      ...(options.agencyKey ? { agencyKey: options.agencyKey } : {}),
-      ...(options.operatorKey ? { operatorKey: options.operatorKey } : {}),
-    });
     const warmStarted = Date.now();
     await host.warm();
     const warmMs = Date.now() - warmStarted;

@@ -14,8 +14,17 @@ export function hashApiKey(key: string): string {
 
 /** Principals already looked up by this process, for a short time: a cache only, never the source of truth. */
 const cache = new Map<string, { principal: Principal | undefined; until: number }>();
-const CACHE_MS = 30_000;
-/** Unknown keys are cached too (so a client retrying a bad key does not hammer the table), so the cache is bounded. */
+/**
+ * How long a looked-up key is trusted, counted from the lookup, never renewed by use: a revoked key stops working
+ * within this time however often its holder calls (README says 30 s).
+ */
+export const KEY_CACHE_MS = 30_000;
+/**
+ * Unknown keys are remembered much shorter: enough that a client retrying a bad key in a loop does not hammer the
+ * table, short enough that a key tried a moment before it was created works a moment later.
+ */
+export const UNKNOWN_KEY_CACHE_MS = 2_000;
+/** Unknown keys are cached too, so the cache is bounded. */
 const CACHE_MAX_ENTRIES = 10_000;
 
 /**
@@ -30,11 +39,17 @@ export async function authenticate(deps: Pick<Deps, 'tenants' | 'clock'>, author
     });
   }
   const hash = hashApiKey(match[1] as string);
-  const now = deps.clock.now().getTime();
+  // Real time: the cache's age is the machine's, whatever day the business clock says it is.
+  const now = deps.clock.wallNow().getTime();
   const hit = cache.get(hash);
-  const principal = hit && hit.until > now ? hit.principal : await deps.tenants.findByKeyHash(hash);
-  if (cache.size >= CACHE_MAX_ENTRIES) cache.clear();
-  cache.set(hash, { principal, until: now + CACHE_MS });
+  let principal: Principal | undefined;
+  if (hit && hit.until > now) {
+    principal = hit.principal;
+  } else {
+    principal = await deps.tenants.findByKeyHash(hash);
+    if (cache.size >= CACHE_MAX_ENTRIES) cache.clear();
+    cache.set(hash, { principal, until: now + (principal ? KEY_CACHE_MS : UNKNOWN_KEY_CACHE_MS) });
+  }
   if (!principal) {
     throw new UnauthorizedError('The API key is not known.', {
       errors: [{ path: '(headers).authorization', code: 'unknown_api_key', message: 'Check the key; ask your administrator for a new one if it was revoked.' }],
