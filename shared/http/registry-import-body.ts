@@ -45,9 +45,26 @@ export function readRegistryImport(contentType: string | undefined, body: string
       errors: [{ path: '(body)', code: 'invalid_json', message: `Send { "records": [...] } as JSON, or CSV as text/csv: ${(error as Error).message}` }],
     });
   }
+  // The same codes as the CSV path, for the same two limits, whichever way the rows come.
+  const records = (json as { records?: unknown } | null)?.records;
+  if (Array.isArray(records)) checkRowCount(records.length, 'records', 'record');
   const parsed = RegistryImportBody.safeParse(json);
   if (!parsed.success) throw new ValidationError('The body does not match the schema.', { errors: fieldErrorsFromZod(parsed.error) });
   return { rows: parsed.data.records };
+}
+
+/** 400 `no_rows` for none, `too_many_rows` for more than {@link MAX_REGISTRY_IMPORT_ROWS}. */
+function checkRowCount(count: number, path: string, noun: 'row' | 'record'): void {
+  if (count === 0) {
+    throw new ValidationError(`The import has no ${noun}s.`, {
+      errors: [{ path, code: 'no_rows', message: noun === 'row' ? 'Add at least one row under the header.' : 'Send at least one record.' }],
+    });
+  }
+  if (count > MAX_REGISTRY_IMPORT_ROWS) {
+    throw new ValidationError(`Too many ${noun}s.`, {
+      errors: [{ path, code: 'too_many_rows', message: `Send at most ${MAX_REGISTRY_IMPORT_ROWS} ${noun}s per request; split the import.` }],
+    });
+  }
 }
 
 function readCsv(body: string): RegistryImportRows {
@@ -82,16 +99,7 @@ function readCsv(body: string): RegistryImportRows {
       ],
     });
   }
-  if (parsed.length === 0) {
-    throw new ValidationError('The CSV has no rows.', {
-      errors: [{ path: '(body)', code: 'no_rows', message: 'Add at least one row under the header.' }],
-    });
-  }
-  if (parsed.length > MAX_REGISTRY_IMPORT_ROWS) {
-    throw new ValidationError('Too many rows.', {
-      errors: [{ path: '(body)', code: 'too_many_rows', message: `Send at most ${MAX_REGISTRY_IMPORT_ROWS} rows per request; split the file.` }],
-    });
-  }
+  checkRowCount(parsed.length, '(body)', 'row');
   return { rows: parsed.map((p) => p.record), lines: parsed.map((p) => p.info.lines) };
 }
 

@@ -44,7 +44,14 @@ describe('reading an import body', () => {
     ['an unterminated quote', 'text/csv', 'filingNumber,subjectName,subjectType\n"京ICP备10046444号-9,a,b\n', 'invalid_csv'],
     ['JSON that is not JSON', 'application/json', '{"records": [', 'invalid_json'],
     ['JSON without records', 'application/json', '{"rows": []}', 'unknown_field'],
-    ['JSON with no records', 'application/json', '{"records": []}', 'too_small'],
+    ['JSON with no records', 'application/json', '{"records": []}', 'no_rows'],
+    ['JSON with 10,001 records', 'application/json', JSON.stringify({ records: Array.from({ length: 10_001 }, () => ({})) }), 'too_many_rows'],
+    [
+      'CSV with 10,001 rows',
+      'text/csv',
+      `filingNumber,subjectName,subjectType\n${'京ICP备10046444号,a,enterprise\n'.repeat(10_001)}`,
+      'too_many_rows',
+    ],
   ])('refuses %s with 400 (%s)', (_what, type, body, code) => {
     // Act
     const reading = () => readRegistryImport(type, body);
