@@ -10,7 +10,7 @@ import { AppFunction, ENTRY_METADATA, HANDLER_METADATA } from './app-function.ts
 export const FUNCTION_METADATA = 'icp:function';
 
 export interface ApiRoute {
-  /** `METHOD /path`, as API Gateway writes it. */
+  /** `METHOD /path`, as API Gateway writes it, or `$default` (every request no other route matches). */
   routeKey: string;
   /** Used in construct ids (`<id>Route`). */
   id: string;
@@ -74,12 +74,13 @@ export class ServiceApi extends Construct {
     });
 
     for (const route of props.routes) {
-      const [method, path] = route.routeKey.split(' ') as [string, string];
-      const [httpRoute] = this.api.addRoutes({
-        path,
-        methods: [method as apigwv2.HttpMethod],
-        integration: new HttpLambdaIntegration(`${route.id}Integration`, route.handler),
-      });
+      const integration = new HttpLambdaIntegration(`${route.id}Integration`, route.handler);
+      // `$default` takes every request no other route matches: its function answers problem+json where API Gateway
+      // itself would answer a plain `{"message":"Not Found"}`.
+      const httpRoute =
+        route.routeKey === '$default'
+          ? new apigwv2.HttpRoute(this, `${route.id}Route`, { httpApi: this.api, routeKey: apigwv2.HttpRouteKey.DEFAULT, integration })
+          : this.api.addRoutes({ path: route.routeKey.split(' ')[1] as string, methods: [route.routeKey.split(' ')[0] as apigwv2.HttpMethod], integration })[0];
       if (!httpRoute) throw new Error(`No route created for ${route.routeKey}`);
       const cfnRoute = httpRoute.node.defaultChild as apigwv2.CfnRoute;
       cfnRoute.addMetadata(FUNCTION_METADATA, Stack.of(route.handler).getLogicalId(route.handler.node.defaultChild as CfnElement));

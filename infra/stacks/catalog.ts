@@ -39,8 +39,8 @@ export interface FunctionSpec {
 }
 
 export interface HttpRouteSpec extends FunctionSpec {
-  /** API Gateway route key, `METHOD /path`. */
-  routeKey: `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /${string}`;
+  /** API Gateway route key, `METHOD /path`, or `$default` for the requests no route matches. */
+  routeKey: `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /${string}` | '$default';
   /** Construct id of the function (and so the prefix of its logical id). */
   id: string;
 }
@@ -71,6 +71,8 @@ export const HTTP_ROUTES: readonly HttpRouteSpec[] = [
   { routeKey: 'GET /v1/batches/{id}/report', id: 'GetBatchReport', entry: 'functions/http/get-batch-report.ts', table: 'read', batchObjects: ['readFiles'] },
   { routeKey: 'POST /v1/batch-evidence', id: 'CreateBatchEvidenceUpload', entry: 'functions/http/create-batch-evidence-upload.ts', table: 'readWrite', batchObjects: ['putEvidence'], evidencePolicy: true },
   { routeKey: 'GET /v1/batch-evidence/{id}', id: 'GetBatchEvidence', entry: 'functions/http/get-batch-evidence.ts', table: 'read' },
+  // Any other method and path: 404 problem+json. It reads nothing, but every function has the table setting.
+  { routeKey: '$default', id: 'NoRoute', entry: 'functions/http/no-route.ts', table: 'read' },
 ];
 
 /** The review workflow's tasks (see `ReviewWorkflow`). */

@@ -140,7 +140,7 @@ describe('the bundled functions, end to end', () => {
     expect(final.timeline.at(-1)).toMatchObject({ status: 'rejected_final' });
   });
 
-  it('answers over-long ids and Idempotency-Keys, and a repeated withdrawal, with problems that keep status the HTTP status', async () => {
+  it('answers over-long ids and Idempotency-Keys, a repeated withdrawal and unknown routes with problems that keep status the HTTP status', async () => {
     // Prepare
     const draft = await agency('POST', '/v1/applications', applicationBody());
     await agency('POST', `/v1/applications/${draft.body.id}/withdraw`);
@@ -155,6 +155,8 @@ describe('the bundled functions, end to end', () => {
       created: await agency('POST', '/v1/applications', applicationBody(), { 'idempotency-key': 'k'.repeat(2_030) }),
       batch: await agency('POST', '/v1/batches', { items: [applicationBody()] }, { 'idempotency-key': 'k'.repeat(2_030) }),
       withdrawAgain: await agency('POST', `/v1/applications/${draft.body.id}/withdraw`),
+      noRoute: await agency('GET', '/v1/applications/a/b'),
+      noMethod: await agency('DELETE', '/v1/applications'),
     };
 
     // Assess
@@ -167,7 +169,10 @@ describe('the bundled functions, end to end', () => {
       created: [400, 'application/problem+json', 400],
       batch: [400, 'application/problem+json', 400],
       withdrawAgain: [409, 'application/problem+json', 409],
+      noRoute: [404, 'application/problem+json', 404],
+      noMethod: [404, 'application/problem+json', 404],
     });
+    expect(answers.noMethod.body).toMatchObject({ detail: 'No route DELETE /v1/applications.', errors: [{ code: 'no_route' }] });
     expect(answers.application.body.errors).toEqual([expect.objectContaining({ path: '(path).id', code: 'too_long' })]);
     expect(answers.created.body.errors).toEqual([expect.objectContaining({ path: '(headers).idempotency-key', code: 'too_long' })]);
     expect(answers.withdrawAgain.body).toMatchObject({ type: 'https://icp-cancel.dev/problems/conflict', applicationStatus: 'withdrawn' });
@@ -298,7 +303,8 @@ describe('the bundled functions, end to end', () => {
     const denials = [...decisions].flatMap(([id, d]) =>
       Object.entries(d.actions).flatMap(([action, counts]) => (counts.denied > 0 ? [`${id} ${action}`] : [])),
     );
-    const withoutCalls = invoked.filter((id) => !decisions.get(id)?.allowed).sort();
+    // The $default route's function answers 404 and touches nothing.
+    const withoutCalls = invoked.filter((id) => !decisions.get(id)?.allowed && !id.startsWith('NoRoute')).sort();
     const allowed = (prefix: string, action: string) =>
       [...decisions].find(([id]) => id.startsWith(prefix))?.[1].actions[action]?.allowed ?? 0;
 

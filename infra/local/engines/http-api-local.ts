@@ -26,7 +26,15 @@ export interface HttpApiOptions {
   routes: readonly HttpApiRoute[];
   /** Larger request bodies are refused with 413 (default 10 MiB, API Gateway's payload limit). */
   maxBodyBytes?: number;
+  /**
+   * Larger events (the request as the function would get it, JSON) are refused with 413 and the function is not
+   * invoked (default {@link LAMBDA_REQUEST_LIMIT_BYTES}, Lambda's limit for a synchronous invocation's payload).
+   */
+  maxEventBytes?: number;
 }
+
+/** Lambda refuses a synchronous invocation whose payload is larger (6 MiB), and API Gateway answers 413 for it. */
+export const LAMBDA_REQUEST_LIMIT_BYTES = 6 * 1024 * 1024;
 
 /** A running local HTTP API. */
 export interface HttpApi {
@@ -38,6 +46,11 @@ export interface HttpApi {
 
 const NOT_FOUND = { message: 'Not Found' };
 const TOO_LARGE = { message: 'Request Entity Too Large' };
+/**
+ * What API Gateway answers when the event is over Lambda's payload limit: reported for a REST API in front of Lambda
+ * (413 `{"message": "Request Too Long"}`); we found no record of an HTTP API's, and take it to be the same.
+ */
+const EVENT_TOO_LARGE = { message: 'Request Too Long' };
 const INTERNAL_ERROR = { message: 'Internal Server Error' };
 const STOP_GRACE_MS = 5_000;
 /** How long an oversized body is still drained after the 413, so the client can read the answer before we hang up. */
@@ -51,8 +64,9 @@ const REFUSED_BODY_DRAIN_MS = 1_000;
 export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const routes = new RouteTable(options.routes.map((route) => ({ routeKey: route.routeKey, target: route.invoke })));
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const limits = { maxBodyBytes, maxEventBytes: options.maxEventBytes ?? LAMBDA_REQUEST_LIMIT_BYTES };
   const server = createServer((request, response) => {
-    handle(request, response, routes, maxBodyBytes).catch((error: unknown) => {
+    handle(request, response, routes, limits).catch((error: unknown) => {
       log.error('local HTTP API: request failed', { error });
       if (!response.headersSent) send(response, json(500, INTERNAL_ERROR));
       else response.destroy();
@@ -80,7 +94,7 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
   routes: RouteTable<HttpApiRoute['invoke']>,
-  maxBodyBytes: number,
+  { maxBodyBytes, maxEventBytes }: { maxBodyBytes: number; maxEventBytes: number },
 ): Promise<void> {
   const receivedAt = new Date();
   const requestId = randomBytes(11).toString('base64');
@@ -102,6 +116,10 @@ async function handle(
   }
 
   const event = toHttpApiEvent(request, { ...route, body, requestId, receivedAt });
+  if (Buffer.byteLength(JSON.stringify(event)) > maxEventBytes) {
+    send(response, json(413, EVENT_TOO_LARGE));
+    return;
+  }
   let result: HttpResponse;
   try {
     result = toHttpResponse(await route.target(event));

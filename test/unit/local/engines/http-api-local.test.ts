@@ -210,6 +210,21 @@ describe('local HTTP API', () => {
     expect(events).toEqual([]);
   });
 
+  it("answers 413 without invoking the function when the event is over Lambda's payload limit, the body under API Gateway's", async () => {
+    // Prepare: a server whose Lambda limit is below its body limit, as 6 MiB is below 10 MiB
+    const small = await startHttpApi({ maxBodyBytes: 64 * 1024, maxEventBytes: 8 * 1024, routes: [{ routeKey: 'POST /v1/uploads', invoke: record() }] });
+
+    // Act
+    const fits = await fetch(`${small.url}/v1/uploads`, { method: 'POST', body: 'a'.repeat(4 * 1024) });
+    const over = await fetch(`${small.url}/v1/uploads`, { method: 'POST', body: 'a'.repeat(16 * 1024) });
+    await small.stop();
+
+    // Assess
+    expect([fits.status, over.status]).toEqual([204, 413]);
+    expect(await over.json()).toEqual({ message: 'Request Too Long' });
+    expect(events).toHaveLength(1);
+  });
+
   it('answers 413 to a chunked body once it grows past the limit', async () => {
     // Prepare
     const chunk = Buffer.alloc(MAX_BODY_BYTES / 2 + 1, 'a');
