@@ -12,7 +12,7 @@ import { log } from '../../shared/log.ts';
 import type { Deps } from '../../shared/ports/deps.ts';
 import type { Clock } from '../../shared/ports/services.ts';
 import { startAuthoritySimulator } from './authority-simulator.ts';
-import { startDynamoDbLocal, createTableFromTemplate } from './engines/dynamodb-local.ts';
+import { startDynamoDbLocal, createTableFromTemplate, tableLayoutOf } from './engines/dynamodb-local.ts';
 import { type DynamoDbMeter, startDynamoDbMeter } from './engines/dynamodb-meter.ts';
 import { startHttpApi } from './engines/http-api-local.ts';
 import { startS3Local } from './engines/s3-local.ts';
@@ -95,6 +95,11 @@ export interface LocalRuntimeOptions {
    * test; off by default (the proxy adds a hop to every DynamoDB call).
    */
   meter?: boolean;
+  /**
+   * With `meter`, also counts item writes per partition key of the table and of each index
+   * (`runtime.usage.partitionWrites()`), for `npm run bench:partitions`.
+   */
+  countPartitionWrites?: boolean;
 }
 
 export interface LocalRuntime {
@@ -176,7 +181,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // Metered: every DynamoDB call but the runtime's set-up and the stream's (Lambda's stream polling is not billed).
     let meter: DynamoDbMeter | undefined;
     if (options.meter) {
-      meter = await startDynamoDbMeter({ target: dynamo.endpoint });
+      meter = await startDynamoDbMeter({
+        target: dynamo.endpoint,
+        ...(options.countPartitionWrites ? { partitions: tableLayoutOf(TABLE_NAME, wiring.tableProperties) } : {}),
+      });
       stops.push(meter.stop);
     }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { DynamoDbMeter, DynamoDbOperationUsage, ItemSizes } from './engines/dynamodb-meter.ts';
+import type { PartitionWriteCounts } from './engines/partition-writes.ts';
 import { functionCredentials } from './iam/local-credentials.ts';
 import type { FunctionHost } from './lambda-host.ts';
 import type { LocalStepFunctions } from './step-functions/local-step-functions.ts';
@@ -56,6 +57,11 @@ export class LocalUsage {
     const operation = s3Operation(request);
     const calls = (this.s3Requests[caller] ??= {});
     calls[operation] = (calls[operation] ?? 0) + 1;
+  }
+
+  /** Item writes per partition key, when the runtime counts them (`countPartitionWrites`). */
+  partitionWrites(): PartitionWriteCounts | undefined {
+    return this.parts.dynamodb.partitionWrites();
   }
 
   /** Counts one request of the HTTP API. */

@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { findFreePort } from './free-port.ts';
 
-export { createTableFromTemplate, type TableFromTemplateResult } from './dynamodb-table-from-template.ts';
+export { createTableFromTemplate, type TableFromTemplateResult, tableLayoutOf } from './dynamodb-table-from-template.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

@@ -1,6 +1,7 @@
 import { Agent, createServer, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { crc32 } from 'node:zlib';
+import { type PartitionWriteCounts, PartitionWrites, type TableLayout } from './partition-writes.ts';
 
 /**
  * A metering proxy in front of DynamoDB Local: every request passes through unchanged but for one field, and what it
@@ -52,6 +53,8 @@ export interface DynamoDbMeter {
   endpoint: string;
   /** A copy of what was recorded since the start. */
   usage(): DynamoDbUsage;
+  /** Item writes per partition key of the table and of each index (`partitions` given), since the start. */
+  partitionWrites(): PartitionWriteCounts | undefined;
   stop(): Promise<void>;
 }
 
@@ -66,12 +69,16 @@ interface ConsumedCapacity {
   LocalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
 }
 
-/** Starts the proxy in front of `target` (DynamoDB Local's endpoint). */
-export async function startDynamoDbMeter(options: { target: string; port?: number }): Promise<DynamoDbMeter> {
+/**
+ * Starts the proxy in front of `target` (DynamoDB Local's endpoint). With `partitions` (the table's layout), it also
+ * counts item writes per partition key (`partition-writes.ts`): `npm run bench:partitions`.
+ */
+export async function startDynamoDbMeter(options: { target: string; port?: number; partitions?: TableLayout }): Promise<DynamoDbMeter> {
   const target = new URL(options.target);
   const agent = new Agent({ keepAlive: true });
   const byCaller: DynamoDbUsage['byCaller'] = {};
   const itemSizes: DynamoDbUsage['itemSizes'] = {};
+  const partitions = options.partitions ? new PartitionWrites(options.partitions) : undefined;
 
   const entry = (caller: string, operation: string): DynamoDbOperationUsage => {
     const ops = (byCaller[caller] ??= {});
@@ -118,6 +125,7 @@ export async function startDynamoDbMeter(options: { target: string; port?: numbe
                 const json = JSON.parse(out.toString('utf8')) as Record<string, unknown>;
                 if ((answer.statusCode ?? 500) < 300) {
                   record(usage, operation, json.ConsumedCapacity as ConsumedCapacity | ConsumedCapacity[] | undefined);
+                  if (parsed) partitions?.record(operation, parsed, json);
                   if (injected && 'ConsumedCapacity' in json) {
                     delete json.ConsumedCapacity;
                     out = Buffer.from(JSON.stringify(json));
@@ -156,6 +164,7 @@ export async function startDynamoDbMeter(options: { target: string; port?: numbe
   return {
     endpoint: `http://127.0.0.1:${port}`,
     usage: () => structuredClone({ byCaller, itemSizes }),
+    partitionWrites: () => partitions?.snapshot(),
     stop: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

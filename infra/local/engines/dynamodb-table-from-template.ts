@@ -10,6 +10,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
+import type { TableLayout } from './partition-writes.ts';
 
 const KeySchema = z.array(z.object({ AttributeName: z.string(), KeyType: z.enum(['HASH', 'RANGE']) })).min(1);
 const Projection = z.object({
@@ -99,6 +100,24 @@ export async function createTableFromTemplate(
   const ttl = props.TimeToLiveSpecification;
   if (ttl?.Enabled) await enableTimeToLive(client, tableName, ttl.AttributeName);
   return result;
+}
+
+/** The key attributes of the table and its global secondary indexes, as the template defines them. */
+export function tableLayoutOf(tableName: string, cfnTableProperties: unknown): TableLayout {
+  const props = CfnTableProperties.parse(cfnTableProperties);
+  const keysOf = (schema: z.infer<typeof KeySchema>) => {
+    const sortKey = schema.find((k) => k.KeyType === 'RANGE')?.AttributeName;
+    return { partitionKey: schema.find((k) => k.KeyType === 'HASH')?.AttributeName ?? '', ...(sortKey ? { sortKey } : {}) };
+  };
+  return {
+    tableName,
+    ...keysOf(props.KeySchema),
+    indexes: (props.GlobalSecondaryIndexes ?? []).map((index) => ({
+      name: index.IndexName,
+      ...keysOf(index.KeySchema),
+      projection: index.Projection.ProjectionType ?? 'KEYS_ONLY',
+    })),
+  };
 }
 
 async function describeTable(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
