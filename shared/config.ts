@@ -1,3 +1,4 @@
+import { EVENT_RETENTION } from './domain/retention.ts';
 import * as z from './zod.ts';
 
 /**
@@ -24,6 +25,14 @@ export const Config = z.object({
   UPLOAD_URL_TTL_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(60), z.maximum(900)), 600),
   /** How many times a customer may resubmit after rejections before the application ends `rejected_final`. */
   MAX_RESUBMISSIONS: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(10)), 3),
+  /**
+   * How long events, webhook deliveries and their attempt logs are kept, in days (`EVENT_RETENTION`): past it a
+   * delivery can be neither read nor redelivered.
+   */
+  EVENT_RETENTION_DAYS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(EVENT_RETENTION.minDays), z.maximum(EVENT_RETENTION.maxDays)),
+    EVENT_RETENTION.defaultDays,
+  ),
   /** How long a customer has to correct and resubmit after a rejection. */
   CORRECTION_WINDOW_DAYS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(90)), 14),
   /**

@@ -3,9 +3,12 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
-/** The table's secondary indexes; each is named for the access pattern it serves. */
+/**
+ * The table's secondary indexes; each is named for the access pattern it serves. Partition keys are a list's shards
+ * (`keys.ts`), sort keys the creation time and id, so each list reads newest first.
+ */
 export const TABLE_INDEXES = {
-  /** A tenant's applications, newest first (`gsi1pk` = tenant, `gsi1sk` = creation time + id). */
+  /** A tenant's applications, a tenant's batches, an endpoint's deliveries. */
   byTenant: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   /** A batch's applications (bulk submissions). */
   byBatch: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
@@ -30,9 +33,19 @@ const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Dele
  *   and unlike a customer-managed key no function, stream consumer or restore needs a KMS grant; there is no
  *   cross-account access that would call for a customer-managed key.
  * - PITR, deletion protection and RETAIN: this is the system's record.
- * - TTL on `expiresAt` clears idempotency records and old delivery logs.
+ * - TTL on `expiresAt` clears idempotency records, and events and delivery logs past their retention
+ *   (`EVENT_RETENTION_DAYS`).
  * - The stream (new images) carries the outbox: every status change writes an `entity = "event"` item that the
  *   dispatcher turns into webhook deliveries.
+ * - The indexes project the keys only. A list shows nearly the whole item (an application as `GET
+ *   /v1/applications/{id}` shows it but for evidence and timeline; a batch or a delivery whole), so an INCLUDE
+ *   projection would copy most of the item, and the status and `updatedAt` every change sets are shown: every status
+ *   change, every ingestion step of a batch, every delivery attempt would rewrite the index item, as ALL did. Keys only,
+ *   an index is written when an item enters it (and never again: its keys do not change), and a list reads its page's
+ *   items from the table instead (BatchGetItem, half a read unit an item). An application changes status about six
+ *   times, each rewrite at least a write unit in each index it is in ($1.25 a million) where reading it for a list costs
+ *   half a read unit ($0.25 a million): it would have to be listed some sixty times in its life before reading it from
+ *   the table cost more than projecting it.
  */
 export class RecordsTable extends Construct {
   readonly table: dynamodb.Table;
@@ -55,7 +68,7 @@ export class RecordsTable extends Construct {
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType: dynamodb.ProjectionType.KEYS_ONLY,
       });
     }
   }

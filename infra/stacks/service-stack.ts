@@ -18,6 +18,7 @@ import { grantTableRead, grantTableReadWrite } from '../constructs/records-table
 import { acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { ReviewWorkflow, type ReviewWorkflowTasks } from '../constructs/review-workflow.ts';
 import { ServiceApi } from '../constructs/service-api.ts';
+import { EVENT_RETENTION } from '../../shared/domain/retention.ts';
 import {
   BATCH_EVIDENCE_CHECK,
   BATCH_SETTLEMENT,
@@ -40,6 +41,11 @@ export interface ServiceStackProps extends StackProps {
   evidenceAccess: EvidenceAccess;
   /** Policies for bulk batches' objects (data stack). */
   batchObjects: BatchObjectPolicies;
+  /**
+   * How long events and webhook delivery logs are kept, in days (`EVENT_RETENTION_DAYS`); without it, the CDK context
+   * `eventRetentionDays`, else the default of `EVENT_RETENTION`.
+   */
+  eventRetentionDays?: number;
 }
 
 /**
@@ -58,6 +64,13 @@ const EVIDENCE_POLICY_CONTEXT = {
  * link first). Other subscribers (a chat integration, a pager) subscribe to the topic's ARN, the `AlarmTopicArn` output.
  */
 const ALARM_EMAIL_CONTEXT = 'alarmEmail';
+
+/**
+ * `cdk deploy -c eventRetentionDays=90` keeps events, webhook deliveries and their logs 90 days instead of 30
+ * (`EVENT_RETENTION`): every function gets it as `EVENT_RETENTION_DAYS`, so whichever writes an event or a delivery
+ * sets its expiry alike, and whichever reads one treats it as gone past it.
+ */
+const EVENT_RETENTION_CONTEXT = 'eventRetentionDays';
 
 /** Settings that are the same for every deployed function that reads them. */
 const DEPLOYED_SETTINGS = {
@@ -89,9 +102,11 @@ export class ServiceStack extends Stack {
   private readonly reviewName: string;
   private readonly batchesName: string;
   private readonly deliveryName: string;
+  private readonly eventRetentionDays: number;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
+    this.eventRetentionDays = eventRetentionDaysOf(props.eventRetentionDays ?? this.node.tryGetContext(EVENT_RETENTION_CONTEXT));
     this.table = props.table;
     this.bucket = props.bucket;
     this.evidenceAccess = props.evidenceAccess;
@@ -187,7 +202,11 @@ export class ServiceStack extends Stack {
 
   /** Creates a function from its spec and binds what the spec asks for: each environment variable with its grant. */
   private fn(id: string, spec: FunctionSpec): AppFunction {
-    const environment: Record<string, string> = { TABLE_NAME: this.table.tableName, LOG_LEVEL: DEPLOYED_SETTINGS.LOG_LEVEL };
+    const environment: Record<string, string> = {
+      TABLE_NAME: this.table.tableName,
+      LOG_LEVEL: DEPLOYED_SETTINGS.LOG_LEVEL,
+      EVENT_RETENTION_DAYS: String(this.eventRetentionDays),
+    };
     if (spec.evidence || spec.batchObjects) environment.BUCKET_NAME = this.bucket.bucketName;
     if (spec.batchIngestion === 'start') environment.BATCH_STATE_MACHINE_ARN = this.stateMachineArn(this.batchesName);
     if (spec.review === 'start' || spec.review === 'stop') {
@@ -266,6 +285,18 @@ export class ServiceStack extends Stack {
   private grantStates(fn: AppFunction, machineName: string, actions: string[]): void {
     iam.Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [this.stateMachineArn(machineName)] });
   }
+}
+
+/** The retention asked for (a prop, or the context's string), checked against `EVENT_RETENTION`'s bounds. */
+function eventRetentionDaysOf(value: unknown): number {
+  if (value === undefined) return EVENT_RETENTION.defaultDays;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < EVENT_RETENTION.minDays || days > EVENT_RETENTION.maxDays) {
+    throw new Error(
+      `${EVENT_RETENTION_CONTEXT} must be a whole number of days from ${EVENT_RETENTION.minDays} to ${EVENT_RETENTION.maxDays}; got ${JSON.stringify(value)}`,
+    );
+  }
+  return days;
 }
 
 function pascal(key: string): string {

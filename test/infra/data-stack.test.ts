@@ -26,7 +26,7 @@ describe('records table', () => {
     });
   });
 
-  it('has gsi1 (tenant, newest first) and gsi2 (batch), string keys, all attributes projected', () => {
+  it('has gsi1 (tenant, newest first) and gsi2 (batch), string keys, the keys only projected (lists read their items from the table)', () => {
     // Act
     const [[, table] = []] = ofType(synth.dataResources, 'AWS::DynamoDB::Table');
     const indexes = table?.Properties?.GlobalSecondaryIndexes;
@@ -40,7 +40,7 @@ describe('records table', () => {
           { AttributeName: 'gsi1pk', KeyType: 'HASH' },
           { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       },
       {
         IndexName: 'gsi2',
@@ -48,7 +48,7 @@ describe('records table', () => {
           { AttributeName: 'gsi2pk', KeyType: 'HASH' },
           { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       },
     ]);
     expect(attributes).toEqual(

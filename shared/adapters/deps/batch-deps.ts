@@ -9,7 +9,10 @@ import { documentClient } from './documents.ts';
 export const batchDeps: () => Pick<BatchDeps, 'batches' | 'batchSettings'> = bound(() => {
   const b = batchConfig();
   return {
-    batches: new DynamoBatchRepository(documentClient(), config().TABLE_NAME, { writeConcurrency: b.BATCH_WRITE_CONCURRENCY }),
+    batches: new DynamoBatchRepository(documentClient(), config().TABLE_NAME, {
+      writeConcurrency: b.BATCH_WRITE_CONCURRENCY,
+      retentionDays: config().EVENT_RETENTION_DAYS,
+    }),
     batchSettings: {
       chunkRows: b.BATCH_CHUNK_ROWS,
       writeConcurrency: b.BATCH_WRITE_CONCURRENCY,

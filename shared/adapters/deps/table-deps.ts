@@ -21,11 +21,12 @@ export type TableDeps = Pick<Deps, 'applications' | 'tenants' | 'webhooks' | 'cl
 export const tableDeps: () => TableDeps = bound(() => {
   const c = config();
   const documents = documentClient();
+  const clock = shiftedClock(c.CLOCK_OFFSET_MS);
   return {
-    applications: new DynamoApplicationRepository(documents, c.TABLE_NAME),
+    applications: new DynamoApplicationRepository(documents, c.TABLE_NAME, c.EVENT_RETENTION_DAYS),
     tenants: new DynamoTenantRepository(documents, c.TABLE_NAME),
-    webhooks: new DynamoWebhookRepository(documents, c.TABLE_NAME),
-    clock: shiftedClock(c.CLOCK_OFFSET_MS),
+    webhooks: new DynamoWebhookRepository(documents, c.TABLE_NAME, { retentionDays: c.EVENT_RETENTION_DAYS, clock }),
+    clock,
     ids: ulidIds,
     settings: {
       maxResubmissions: c.MAX_RESUBMISSIONS,

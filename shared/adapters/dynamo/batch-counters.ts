@@ -1,6 +1,6 @@
 import { ApplicationStatus } from '../../domain/application.ts';
 import type { BatchCounts } from '../../domain/batch.ts';
-import { keys } from './keys.ts';
+import { keys, shardOf } from './keys.ts';
 
 /**
  * Per-batch counters of applications per status, kept in the same transaction as every change they count (a creation
@@ -18,9 +18,7 @@ const attribute = (status: ApplicationStatus) => `n_${status}`;
 
 /** The shard an application's status changes are counted in (a stable hash of its id). */
 export function counterShardOf(applicationId: string): number {
-  let hash = 0;
-  for (let i = 0; i < applicationId.length; i++) hash = (hash * 31 + applicationId.charCodeAt(i)) >>> 0;
-  return hash % BATCH_COUNTER_SHARDS;
+  return shardOf(applicationId, BATCH_COUNTER_SHARDS);
 }
 
 /** A TransactWriteItems `Update` adding `delta` per status to one shard of a batch's counters. */

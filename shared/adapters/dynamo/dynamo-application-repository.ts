@@ -1,5 +1,4 @@
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -8,18 +7,17 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { FINAL_STATUSES } from '../../domain/application.ts';
 import { approvalEndsFiling, filingCancelled } from '../../domain/kind-rules.ts';
-import { ConflictError, TransientError, ValidationError } from '../../domain/errors.ts';
-import { sleep } from '../../concurrency.ts';
+import { ConflictError, TransientError } from '../../domain/errors.ts';
 import { Application, Evidence, type OutboxEvent, TimelineEntry } from '../../domain/records.ts';
+import { EVENT_RETENTION } from '../../domain/retention.ts';
 import type { StatusChange } from '../../domain/status-change.ts';
 import type { ApplicationRepository, IdempotencyRecord, Page } from '../../ports/application-repository.ts';
 import { cancellationReasons, isConditionFailure, isRetryableDynamoError } from './client.ts';
 import { counterShardOf, counterUpdate, statusChangeCounterUpdate } from './batch-counters.ts';
-import { queryNewestFirst } from './cursor.ts';
 import { readTakenFiling } from './filing-guard.ts';
-import { expiresAfterDays, keys, stripKeys } from './keys.ts';
+import { applicationItem, expiresAfterDays, keys, listPartitions, outboxItem, stripKeys } from './keys.ts';
+import { getItems, readNewestFirst } from './list-index.ts';
 
-const EVENT_TTL_DAYS = 30;
 const IDEMPOTENCY_TTL_DAYS = 1;
 
 /** `ApplicationRepository` on one DynamoDB table (layout in `keys.ts`). */
@@ -27,16 +25,15 @@ export class DynamoApplicationRepository implements ApplicationRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** How long events are kept (`EVENT_RETENTION_DAYS`). */
+    private readonly retentionDays: number = EVENT_RETENTION.defaultDays,
   ) {}
 
   async create(input: Parameters<ApplicationRepository['create']>[0]): Promise<void> {
     const { app } = input;
     // No timeline item: the creation entry is read off the application (`creationEntry`).
     const items = [
-      this.put(
-        { ...keys.application(app.id), entity: 'application', ...this.listKeys(app), ...app },
-        'attribute_not_exists(pk)',
-      ),
+      this.put(applicationItem(app), 'attribute_not_exists(pk)'),
       this.outboxPut(input.outbox),
       this.put(
         { ...keys.filingGuard(app.filingNumber), entity: 'filing_guard', applicationId: app.id, tenantId: app.tenantId },
@@ -104,13 +101,13 @@ export class DynamoApplicationRepository implements ApplicationRepository {
   }
 
   async list(tenantId: string, options: { limit: number; cursor?: string; batchId?: string }): Promise<Page<Application>> {
-    const byBatch = options.batchId !== undefined;
-    const partition = byBatch
-      ? { attribute: 'gsi2pk', value: keysForBatch(options.batchId as string) }
-      : { attribute: 'gsi1pk', value: keysForTenant(tenantId) };
-    const page = await queryNewestFirst(this.client, this.tableName, byBatch ? 'gsi2' : 'gsi1', partition, options);
+    const name = options.batchId === undefined ? keys.applicationsOfTenant(tenantId) : keys.applicationsOfBatch(options.batchId);
+    const list = { index: options.batchId === undefined ? 'gsi1' : 'gsi2', name, partitions: listPartitions(name) } as const;
+    const page = await readNewestFirst(this.client, this.tableName, list, options);
     const items = page.items.map((i) => Application.parse(stripKeys(i))).filter((a) => a.tenantId === tenantId);
-    return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    // Another tenant's batch lists nothing, and no cursor either: a next page would tell how large it is.
+    const foreign = items.length < page.items.length;
+    return { items, ...(page.nextCursor && !foreign ? { nextCursor: page.nextCursor } : {}) };
   }
 
   async timeline(applicationId: string): Promise<TimelineEntry[]> {
@@ -129,7 +126,7 @@ export class DynamoApplicationRepository implements ApplicationRepository {
     const { previous, next } = change;
     const items = [
       this.put(
-        { ...keys.application(next.id), entity: 'application', ...this.listKeys(next), ...next },
+        applicationItem(next),
         '#version = :version AND #status = :status',
         { '#version': 'version', '#status': 'status' },
         { ':version': previous.version, ':status': previous.status },
@@ -176,7 +173,7 @@ export class DynamoApplicationRepository implements ApplicationRepository {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.application(app.id), entity: 'application', ...this.listKeys(next), ...next },
+          Item: applicationItem(next),
           ConditionExpression: '#version = :version',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':version': app.version },
@@ -191,7 +188,7 @@ export class DynamoApplicationRepository implements ApplicationRepository {
   async updateWithEvent(app: Application, set: Partial<Application>, outbox: OutboxEvent): Promise<Application> {
     const next: Application = { ...app, ...set, version: app.version + 1 };
     const put = this.put(
-      { ...keys.application(app.id), entity: 'application', ...this.listKeys(next), ...next },
+      applicationItem(next),
       '#version = :version',
       { '#version': 'version' },
       { ':version': app.version },
@@ -240,21 +237,8 @@ export class DynamoApplicationRepository implements ApplicationRepository {
   private async sharedEvidenceOf(app: Pick<Application, 'id' | 'tenantId' | 'sharedEvidence'>): Promise<Evidence[]> {
     const ids = [...new Set(app.sharedEvidence ?? [])];
     if (ids.length === 0) return [];
-    const found = new Map<string, Record<string, unknown>>();
-    let pending: Record<string, unknown>[] = ids.map((id) => keys.batchEvidence(app.tenantId, id));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
-      if (attempt > 8) throw new TransientError('DynamoDB is busy; retry.');
-      const out = await this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      for (const item of out.Responses?.[this.tableName] ?? []) found.set(String(item.evidenceId), item);
-      pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    }
-    return ids.flatMap((id) => {
-      const item = found.get(id);
-      return item ? [Evidence.parse({ ...stripKeys(item), applicationId: app.id, shared: true })] : [];
-    });
+    const items = await getItems(this.client, this.tableName, ids.map((id) => keys.batchEvidence(app.tenantId, id)), { consistent: true });
+    return items.map((item) => Evidence.parse({ ...stripKeys(item), applicationId: app.id, shared: true }));
   }
 
   async completeEvidenceCheck(evidence: Evidence, outbox?: OutboxEvent): Promise<boolean> {
@@ -278,25 +262,8 @@ export class DynamoApplicationRepository implements ApplicationRepository {
     await this.client.send(new TransactWriteCommand({ TransactItems: [this.outboxPut(outbox)] }));
   }
 
-  private listKeys(app: Application): Record<string, string> {
-    const sortKey = `${app.createdAt}#${app.id}`;
-    return {
-      gsi1pk: keysForTenant(app.tenantId),
-      gsi1sk: sortKey,
-      ...(app.batchId ? { gsi2pk: keysForBatch(app.batchId), gsi2sk: sortKey } : {}),
-    };
-  }
-
   private outboxPut(outbox: OutboxEvent): Record<string, unknown> {
-    return this.put(
-      {
-        ...keys.event(outbox.eventId),
-        entity: 'event',
-        ...outbox,
-        expiresAt: expiresAfterDays(new Date(outbox.event.timestamp), EVENT_TTL_DAYS),
-      },
-      'attribute_not_exists(pk)',
-    );
+    return this.put(outboxItem(outbox, this.retentionDays), 'attribute_not_exists(pk)');
   }
 
   private put(
@@ -322,12 +289,5 @@ export class DynamoApplicationRepository implements ApplicationRepository {
     if (isConditionFailure(error)) return new ConflictError(conflictMessage, { cause: error });
     return error instanceof Error ? error : new Error(String(error));
   }
-}
-
-function keysForTenant(tenantId: string): string {
-  return keys.applicationsOfTenant(tenantId);
-}
-function keysForBatch(batchId: string): string {
-  return keys.applicationsOfBatch(batchId);
 }
 

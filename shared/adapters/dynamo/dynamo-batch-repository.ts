@@ -2,17 +2,17 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, Tran
 import { type ApplicationStatus } from '../../domain/application.ts';
 import { Batch, type BatchCounts, SharedEvidence } from '../../domain/batch.ts';
 import { ConflictError, TransientError } from '../../domain/errors.ts';
-import type { Application, OutboxEvent } from '../../domain/records.ts';
+import type { OutboxEvent } from '../../domain/records.ts';
+import { EVENT_RETENTION } from '../../domain/retention.ts';
 import { mapConcurrently, sleep } from '../../concurrency.ts';
 import type { Page } from '../../ports/application-repository.ts';
 import type { BatchRepository, PlannedRow, RowWrite } from '../../ports/batch-repository.ts';
 import { BATCH_COUNTER_SHARDS, counterUpdate, sumCounters } from './batch-counters.ts';
 import { cancellationReasons, isConditionFailure, isRetryableDynamoError } from './client.ts';
-import { queryNewestFirst } from './cursor.ts';
 import { readTakenFiling } from './filing-guard.ts';
-import { expiresAfterDays, keys, stripKeys } from './keys.ts';
+import { applicationItem, expiresAfterDays, keys, outboxItem, stripKeys } from './keys.ts';
+import { readNewestFirst } from './list-index.ts';
 
-const EVENT_TTL_DAYS = 30;
 const IDEMPOTENCY_TTL_DAYS = 7;
 /** TransactWriteItems takes at most 100 items; one is kept for the counter update. */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -33,7 +33,11 @@ export class DynamoBatchRepository implements BatchRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly options: { writeConcurrency: number } = { writeConcurrency: 4 },
+    private readonly options: {
+      writeConcurrency: number;
+      /** How long events are kept (`EVENT_RETENTION_DAYS`). */
+      retentionDays?: number;
+    } = { writeConcurrency: 4 },
   ) {}
 
   async create(input: Parameters<BatchRepository['create']>[0]): Promise<void> {
@@ -82,8 +86,9 @@ export class DynamoBatchRepository implements BatchRepository {
   }
 
   async list(tenantId: string, options: { limit: number; cursor?: string }): Promise<Page<Batch>> {
-    const partition = { attribute: 'gsi1pk', value: keys.batchesOfTenant(tenantId) };
-    const page = await queryNewestFirst(this.client, this.tableName, 'gsi1', partition, options);
+    const name = keys.batchesOfTenant(tenantId);
+    // One partition: see the layout in keys.ts for why a tenant's batches are not sharded.
+    const page = await readNewestFirst(this.client, this.tableName, { index: 'gsi1', name, partitions: [name] }, options);
     const items = page.items.map((i) => Batch.parse(stripKeys(i))).filter((b) => b.tenantId === tenantId);
     return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
@@ -284,32 +289,9 @@ export class DynamoBatchRepository implements BatchRepository {
   }
 
   private outboxPut(outbox: OutboxEvent): Record<string, unknown> {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: {
-          ...keys.event(outbox.eventId),
-          entity: 'event',
-          ...outbox,
-          expiresAt: expiresAfterDays(new Date(outbox.event.timestamp), EVENT_TTL_DAYS),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    };
+    const item = outboxItem(outbox, this.options.retentionDays ?? EVENT_RETENTION.defaultDays);
+    return { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
   }
-}
-
-/** The application item exactly as `DynamoApplicationRepository` writes it (its list keys included). */
-function applicationItem(app: Application): Record<string, unknown> {
-  const sortKey = `${app.createdAt}#${app.id}`;
-  return {
-    ...keys.application(app.id),
-    entity: 'application',
-    gsi1pk: keys.applicationsOfTenant(app.tenantId),
-    gsi1sk: sortKey,
-    ...(app.batchId ? { gsi2pk: keys.applicationsOfBatch(app.batchId), gsi2sk: sortKey } : {}),
-    ...app,
-  };
 }
 
 /** Rows in groups that fit one transaction (each row's items together, one item kept for the counters). */

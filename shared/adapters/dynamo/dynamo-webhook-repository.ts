@@ -7,19 +7,28 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { Delivery, DeliveryAttempt, OutboxEvent, WebhookEndpoint } from '../../domain/records.ts';
+import { EVENT_RETENTION } from '../../domain/retention.ts';
 import type { Page } from '../../ports/application-repository.ts';
+import type { Clock } from '../../ports/services.ts';
 import type { WebhookRepository } from '../../ports/webhook-repository.ts';
+import { systemClock } from '../clock.ts';
 import { isConditionFailure } from './client.ts';
-import { queryNewestFirst } from './cursor.ts';
-import { expiresAfterDays, keys, stripKeys } from './keys.ts';
+import { expiresAfterDays, keys, listPartitions, listShard, stripKeys } from './keys.ts';
+import { readNewestFirst } from './list-index.ts';
 
-/** Delivery records and their log are kept for 30 days, like the events they deliver. */
-const DELIVERY_TTL_DAYS = 30;
-
+/**
+ * `WebhookRepository` on the records table (layout in `keys.ts`).
+ *
+ * Delivery records and their attempt logs are kept as long as the events they deliver (`retentionDays`,
+ * `EVENT_RETENTION_DAYS`), then DynamoDB's TTL deletes them. TTL deletes within days of the expiry, not at it: an
+ * expired event, delivery or attempt is read as absent from the moment it expires (by `clock`), so the API answers the
+ * same (404) whether the sweep has come by yet or not.
+ */
 export class DynamoWebhookRepository implements WebhookRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly options: { retentionDays?: number; clock?: Clock } = {},
   ) {}
 
   async putEndpoint(endpoint: WebhookEndpoint): Promise<void> {
@@ -65,7 +74,7 @@ export class DynamoWebhookRepository implements WebhookRepository {
 
   async getEvent(eventId: string): Promise<OutboxEvent | undefined> {
     const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.event(eventId) }));
-    return out.Item ? OutboxEvent.parse(stripKeys(out.Item)) : undefined;
+    return out.Item && this.live(out.Item) ? OutboxEvent.parse(stripKeys(out.Item)) : undefined;
   }
 
   async createDelivery(delivery: Delivery): Promise<boolean> {
@@ -76,10 +85,10 @@ export class DynamoWebhookRepository implements WebhookRepository {
           Item: {
             ...keys.delivery(delivery.deliveryId),
             entity: 'delivery',
-            gsi1pk: keys.deliveriesOfEndpoint(delivery.endpointId),
+            gsi1pk: listShard(keys.deliveriesOfEndpoint(delivery.endpointId), delivery.deliveryId),
             gsi1sk: `${delivery.createdAt}#${delivery.deliveryId}`,
             ...delivery,
-            expiresAt: expiresAfterDays(new Date(delivery.createdAt), DELIVERY_TTL_DAYS),
+            expiresAt: expiresAfterDays(new Date(delivery.createdAt), this.retentionDays()),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -95,7 +104,7 @@ export class DynamoWebhookRepository implements WebhookRepository {
     const out = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: keys.delivery(deliveryId), ConsistentRead: true }),
     );
-    return out.Item ? Delivery.parse(stripKeys(out.Item)) : undefined;
+    return out.Item && this.live(out.Item) ? Delivery.parse(stripKeys(out.Item)) : undefined;
   }
 
   async recordAttempt(delivery: Delivery, attempt: DeliveryAttempt, status: Delivery['status']): Promise<void> {
@@ -110,7 +119,7 @@ export class DynamoWebhookRepository implements WebhookRepository {
                 entity: 'delivery_attempt',
                 deliveryId: delivery.deliveryId,
                 ...attempt,
-                expiresAt: expiresAfterDays(new Date(attempt.at), DELIVERY_TTL_DAYS),
+                expiresAt: expiresAfterDays(new Date(attempt.at), this.retentionDays()),
               },
             },
           },
@@ -149,13 +158,14 @@ export class DynamoWebhookRepository implements WebhookRepository {
         ConsistentRead: true,
       }),
     );
-    return (out.Items ?? []).map((i) => DeliveryAttempt.parse(stripKeys(i)));
+    return (out.Items ?? []).filter((i) => this.live(i)).map((i) => DeliveryAttempt.parse(stripKeys(i)));
   }
 
   async listDeliveries(endpointId: string, options: { limit: number; cursor?: string }): Promise<Page<Delivery>> {
-    const partition = { attribute: 'gsi1pk', value: keys.deliveriesOfEndpoint(endpointId) };
-    const page = await queryNewestFirst(this.client, this.tableName, 'gsi1', partition, options);
-    return { items: page.items.map((i) => Delivery.parse(stripKeys(i))), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    const name = keys.deliveriesOfEndpoint(endpointId);
+    const page = await readNewestFirst(this.client, this.tableName, { index: 'gsi1', name, partitions: listPartitions(name) }, options);
+    const items = page.items.filter((i) => this.live(i)).map((i) => Delivery.parse(stripKeys(i)));
+    return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
 
   async restartDelivery(delivery: Delivery, at: string): Promise<Delivery | undefined> {
@@ -193,5 +203,15 @@ export class DynamoWebhookRepository implements WebhookRepository {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  private retentionDays(): number {
+    return this.options.retentionDays ?? EVENT_RETENTION.defaultDays;
+  }
+
+  /** False once an item's retention has passed (`expiresAt`, epoch seconds), though TTL may not have deleted it yet. */
+  private live(item: Record<string, unknown>): boolean {
+    const now = (this.options.clock ?? systemClock).now().getTime() / 1000;
+    return typeof item.expiresAt !== 'number' || item.expiresAt > now;
   }
 }

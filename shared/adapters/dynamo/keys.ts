@@ -1,31 +1,44 @@
 import { filingIdentity } from '../../domain/identifiers/provinces.ts';
+import type { Application, OutboxEvent } from '../../domain/records.ts';
 
 /**
  * The single-table layout. Every item has `pk`, `sk` and `entity`; the stream consumer reacts to `entity = "event"`.
  *
- * | entity       | pk                          | sk                 | gsi1 (tenant lists)               |
+ * | entity       | pk                          | sk                 | gsi1 / gsi2 (lists, newest first)  |
  * |--------------|-----------------------------|--------------------|-----------------------------------|
  * | tenant       | TENANT#<tenantId>           | TENANT             |                                   |
  * | api_key      | APIKEY#<sha256 of key>      | APIKEY             |                                   |
- * | application  | APP#<id>                    | APP                | TENANT#<t>#APPS / <createdAt>#<id> |
+ * | application  | APP#<id>                    | APP                | gsi1 TENANT#<t>#APPS#<shard> / <createdAt>#<id>; gsi2 BATCH#<b>#APPS#<shard> / <createdAt>#<id> |
  * | timeline     | APP#<id>                    | TL#<sequence, 6>   |   (entries 2…; 1 is the application) |
  * | evidence     | APP#<id>                    | EVIDENCE#<evId>    |                                   |
  * | filing guard | FILING#<filing identity>    | OPEN               | (state cancelled: a tombstone)    |
  * | idempotency  | IDEMPOTENCY#<tenant>#<key>  | IDEMPOTENCY        |                   (TTL 24 h)      |
- * | event        | EVENT#<eventId>             | EVENT              |                   (TTL 30 days)   |
+ * | event        | EVENT#<eventId>             | EVENT              |   (TTL: EVENT_RETENTION_DAYS, 30) |
  * | endpoint     | TENANT#<tenantId>           | ENDPOINT#<id>      |                                   |
  * | registry     | TENANT#<tenantId>           | REGISTRY#<filing>  |   (one record of the filing registry) |
- * | delivery     | DELIVERY#<id>               | DELIVERY           | ENDPOINT#<e>#DELIVERIES / <createdAt>#<id> |
- * | attempt      | DELIVERY#<id>               | ATTEMPT#<n, 4>     |                                   |
- * | batch        | BATCH#<batchId>             | BATCH              | TENANT#<t>#BATCHES / <createdAt>#<id> |
+ * | delivery     | DELIVERY#<id>               | DELIVERY           | gsi1 ENDPOINT#<e>#DELIVERIES#<shard> / <createdAt>#<id> (TTL: retention) |
+ * | attempt      | DELIVERY#<id>               | ATTEMPT#<n, 4>     |   (TTL: retention)                |
+ * | batch        | BATCH#<batchId>             | BATCH              | gsi1 TENANT#<t>#BATCHES / <createdAt>#<id> |
  * | batch counter| BATCH#<batchId>             | COUNT#<shard, 2>   |   (applications per status)       |
  * | batch key    | BATCHKEY#<tenant>#<key>     | BATCHKEY           |                   (TTL 7 days)    |
  * | batch evidence | TENANT#<tenantId>         | BATCHEVIDENCE#<id> |   (shared evidence of batches)    |
+ *
+ * Both indexes project the keys only (`records-table.ts`): a list reads its page of keys from the index and the items
+ * from the table.
+ *
+ * `<shard>` (two digits, `LIST_SHARDS` of them, by a hash of the item's id) spreads the writes of a busy list over
+ * several index partitions: every application of a tenant, of a batch, every delivery of an endpoint would otherwise
+ * write one partition, which DynamoDB caps at 1,000 write units a second. A list is read by querying every shard and
+ * merging (`list-index.ts`). Items written before the lists were sharded carry the list's key without a shard (the
+ * legacy partition): it is read as one more partition of the merge, and an item moves to its shard when next written.
+ * A tenant's batches are not sharded: a tenant creates a few batches a day, and a batch's later writes (ingestion
+ * progress) change no key, so with a keys-only index they write the index not at all.
  */
 export const keys = {
   tenant: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'TENANT' }),
   apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
   application: (id: string) => ({ pk: `APP#${id}`, sk: 'APP' }),
+  /** A list's name; its items are written to `listShard(list, id)`, the list is read from `listPartitions(list)`. */
   applicationsOfTenant: (tenantId: string) => `TENANT#${tenantId}#APPS`,
   applicationsOfBatch: (batchId: string) => `BATCH#${batchId}#APPS`,
   batchesOfTenant: (tenantId: string) => `TENANT#${tenantId}#BATCHES`,
@@ -48,11 +61,55 @@ export const keys = {
   attempt: (deliveryId: string, n: number) => ({ pk: `DELIVERY#${deliveryId}`, sk: `ATTEMPT#${String(n).padStart(4, '0')}` }),
 } as const;
 
+/**
+ * Shards of a sharded list. At a write unit per index item (keys only, under 1 KB), 16 shards take a list to 16,000
+ * writes a second before one partition reaches DynamoDB's 1,000 — 30 times the ~500 rows a second one batch ingests,
+ * room for several batches of a tenant at once — while a page costs 17 queries in parallel (16 shards and the legacy
+ * partition, about half a read unit each when small). More shards would make every page dearer for headroom no
+ * ingestion reaches; fewer would leave one tenant's concurrent batches near the limit.
+ */
+export const LIST_SHARDS = 16;
+
+/** A stable number in [0, shards) for a string (an id): the same on every write, spread evenly over ULIDs. */
+export function shardOf(key: string, shards: number): number {
+  let hash = 0;
+  for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) >>> 0;
+  return hash % shards;
+}
+
+/** The partition of list `list` an item with this id is written to. */
+export function listShard(list: string, id: string): string {
+  return `${list}#${String(shardOf(id, LIST_SHARDS)).padStart(2, '0')}`;
+}
+
+/** Every partition list `list` is read from: the legacy (unsharded) partition, then each shard. */
+export function listPartitions(list: string): string[] {
+  return [list, ...Array.from({ length: LIST_SHARDS }, (_, shard) => `${list}#${String(shard).padStart(2, '0')}`)];
+}
+
 export const DAY_SECONDS = 86_400;
 
 /** Epoch seconds `days` from `at`, for the table's TTL attribute `expiresAt`. */
 export function expiresAfterDays(at: Date, days: number): number {
   return Math.floor(at.getTime() / 1000) + days * DAY_SECONDS;
+}
+
+/** The application item, with its places in the tenant's list (gsi1) and its batch's (gsi2), sharded by its id. */
+export function applicationItem(app: Application): Record<string, unknown> {
+  const sortKey = `${app.createdAt}#${app.id}`;
+  return {
+    ...keys.application(app.id),
+    entity: 'application',
+    gsi1pk: listShard(keys.applicationsOfTenant(app.tenantId), app.id),
+    gsi1sk: sortKey,
+    ...(app.batchId ? { gsi2pk: listShard(keys.applicationsOfBatch(app.batchId), app.id), gsi2sk: sortKey } : {}),
+    ...app,
+  };
+}
+
+/** The outbox item of an event, kept `retentionDays` from the event's time (`EVENT_RETENTION_DAYS`). */
+export function outboxItem(outbox: OutboxEvent, retentionDays: number): Record<string, unknown> {
+  return { ...keys.event(outbox.eventId), entity: 'event', ...outbox, expiresAt: expiresAfterDays(new Date(outbox.event.timestamp), retentionDays) };
 }
 
 /** Removes the table's own attributes from an item before it is parsed as a record. */

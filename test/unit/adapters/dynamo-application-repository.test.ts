@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeDocumentClient } from '../../../shared/adapters/dynamo/client.ts';
 import { DynamoApplicationRepository } from '../../../shared/adapters/dynamo/dynamo-application-repository.ts';
+import { listShard } from '../../../shared/adapters/dynamo/keys.ts';
 import { ConflictError, TransientError } from '../../../shared/domain/errors.ts';
 import type { Application } from '../../../shared/domain/records.ts';
 import { changeStatus, eventFor } from '../../../shared/domain/status-change.ts';
@@ -58,7 +59,7 @@ describe('DynamoApplicationRepository', () => {
     const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items).toHaveLength(4);
     expect(items[0]?.Put).toMatchObject({
-      Item: { pk: 'APP#app_1', sk: 'APP', status: 'approved', version: 8, sequence: 4, gsi1pk: 'TENANT#tnt_1#APPS' },
+      Item: { pk: 'APP#app_1', sk: 'APP', status: 'approved', version: 8, sequence: 4, gsi1pk: listShard('TENANT#tnt_1#APPS', 'app_1') },
       ConditionExpression: '#version = :version AND #status = :status',
       ExpressionAttributeValues: { ':version': 7, ':status': 'under_review' },
     });

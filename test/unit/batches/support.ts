@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoBatchRepository } from '../../../shared/adapters/dynamo/dynamo-batch-repository.ts';
+import { keys, listPartitions } from '../../../shared/adapters/dynamo/keys.ts';
+import { readNewestFirst } from '../../../shared/adapters/dynamo/list-index.ts';
 import type { SharedEvidence } from '../../../shared/domain/batch.ts';
 import type { BatchDeps, BatchFileStore } from '../../../shared/ports/batch-services.ts';
 import { ingestChunk, finishIngestion, prepareIngestion } from '../../../shared/use-cases/batches/ingestion.ts';
@@ -108,24 +110,17 @@ export async function scanTable(table: LocalTable, filter: { expression: string;
   return items;
 }
 
-/** The applications of a batch, from its index (gsi2), every page. */
+/** The applications of a batch, from its list (every shard of gsi2, then the table), every page. */
 export async function applicationsOfBatch(table: LocalTable, batchId: string): Promise<Record<string, unknown>[]> {
-  const { documents } = table;
+  const name = keys.applicationsOfBatch(batchId);
+  const list = { index: 'gsi2', name, partitions: listPartitions(name) } as const;
   const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
+  let cursor: string | undefined;
   do {
-    const page = await documents.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': `BATCH#${batchId}#APPS` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
+    const page = await readNewestFirst(table.documents, TABLE, list, { limit: 200, ...(cursor ? { cursor } : {}) });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
   return items;
 }
 

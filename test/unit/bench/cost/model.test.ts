@@ -58,8 +58,9 @@ const run: PathRun = {
   path,
   usage: {
     functions: { AAAAAAAA12345678: { invocations: 2, durationsMs: [10.2, 20] }, B: { invocations: 1, durationsMs: [99.1] } },
-    executions: { review: 1, delivery: 1 },
-    transitions: { review: { Work: 1, Done: 1 }, delivery: { Deliver: 1, HonourRetryAfter: 1, Delivered: 1 } },
+    // The event's first delivery attempt is the dispatcher's: no delivery execution.
+    executions: { review: 1 },
+    transitions: { review: { Work: 1, Done: 1 } },
     dynamodb: {
       AAAAAAAA12345678: {
         PutItem: ops({ writeUnits: 4, refusedWrites: 1 }),
@@ -85,7 +86,7 @@ describe('pricePath', () => {
     const priced = pricePath(run, facts, prices);
 
     // Assess
-    expect(byComponent(priced, 'Step Functions')).toBeCloseTo((5 * 0.025) / 1000, 12);
+    expect(byComponent(priced, 'Step Functions')).toBeCloseTo((2 * 0.025) / 1000, 12);
     // Durations rounded up to the millisecond each: 11 + 20 ms at 0.5 GB, 100 ms at 1 GB.
     expect(byComponent(priced, 'Lambda')).toBeCloseTo((3 * 0.2) / 1e6 + 0.031 * 0.5 * 0.0000133334 + 0.1 * 1 * 0.0000166667, 12);
     // 4 units, 1 for the refused write, 2 × 2 for the cancelled transaction's items; half a read unit.
@@ -93,19 +94,20 @@ describe('pricePath', () => {
     expect(byComponent(priced, 'HTTP API')).toBeCloseTo(3 / 1e6, 12);
     expect(byComponent(priced, 'S3')).toBeCloseTo((2 * 0.005) / 1000 + (3 * 0.0004) / 1000, 12);
     expect(byComponent(priced, 'CloudWatch Logs')).toBeCloseTo(((3 * (330 + 3 * 26) + 100 + 2 * 26) / 1e9) * 0.5, 12);
-    // Traces start at the two executions and at B's invocation (A's join their execution's), 5 % sampled.
-    expect(byComponent(priced, 'X-Ray')).toBeCloseTo((3 * 0.05 * 5) / 1e6, 12);
+    // Traces start at the execution and at B's invocation (A's join their execution's), 5 % sampled.
+    expect(byComponent(priced, 'X-Ray')).toBeCloseTo((2 * 0.05 * 5) / 1e6, 12);
     expect(byComponent(priced, 'Data transfer out')).toBeCloseTo((2000 / 1e9) * 0.09, 12);
     const total = priced.lines.reduce((sum, l) => sum + l.usd, 0);
     expect(priced.perThousand).toBeCloseTo((total * 1000) / 2, 12);
     expect(priced.transitions.model.review?.transitions).toBe(2);
+    expect(priced.transitions.model.delivery).toBeUndefined();
     expect(modelMatchesEngine(priced)).toBe(true);
     expect(renderPath(priced)).toContain('AAAAAAAA  ');
   });
 
-  it('tells when the engine executed other transitions than the model predicts', () => {
+  it('tells when the engine executed other transitions than the model predicts: a delivery execution where the path has none', () => {
     // Prepare
-    const retried = { ...run, usage: { ...run.usage, transitions: { ...run.usage.transitions, delivery: { Deliver: 2, HonourRetryAfter: 1, Delivered: 1 } } } };
+    const retried = { ...run, usage: { ...run.usage, transitions: { ...run.usage.transitions, delivery: { Deliver: 1, HonourRetryAfter: 1, Delivered: 1 } } } };
 
     // Act
     const priced = pricePath(retried, facts, prices);

@@ -103,10 +103,12 @@ export function testDeps(table: LocalTable, options: { now?: string; evidencePol
   const unused = () => {
     throw new Error('not used by these tests');
   };
+  const clock = { now: () => now, wallNow: () => now };
   return {
     applications: new DynamoApplicationRepository(documents, TABLE),
     tenants: new DynamoTenantRepository(documents, TABLE),
-    webhooks: new DynamoWebhookRepository(documents, TABLE),
+    // Deliveries expire by the tests' clock, as they do by the functions' clock port.
+    webhooks: new DynamoWebhookRepository(documents, TABLE, { clock }),
     registry: new DynamoFilingRegistryRepository(documents, TABLE),
     evidence,
     review: {
@@ -127,7 +129,7 @@ export function testDeps(table: LocalTable, options: { now?: string; evidencePol
     },
     prober: { probe: unused },
     sender: { send: unused },
-    clock: { now: () => now, wallNow: () => now },
+    clock,
     ids: {
       next: (prefix) => {
         const id = `${prefix}_${String(++sequence).padStart(8, '0')}`;
