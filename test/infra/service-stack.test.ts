@@ -76,7 +76,7 @@ describe('functions', () => {
   it('get the common environment and only the variables their permissions go with', () => {
     // Act
     const keys = (entry: string) => Object.keys(environmentOf(entry)).sort();
-    const common = ['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'LOG_LEVEL', 'TABLE_NAME'];
+    const common = ['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'EVENT_RETENTION_DAYS', 'LOG_LEVEL', 'TABLE_NAME'];
 
     // Assess
     for (const [, fn] of functions) {
