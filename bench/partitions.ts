@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import type { PartitionWriteCounts } from '../infra/local/engines/partition-writes.ts';
 import { ingest, sharedClosureProof } from './ingest.ts';
 import { formatTable } from './table.ts';
+import { positiveInteger } from './settings.ts';
 
 process.env.LOG_LEVEL ??= 'WARN';
 // No EMF lines on stdout, which is for the figures; set before the functions' modules load (imported below).
@@ -29,14 +30,9 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const { startLocalRuntime } = await import('../infra/local/runtime.ts');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const int = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-};
-const ROWS = int('BENCH_ROWS', 10_000);
-const TOP = int('BENCH_TOP', 5);
-const SETTLE_MS = int('BENCH_SETTLE_S', 20) * 1000;
+const ROWS = positiveInteger('BENCH_ROWS', 10_000);
+const TOP = positiveInteger('BENCH_TOP', 5);
+const SETTLE_MS = positiveInteger('BENCH_SETTLE_S', 20) * 1000;
 const MODE = process.env.BENCH_MODE ?? 'immediately';
 if (MODE !== 'immediately' && MODE !== 'hold') throw new Error('BENCH_MODE takes immediately or hold');
 

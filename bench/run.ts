@@ -24,19 +24,15 @@ import { creditCodeFor, filingNumberFor } from './manifest.ts';
 import { findDynamoDbLocalPid, peakRssOf, RssSampler } from './memory.ts';
 import { waitUntilQuiet } from './quiet.ts';
 import { formatTable, median, mib, size } from './table.ts';
+import { positiveInteger } from './settings.ts';
 
 process.env.LOG_LEVEL ??= 'WARN';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const int = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-};
-const ROWS = int('BENCH_ROWS', 10_000);
-const BARE_REPS = int('BENCH_BARE_REPS', 3);
-const INGEST_REPS = int('BENCH_INGEST_REPS', 1);
-const WRITERS = int('BENCH_WRITERS', 4);
+const ROWS = positiveInteger('BENCH_ROWS', 10_000);
+const BARE_REPS = positiveInteger('BENCH_BARE_REPS', 3);
+const INGEST_REPS = positiveInteger('BENCH_INGEST_REPS', 1);
+const WRITERS = positiveInteger('BENCH_WRITERS', 4);
 const MODES = (process.env.BENCH_MODES ?? 'hold,immediately').split(',').map((m) => m.trim());
 if (MODES.some((m) => m !== 'hold' && m !== 'immediately')) throw new Error('BENCH_MODES takes hold and/or immediately');
 const TARGET_RATIO = 2;

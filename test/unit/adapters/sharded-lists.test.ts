@@ -6,7 +6,7 @@ import { applicationItem, DAY_SECONDS, keys, listShard } from '../../../shared/a
 import type { Application, Delivery } from '../../../shared/domain/records.ts';
 import { eventFor } from '../../../shared/domain/status-change.ts';
 import type { Clock } from '../../../shared/ports/services.ts';
-import { websiteApplication } from '../use-cases/support/fixtures.ts';
+import { draftApplication } from '../use-cases/support/fixtures.ts';
 import { type LocalTable, TABLE, withLocalTable } from '../use-cases/support/local-deps.ts';
 
 /**
@@ -23,22 +23,8 @@ const DAY0 = Date.UTC(2026, 2, 2);
 
 /** A draft of `tenantId` created `minutes` after the start of the test day (ties on purpose: minutes repeat). */
 function draft(tenantId: string, minutes: number, batchId?: string): Application {
-  const at = new Date(DAY0 + minutes * 60_000).toISOString();
-  return {
-    ...websiteApplication(),
-    id: `app_${String(++sequence).padStart(6, '0')}`,
-    tenantId,
-    status: 'draft',
-    attempt: 1,
-    sequence: 1,
-    version: 1,
-    requiredEvidence: ['closure_proof'],
-    rejectionReasons: [],
-    workflowRuns: 0,
-    ...(batchId ? { batchId } : {}),
-    createdAt: at,
-    updatedAt: at,
-  };
+  const createdAt = new Date(DAY0 + minutes * 60_000).toISOString();
+  return draftApplication({ id: `app_${String(++sequence).padStart(6, '0')}`, tenantId, createdAt, ...(batchId ? { batchId } : {}) });
 }
 
 async function create(repository: DynamoApplicationRepository, app: Application): Promise<void> {

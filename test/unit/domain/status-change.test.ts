@@ -2,30 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../../shared/domain/errors.ts';
 import type { Application } from '../../../shared/domain/records.ts';
 import { changeStatus } from '../../../shared/domain/status-change.ts';
+import { draftApplication } from '../use-cases/support/fixtures.ts';
 
 function draft(overrides: Partial<Application> = {}): Application {
-  return {
-    id: 'app_1',
-    tenantId: 'tnt_1',
-    kind: 'cancel_website',
-    filingNumber: '京ICP备10046444号-9',
-    websiteName: 'Example',
-    domains: ['example.cn'],
-    subject: { name: '示例有限公司', type: 'enterprise' },
-    reason: 'business_change',
-    siteState: { state: 'closed', since: '2026-11-01' },
-    customerRef: 'cust-7',
-    status: 'draft',
-    attempt: 1,
-    sequence: 1,
-    version: 1,
-    requiredEvidence: ['closure_proof'],
-    rejectionReasons: [],
-    workflowRuns: 0,
-    createdAt: '2026-11-29T00:00:00.000Z',
-    updatedAt: '2026-11-29T00:00:00.000Z',
-    ...overrides,
-  };
+  return draftApplication({ id: 'app_1', tenantId: 'tnt_1', createdAt: '2026-11-29T00:00:00.000Z', filingNumber: '京ICP备10046444号-9', customerRef: 'cust-7', ...overrides });
 }
 
 describe('changeStatus', () => {

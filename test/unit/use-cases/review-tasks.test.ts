@@ -17,6 +17,7 @@ import { testClock } from '../../support/clock.ts';
 import { uniqueFilingNumber } from '../../support/fixtures.ts';
 import { applicationTimeline } from '../../../shared/use-cases/application-timeline.ts';
 import { METRIC_NAMES } from '../../../shared/observability/metric-names.ts';
+import { draftApplication } from './support/fixtures.ts';
 import { MemoryMetrics } from './support/local-deps.ts';
 
 /**
@@ -57,26 +58,7 @@ describe('review workflow tasks', () => {
 
   async function submittedApplication(): Promise<Application> {
     const at = testClock.now().toISOString();
-    const draft: Application = {
-      kind: 'cancel_website',
-      filingNumber: uniqueFilingNumber(),
-      websiteName: 'Example',
-      domains: ['example.cn'],
-      subject: { name: '示例科技有限公司', type: 'enterprise', creditCode: '91330100799655058B' },
-      reason: 'business_change',
-      siteState: { state: 'closed', since: '2026-11-01' },
-      id: ulidIds.next('app'),
-      tenantId: 'tnt_test',
-      status: 'draft',
-      attempt: 1,
-      sequence: 1,
-      version: 1,
-      requiredEvidence: ['closure_proof'],
-      rejectionReasons: [],
-      workflowRuns: 1,
-      createdAt: at,
-      updatedAt: at,
-    };
+    const draft = draftApplication({ id: ulidIds.next('app'), tenantId: 'tnt_test', createdAt: at, filingNumber: uniqueFilingNumber(), workflowRuns: 1 });
     await deps.applications.create({
       app: draft,
       outbox: eventFor(draft, 'application.created', ulidIds.next('evt'), at),

@@ -1,4 +1,5 @@
 import type { ApplicationInput } from '../../../../shared/domain/application.ts';
+import type { Application } from '../../../../shared/domain/records.ts';
 
 /** Real identifiers with valid check characters (GB 32100-2015, GB 11643-1999). */
 export const CREDIT_CODE = '91110108551385082Q'; // 小米科技有限责任公司
@@ -27,6 +28,22 @@ export function websiteApplication(overrides: Partial<ApplicationInput> = {}): A
     reason: 'business_change',
     siteState: { state: 'closed', since: '2026-02-01' },
     ...overrides,
+  };
+}
+
+/** A stored draft as a creation writes it: a website cancellation (`websiteApplication`) unless `fields` say more. */
+export function draftApplication(fields: Pick<Application, 'id' | 'tenantId' | 'createdAt'> & Partial<Application>): Application {
+  return {
+    ...websiteApplication(),
+    status: 'draft',
+    attempt: 1,
+    sequence: 1,
+    version: 1,
+    requiredEvidence: ['closure_proof'],
+    rejectionReasons: [],
+    workflowRuns: 0,
+    updatedAt: fields.createdAt,
+    ...fields,
   };
 }
 
