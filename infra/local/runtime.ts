@@ -29,7 +29,7 @@ import { resumeApplications } from './resume-applications.ts';
 import { resumeBatches } from './resume-batches.ts';
 import { ensureDemoTenant, type DemoTenant } from './demo-tenant.ts';
 import { LocalStepFunctions } from './step-functions/local-step-functions.ts';
-import { startSfnApiServer } from './step-functions/sfn-api-server.ts';
+import { type SfnApiServer, type StartExecutionQuota, startSfnApiServer } from './step-functions/sfn-api-server.ts';
 import { localStateMachineArn, readLambdaFunctions, readStateMachines } from './step-functions/template.ts';
 import { type BundledAssembly, synthesizeBundled, synthesizeTemplates, type SynthesizedTemplates } from './synthesize.ts';
 import { bucketVersioned, readWiring } from './template-wiring.ts';
@@ -100,6 +100,12 @@ export interface LocalRuntimeOptions {
    * (`runtime.usage.partitionWrites()`), for `npm run bench:partitions`.
    */
   countPartitionWrites?: boolean;
+  /**
+   * Step Functions' StartExecution quota, enforced by the local Step Functions API as AWS does (`ThrottlingException`
+   * beyond it; `runtime.stepFunctionsApi.setStartExecutionQuota` changes it while running). Unset: no quota — the
+   * system's own pace (`START_EXECUTION_RATE`) is what keeps the starts in line.
+   */
+  startExecutionQuota?: StartExecutionQuota;
 }
 
 export interface LocalRuntime {
@@ -109,6 +115,8 @@ export interface LocalRuntime {
   /** The clock the functions read (shifted when `clockStart` was given). */
   clock: Clock;
   stepFunctions: LocalStepFunctions;
+  /** The Step Functions API the functions call: its log of StartExecution calls, its quota. */
+  stepFunctionsApi: Pick<SfnApiServer, 'startExecutionCalls' | 'setStartExecutionQuota'>;
   /** The functions as the runtime runs them (sources or bundles), with how often each has been invoked. */
   functions: FunctionHost;
   /** Whether the functions' calls are authorised against their roles, and what was decided per function. */
@@ -197,7 +205,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       maxStartingExecutions: options.maxStartingExecutions ?? DEFAULT_MAX_STARTING_EXECUTIONS,
     });
     stops.push(() => stepFunctions.close());
-    const sfnApi = await startSfnApiServer(stepFunctions, {});
+    const sfnApi = await startSfnApiServer(stepFunctions, options.startExecutionQuota ? { startExecutionQuota: options.startExecutionQuota } : {});
     stops.push(sfnApi.close);
 
     const authority =
@@ -308,6 +316,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const warmMs = Date.now() - warmStarted;
     const resumed = await resumeApplications(deps, TABLE_NAME);
     const resumedBatches = await resumeBatches({ ...deps, ...makeBatchDeps() }, TABLE_NAME);
+    // Scheduled functions (the start queue's sweep), at their rate scaled like the workflows' waits, never under a
+    // second; the first run now, so what a previous run left in the queue goes at once.
+    for (const schedule of wiring.schedules) stops.push(runEvery(Math.max(1_000, schedule.everyMs * options.timeScale), () => host.invoke(schedule.functionId, {})));
     log.info('local runtime ready', {
       url: api.url,
       handlers,
@@ -321,9 +332,43 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       resumedBatches,
     });
     const iamReport: IamReport = iam ?? { enforced: false, decisions: () => new Map() };
-    return { url: api.url, demoTenant, deps, clock, stepFunctions, functions: host, iam: iamReport, ...(usage ? { usage } : {}), stop };
+    return {
+      url: api.url,
+      demoTenant,
+      deps,
+      clock,
+      stepFunctions,
+      stepFunctionsApi: sfnApi,
+      functions: host,
+      iam: iamReport,
+      ...(usage ? { usage } : {}),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Runs `task` now and every `ms`, as an EventBridge schedule invokes a function, but never two at once (a run still
+ * going skips its turn); a failure is logged, as Lambda would record it. Returns the stop, which does not wait for a
+ * run under way (a sweep may drain for most of a minute; it ends with the engines).
+ */
+function runEvery(ms: number, task: () => Promise<unknown>): () => Promise<void> {
+  let running: Promise<unknown> | undefined;
+  const tick = () => {
+    if (running) return;
+    running = task()
+      .catch((error: unknown) => log.warn('scheduled invocation failed', { error }))
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  tick();
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+  };
 }

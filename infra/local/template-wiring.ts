@@ -11,6 +11,8 @@ export interface Wiring {
   objectCreated: { functionId: string; prefix: string }[];
   /** Functions fed by the table's stream, with their filter patterns (EventBridge-style JSON strings). */
   streams: { functionId: string; patterns: string[]; batchSize: number; maxRetryAttempts: number; bisectBatchOnError: boolean }[];
+  /** Functions a schedule invokes (`rate(…)` EventBridge rules), with the interval. */
+  schedules: { functionId: string; everyMs: number }[];
   /** The records table's properties (for DynamoDB Local). */
   tableProperties: Record<string, unknown>;
   /** Logical ids of the state machines, by role. */
@@ -65,6 +67,13 @@ export function readWiring(data: CfnTemplate, service: CfnTemplate): Wiring {
     bisectBatchOnError: r.Properties?.BisectBatchOnFunctionError === true,
   }));
 
+  const schedules = ofType(service, 'AWS::Events::Rule').flatMap(([id, r]) => {
+    const expression = r.Properties?.ScheduleExpression;
+    if (typeof expression !== 'string') return [];
+    const targets = (r.Properties?.Targets as { Arn: unknown }[] | undefined) ?? [];
+    return targets.map((t) => ({ functionId: targetOf(t.Arn) ?? '', everyMs: rateMs(id, expression) }));
+  });
+
   const tables = ofType(data, 'AWS::DynamoDB::Table');
   if (tables.length !== 1) throw new Error(`Expected one table in the data stack, found ${tables.length}`);
 
@@ -80,9 +89,18 @@ export function readWiring(data: CfnTemplate, service: CfnTemplate): Wiring {
     routes,
     objectCreated,
     streams,
+    schedules,
     tableProperties: (tables[0] as [string, CfnResource])[1].Properties ?? {},
     stateMachines: { review, delivery, batches },
   };
+}
+
+/** The interval of a `rate(n unit)` schedule expression (the only kind the stack uses; `cron(…)` is refused). */
+function rateMs(ruleId: string, expression: string): number {
+  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (!match) throw new Error(`Rule ${ruleId}: the local runtime runs rate(…) schedules only, not ${expression}`);
+  const unit = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[match[2]?.replace(/s$/, '') as 'minute' | 'hour' | 'day'];
+  return Number(match[1]) * unit;
 }
 
 /**

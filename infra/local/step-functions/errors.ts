@@ -9,6 +9,7 @@ export type StepFunctionsErrorCode =
   | 'InvalidToken'
   | 'StateMachineDoesNotExist'
   | 'TaskDoesNotExist'
+  | 'ThrottlingException'
   | 'ValidationException';
 
 /**

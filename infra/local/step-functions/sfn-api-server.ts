@@ -20,11 +20,36 @@ export interface SfnApiServerOptions {
   /** Default 0: any free port. */
   port?: number;
   log?: (line: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Step Functions' StartExecution quota, enforced as AWS does it: a bucket of `burst` calls refilled at `rate` a
+   * second for the whole API, a call beyond it answered `ThrottlingException` (in AWS: ~1,300 and ~300 in the largest
+   * regions). Unset: no quota. Changeable while serving (`setStartExecutionQuota`), so a test can throttle for a while.
+   */
+  startExecutionQuota?: StartExecutionQuota;
+  /** Epoch ms, for the quota and the call log; the machine's clock by default. */
+  now?: () => number;
+}
+
+export interface StartExecutionQuota {
+  rate: number;
+  burst: number;
+}
+
+/** One StartExecution call as the API answered it. */
+export interface StartExecutionCall {
+  /** Epoch ms of the answer. */
+  at: number;
+  name: string;
+  outcome: 'started' | 'exists' | 'throttled' | 'failed';
 }
 
 export interface SfnApiServer {
   /** E.g. `http://127.0.0.1:53124`, for `new SFNClient({ endpoint: url })`. */
   url: string;
+  /** Every StartExecution call answered so far, in order (to count calls a second: what the AWS quota counts). */
+  startExecutionCalls: readonly StartExecutionCall[];
+  /** Sets or (undefined) lifts the StartExecution quota from now on; the bucket starts full. */
+  setStartExecutionQuota(quota: StartExecutionQuota | undefined): void;
   close(): Promise<void>;
 }
 
@@ -57,7 +82,8 @@ export async function startSfnApiServer(sfn: LocalStepFunctions, options: SfnApi
     throw new Error(`The local Step Functions API checks no credentials; it only listens on loopback, not ${host}`);
   }
   const log = options.log ?? (() => undefined);
-  const operations = operationsOf(sfn);
+  const quota = new QuotaBucket(options.now ?? Date.now, options.startExecutionQuota);
+  const operations = operationsOf(sfn, quota);
 
   const server = createServer((request, response) => {
     void handle(request, response, operations, log);
@@ -68,6 +94,8 @@ export async function startSfnApiServer(sfn: LocalStepFunctions, options: SfnApi
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}`,
+    startExecutionCalls: quota.calls,
+    setStartExecutionQuota: (next) => quota.set(next),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
@@ -104,14 +132,81 @@ async function handle(
   }
 }
 
+/** The most of `times` (epoch ms) in any window of `windowMs` (each window starting at one of them): calls per second. */
+export function busiestWindow(times: readonly number[], windowMs = 1_000): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let last = 0, first = 0; last < sorted.length; last++) {
+    while ((sorted[last] as number) - (sorted[first] as number) >= windowMs) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
+}
+
+/** Calls the log keeps (the oldest half is dropped beyond it: a long `npm start` must not grow without end). */
+const MAX_LOGGED_CALLS = 200_000;
+
+/** The StartExecution quota's bucket, and the log of every StartExecution call. */
+class QuotaBucket {
+  readonly calls: StartExecutionCall[] = [];
+  private tokens = 0;
+  private at = 0;
+
+  constructor(
+    private readonly now: () => number,
+    private quota: StartExecutionQuota | undefined,
+  ) {
+    this.set(quota);
+  }
+
+  set(quota: StartExecutionQuota | undefined): void {
+    this.quota = quota;
+    this.tokens = quota?.burst ?? 0;
+    this.at = this.now();
+  }
+
+  /** Whether a call may go through now (it takes a token when it may). */
+  take(): boolean {
+    if (!this.quota) return true;
+    const now = this.now();
+    this.tokens = Math.min(this.quota.burst, this.tokens + ((now - this.at) * this.quota.rate) / 1000);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Runs one StartExecution call under the quota, logging how it was answered. */
+  call<T>(name: string, start: () => T): T {
+    const log = (outcome: StartExecutionCall['outcome']) => {
+      if (this.calls.length >= MAX_LOGGED_CALLS) this.calls.splice(0, MAX_LOGGED_CALLS / 2);
+      this.calls.push({ at: this.now(), name, outcome });
+    };
+    if (!this.take()) {
+      log('throttled');
+      throw new StepFunctionsApiError('ThrottlingException', 'Rate exceeded');
+    }
+    try {
+      const started = start();
+      log('started');
+      return started;
+    } catch (error) {
+      log(error instanceof StepFunctionsApiError && error.name === 'ExecutionAlreadyExists' ? 'exists' : 'failed');
+      throw error;
+    }
+  }
+}
+
 /** The operations by name, their request members read as the SDK sends them. */
-function operationsOf(sfn: LocalStepFunctions): Record<string, (body: Body) => unknown> {
+function operationsOf(sfn: LocalStepFunctions, quota: QuotaBucket): Record<string, (body: Body) => unknown> {
   return {
     StartExecution: (body) =>
-      sfn.startExecution({
-        stateMachineArn: required(body, 'stateMachineArn'),
-        ...optional(body, 'name', 'input'),
-      }),
+      quota.call(String(body.name ?? ''), () =>
+        sfn.startExecution({
+          stateMachineArn: required(body, 'stateMachineArn'),
+          ...optional(body, 'name', 'input'),
+        }),
+      ),
     DescribeExecution: (body) => sfn.describeExecution(required(body, 'executionArn')),
     ListExecutions: (body) =>
       sfn.listExecutions({

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalStepFunctions } from '../../../../infra/local/step-functions/local-step-functions.ts';
-import { type SfnApiServer, startSfnApiServer } from '../../../../infra/local/step-functions/sfn-api-server.ts';
+import { busiestWindow, type SfnApiServer, type SfnApiServerOptions, startSfnApiServer } from '../../../../infra/local/step-functions/sfn-api-server.ts';
 import { type ApprovalHarness, type TestHandler, approvalHarness, until } from './approval-harness.ts';
 
 const input = (fields: Record<string, unknown> = {}): string =>
@@ -34,16 +34,19 @@ afterEach(async () => {
 /** The engine behind an HTTP server, and an unchanged SFNClient pointed at it with made-up credentials. */
 async function served(
   handlers: Parameters<typeof approvalHarness>[0] = {},
-): Promise<ApprovalHarness & { client: SFNClient; url: string }> {
+  options: SfnApiServerOptions = {},
+): Promise<ApprovalHarness & { client: SFNClient; url: string; server: SfnApiServer }> {
   const h = approvalHarness(handlers);
   engine = h.sfn;
-  server = await startSfnApiServer(h.sfn);
+  server = await startSfnApiServer(h.sfn, options);
   const client = new SFNClient({
     endpoint: server.url,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // One attempt a call: the SDK would retry a throttled start by itself.
+    maxAttempts: 1,
   });
-  return { ...h, client, url: server.url };
+  return { ...h, client, url: server.url, server };
 }
 
 describe('startSfnApiServer', () => {
@@ -164,6 +167,39 @@ describe('startSfnApiServer', () => {
     // Assess
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ __type: 'UnknownOperationException' });
+  });
+
+  it('enforces a StartExecution quota as AWS does (ThrottlingException beyond it) and logs every start call', async () => {
+    // Prepare: a bucket of 2, refilled at 1 a second, on a clock the test moves
+    let now = 1_000_000;
+    const h = await served({}, { startExecutionQuota: { rate: 1, burst: 2 }, now: () => now });
+    const start = (name: string) => h.client.send(new StartExecutionCommand({ stateMachineArn: h.stateMachineArn, name, input: input() }));
+
+    // Act
+    await start('a-1');
+    await start('b-1');
+    const third = await start('c-1').catch((error: unknown) => error);
+    now += 1_000;
+    await start('c-1');
+    now += 1_000;
+    await start('a-1').catch(() => undefined);
+    h.server.setStartExecutionQuota(undefined);
+    for (const name of ['d-1', 'e-1', 'f-1']) await start(name);
+
+    // Assess
+    expect(third).toMatchObject({ name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    expect(h.server.startExecutionCalls.map((c) => [c.name, c.outcome])).toEqual([
+      ['a-1', 'started'],
+      ['b-1', 'started'],
+      ['c-1', 'throttled'],
+      ['c-1', 'started'],
+      // The same name again: a running execution with the same input is joined, a closed one already exists.
+      ['a-1', expect.stringMatching(/^(started|exists)$/)],
+      ['d-1', 'started'],
+      ['e-1', 'started'],
+      ['f-1', 'started'],
+    ]);
+    expect(busiestWindow([0, 100, 999, 1_000, 1_500, 2_600])).toBe(3);
   });
 
   it('refuses to listen on anything but loopback', async () => {
