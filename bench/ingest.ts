@@ -8,8 +8,15 @@ import { generateManifest } from './manifest.ts';
 export interface IngestResult {
   /** Why nothing was measured (the batch API answered 404, say). */
   skipped?: string;
-  /** From `POST /v1/batches` to the report being downloadable: validation, records, report, workflows started. */
+  /**
+   * From `POST /v1/batches` to the report being downloadable: validation, records, their review start requests,
+   * report — ingestion durable (the reviews are started after and apart, at the system's pace).
+   */
   ms: number;
+  /** `immediately`: from `POST /v1/batches` until the batch says its last review started (`reviewsStartedAt`). */
+  reviewsMs?: number;
+  /** `immediately`: from the batch's first review StartExecution call to its last, at the local Step Functions API. */
+  startSpanMs?: number;
   uploadMs: number;
   bad: number;
   accepted: number;
@@ -17,7 +24,7 @@ export interface IngestResult {
   reportRows: number;
   /** Whether the report's refused rows are exactly the generated bad rows. */
   reportCheck: string;
-  /** Review executions started during the ingestion. */
+  /** Review executions started for the batch (by the end of the measurement). */
   workflows: number;
   /** Size of the manifest. */
   bytes: number;
@@ -38,6 +45,7 @@ export async function ingest(
   const bytes = Buffer.from(manifest.csv);
   const client = new ApiClient({ baseUrl: runtime.url, apiKey: runtime.demoTenant.agencyKey, timeoutMs: 120_000 });
   const workflowsBefore = countReviewExecutions(runtime);
+  const callsBefore = runtime.stepFunctionsApi.startExecutionCalls.length;
 
   const started = performance.now();
   let created: Awaited<ReturnType<ApiClient['createCsvBatch']>>;
@@ -65,12 +73,25 @@ export async function ingest(
   }
   const report = await client.downloadReport(created.id);
   const ms = performance.now() - started;
+  options.log(`ingestion ${options.series}: ${options.rows} rows durable in ${(ms / 1000).toFixed(2)} s`);
+
+  // The reviews go on at the pace after the ingestion: wait for the last one.
+  let reviewsMs: number | undefined;
+  while (!options.hold && !batch.reviewsStartedAt) {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    batch = await client.getBatch(created.id);
+    if (batch.reviewsStartedAt) reviewsMs = performance.now() - started;
+  }
+  const calls = runtime.stepFunctionsApi.startExecutionCalls.slice(callsBefore).filter((c) => c.outcome === 'started' && c.name.startsWith('app_'));
+  const startSpanMs = calls.length > 1 ? (calls.at(-1)?.at ?? 0) - (calls[0]?.at ?? 0) : undefined;
 
   const workflows = countReviewExecutions(runtime) - workflowsBefore;
   const check = checkReport(report, manifest.bad);
-  options.log(`ingestion ${options.series}: ${options.rows} rows in ${(ms / 1000).toFixed(2)} s; report ${check.summary}`);
+  options.log(`  report ${check.summary}${reviewsMs === undefined ? '' : `; last of ${workflows} reviews started after ${(reviewsMs / 1000).toFixed(2)} s`}`);
   return {
     ms,
+    ...(reviewsMs === undefined ? {} : { reviewsMs }),
+    ...(startSpanMs === undefined ? {} : { startSpanMs }),
     uploadMs,
     bad: manifest.bad.size,
     accepted: batch.rows.accepted,

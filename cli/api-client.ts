@@ -33,6 +33,10 @@ export const BatchView = z.looseObject({
   reportAvailable: z.boolean().optional(),
   error: z.looseObject({ code: z.string().optional(), message: z.string().optional() }).optional(),
   createdAt: z.string().optional(),
+  /** Rows and the start requests of their reviews durable: ingestion over. */
+  ingestedAt: z.string().optional(),
+  /** The last review the ingestion requested started (a batch that submits `immediately`). */
+  reviewsStartedAt: z.string().optional(),
 });
 export type BatchView = z.infer<typeof BatchView>;
 

@@ -64,6 +64,8 @@ export async function startRig(options: DriveOptions): Promise<Rig> {
     // The roles are not what is measured here; without the IAM proxies a call makes one hop less.
     ...(options.handlers === 'bundled' ? { iam: 'off' as const } : {}),
     meter: true,
+    // The start queue's sweep is a fixed cost of the deployment (every minute), not a cancellation's.
+    schedules: false,
   });
   const receiver = await startWebhookReceiver();
   const usage = runtime.usage;

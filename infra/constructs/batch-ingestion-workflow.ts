@@ -11,6 +11,7 @@ export interface BatchIngestionTasks {
   prepare: lambda.IFunction;
   ingestChunk: lambda.IFunction;
   finish: lambda.IFunction;
+  startReviews: lambda.IFunction;
   fail: lambda.IFunction;
 }
 
@@ -20,6 +21,8 @@ export interface BatchIngestionWorkflowProps {
   stateMachineName?: string;
   /** The IngestChunk function's timeout: the task waits a little longer than the function may run. */
   chunkTimeout: Duration;
+  /** The StartReviews function's timeout, likewise. */
+  startReviewsTimeout: Duration;
 }
 
 /**
@@ -30,8 +33,13 @@ const { manifestRejected, batchMissing } = WORKFLOW_ERROR_NAMES;
 
 /**
  * One Standard execution per ingestion run of a batch: Prepare → IngestChunk, again and again until every row is
- * read → Finish (report, `ingested`, maybe `completed`). Any task still failing after its retries → Fail (`failed`,
- * with a partial report); the execution then fails too, unless the manifest was refused (`ManifestRefused`).
+ * read → Finish (report, `ingested`, maybe `completed`) → StartReviews, again until every review the rows requested
+ * is started. Any task still failing after its retries → Fail (`failed`, with a partial report, while still
+ * ingesting); the execution then fails too, unless the manifest was refused (`ManifestRefused`).
+ *
+ * Ingestion ends when the rows and their start requests are durable (Finish, `ingestedAt`); the reviews are started
+ * apart, at the system's one StartExecution pace: during the chunks (each starts what earlier chunks requested while
+ * its own rows are written) and by StartReviews (up to a minute a task, `reviewsStartedAt` at the end).
  *
  * Execution input: `{ batchId, tenantId }`. The cursor lives in the batch record, not in the execution: each
  * IngestChunk reads it and commits it with the chunk, so the loop carries no data and a task that crashes or times
@@ -98,10 +106,22 @@ export class BatchIngestionWorkflow extends Construct {
       lambdaTask(this, 'Finish', t.finish, { payload: sfn.TaskInput.fromObject(ids), resultPath: sfn.JsonPath.DISCARD }),
       [batchMissing],
     );
+    const startReviews = resilient(
+      lambdaTask(this, 'StartReviews', t.startReviews, {
+        payload: sfn.TaskInput.fromObject(ids),
+        resultPath: '$.starts',
+        taskTimeout: sfn.Timeout.duration(props.startReviewsTimeout.plus(Duration.seconds(30))),
+      }),
+      [batchMissing],
+    );
     const ingested = new sfn.Succeed(this, 'Ingested');
+    const moreReviews = new sfn.Choice(this, 'MoreReviews')
+      .when(sfn.Condition.booleanEquals('$.starts.done', true), ingested)
+      .otherwise(startReviews);
+    startReviews.next(moreReviews);
 
     const moreRows = new sfn.Choice(this, 'MoreRows')
-      .when(sfn.Condition.booleanEquals('$.progress.done', true), finish.next(ingested))
+      .when(sfn.Condition.booleanEquals('$.progress.done', true), finish.next(startReviews))
       .otherwise(ingestChunk);
     ingestChunk.next(moreRows);
 

@@ -50,6 +50,8 @@ export const FORWARDED_SETTINGS = [
   'BATCH_WRITE_CONCURRENCY',
   'BATCH_MANIFEST_MAX_BYTES',
   'BATCH_URL_TTL_SECONDS',
+  'START_EXECUTION_RATE',
+  'START_EXECUTION_BURST',
   'REVIEW_START_RATE',
   'REVIEW_START_BURST',
   // Powertools' own switch: the tests turn the EMF lines off (vitest.config.ts), in the bundles' workers too.

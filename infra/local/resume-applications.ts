@@ -2,7 +2,7 @@ import { Application } from '../../shared/domain/records.ts';
 import { log } from '../../shared/log.ts';
 import type { Deps } from '../../shared/ports/deps.ts';
 import { reviewRunName } from '../../shared/use-cases/submit-application.ts';
-import { scanEntities } from './scan-entities.ts';
+import { deleteItems, scanEntities, scanItems } from './scan-entities.ts';
 
 /** Statuses in which a review execution should be running. */
 const IN_FLIGHT = ['submitted', 'under_review', 'rejected'];
@@ -13,6 +13,7 @@ const IN_FLIGHT = ['submitted', 'under_review', 'rejected'];
  * stored; a decision already recorded is picked up). In AWS, executions survive on their own.
  */
 export async function resumeApplications(deps: Deps, tableName: string): Promise<number> {
+  await discardReviewStarts(tableName);
   let resumed = 0;
   for await (const item of scanEntities(tableName, 'application', IN_FLIGHT)) {
     const app = Application.parse(item);
@@ -22,4 +23,17 @@ export async function resumeApplications(deps: Deps, tableName: string): Promise
   }
   if (resumed > 0) log.info('resumed review workflows', { count: resumed });
   return resumed;
+}
+
+/**
+ * Review starts still queued name runs this restart supersedes (each application in flight gets a new run just
+ * after): started later, they would run an application's review twice. Deliveries stay queued (the sweep starts them).
+ */
+async function discardReviewStarts(tableName: string): Promise<void> {
+  const requests = [];
+  for await (const item of scanItems(tableName, { expression: 'entity = :entity AND machine = :review', values: { ':entity': 'start_request', ':review': 'review' } })) {
+    requests.push({ pk: item.pk, sk: item.sk });
+  }
+  await deleteItems(tableName, requests);
+  if (requests.length > 0) log.info('discarded superseded review starts', { count: requests.length });
 }

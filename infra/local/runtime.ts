@@ -38,6 +38,8 @@ import { LocalUsage } from './usage.ts';
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 export const TABLE_NAME = 'icp-cancel';
 export const BUCKET_NAME = 'icp-cancel-evidence';
+/** The shortest interval the local runtime runs a schedule at, however small `timeScale` is. */
+const MIN_SCHEDULE_MS = 5_000;
 /** Executions stepping through their start at once on the local engine, unless told otherwise. */
 export const DEFAULT_MAX_STARTING_EXECUTIONS = 32;
 
@@ -106,6 +108,12 @@ export interface LocalRuntimeOptions {
    * system's own pace (`START_EXECUTION_RATE`) is what keeps the starts in line.
    */
   startExecutionQuota?: StartExecutionQuota;
+  /**
+   * Whether the template's schedules run (default true): the start queue's sweep, every minute times `timeScale`, at
+   * least every 5 s. The cost model turns them off: a sweep every minute is the deployment's fixed cost, not a
+   * cancellation's, and would otherwise be counted in each measured path.
+   */
+  schedules?: boolean;
 }
 
 export interface LocalRuntime {
@@ -316,9 +324,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const warmMs = Date.now() - warmStarted;
     const resumed = await resumeApplications(deps, TABLE_NAME);
     const resumedBatches = await resumeBatches({ ...deps, ...makeBatchDeps() }, TABLE_NAME);
-    // Scheduled functions (the start queue's sweep), at their rate scaled like the workflows' waits, never under a
-    // second; the first run now, so what a previous run left in the queue goes at once.
-    for (const schedule of wiring.schedules) stops.push(runEvery(Math.max(1_000, schedule.everyMs * options.timeScale), () => host.invoke(schedule.functionId, {})));
+    // Scheduled functions (the start queue's sweep), at their rate scaled like the workflows' waits but not more often
+    // than every 5 s (a sweep of an empty queue is 8 queries); the first run now, so what a previous run of the runtime
+    // left in the queue goes at once.
+    const schedules = options.schedules === false ? [] : wiring.schedules;
+    for (const schedule of schedules) {
+      stops.push(runEvery(Math.max(MIN_SCHEDULE_MS, schedule.everyMs * options.timeScale), () => host.invoke(schedule.functionId, {})));
+    }
     log.info('local runtime ready', {
       url: api.url,
       handlers,

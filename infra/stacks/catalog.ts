@@ -1,6 +1,8 @@
 import type { BatchIngestionTasks } from '../constructs/batch-ingestion-workflow.ts';
 import type { BatchObjectAccessKind } from '../constructs/batch-object-access.ts';
 import type { ReviewWorkflowTasks } from '../constructs/review-workflow.ts';
+import { START_REVIEWS_TIMEOUT_SECONDS } from '../../shared/use-cases/batches/ingestion.ts';
+import { SWEEP_TIMEOUT_SECONDS } from '../../shared/use-cases/sweep-starts.ts';
 
 /**
  * Every Lambda function of the service and what it is allowed to touch. Adding a function is one line here; the
@@ -116,8 +118,9 @@ export const EVENT_DISPATCH: FunctionSpec = {
 /** The batch ingestion workflow's tasks (see `BatchIngestionWorkflow`). */
 export const BATCH_TASKS: { readonly [K in keyof BatchIngestionTasks]: FunctionSpec } = {
   prepare: { entry: 'functions/batches/prepare-ingestion.ts', table: 'readWrite', batchObjects: ['readManifests'] },
-  // Validates rows like a single submission (the evidence policy decides what is required), writes them, and starts
-  // the reviews of rows submitted at once; five minutes leave a chunk of 1,000 rows ample room.
+  // Validates rows like a single submission (the evidence policy decides what is required), writes them with the start
+  // requests of rows submitted at once, and meanwhile starts earlier rows' reviews at the pace; five minutes leave a
+  // chunk of 1,000 rows ample room.
   ingestChunk: {
     entry: 'functions/batches/ingest-chunk.ts',
     table: 'readWrite',
@@ -127,6 +130,8 @@ export const BATCH_TASKS: { readonly [K in keyof BatchIngestionTasks]: FunctionS
     timeoutSeconds: 300,
   },
   finish: { entry: 'functions/batches/finish-ingestion.ts', table: 'readWrite', batchObjects: ['readFiles', 'writeFiles'] },
+  // Starts the reviews the rows requested that the chunks did not get to, at the system's pace, a minute at a time.
+  startReviews: { entry: 'functions/batches/start-reviews.ts', table: 'readWrite', review: 'start', timeoutSeconds: START_REVIEWS_TIMEOUT_SECONDS },
   fail: { entry: 'functions/batches/fail-ingestion.ts', table: 'readWrite', batchObjects: ['readFiles', 'writeFiles'] },
 };
 
@@ -144,6 +149,18 @@ export const BATCH_EVIDENCE_CHECK: FunctionSpec = {
 /** Completes batches when their last application reaches a final status (table stream). */
 export const BATCH_SETTLEMENT: FunctionSpec = { entry: 'functions/batches/settle-batches.ts', table: 'readWrite' };
 
+/**
+ * Starts the start requests left behind (a caller's own start put off by the pace or by throttling, a holder that
+ * died, a batch whose workflow stopped), at the system's pace: every minute (an EventBridge schedule).
+ */
+export const START_SWEEP: FunctionSpec = {
+  entry: 'functions/starts/sweep-starts.ts',
+  table: 'readWrite',
+  review: 'start',
+  delivery: 'start',
+  timeoutSeconds: SWEEP_TIMEOUT_SECONDS,
+};
+
 /** Every function the service deploys, with what it may touch (tests compare the bundles with it). */
 export function allFunctionSpecs(): FunctionSpec[] {
   return [
@@ -156,6 +173,7 @@ export function allFunctionSpecs(): FunctionSpec[] {
     MANIFEST_UPLOADED,
     BATCH_EVIDENCE_CHECK,
     BATCH_SETTLEMENT,
+    START_SWEEP,
   ];
 }
 

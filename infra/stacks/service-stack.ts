@@ -18,6 +18,8 @@ import { grantTableRead, grantTableReadWrite } from '../constructs/records-table
 import { acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { ReviewWorkflow, type ReviewWorkflowTasks } from '../constructs/review-workflow.ts';
 import { ServiceApi } from '../constructs/service-api.ts';
+import { StartSweep } from '../constructs/start-sweep.ts';
+import { PaceConfig } from '../../shared/adapters/deps/pace-config.ts';
 import { EVENT_RETENTION } from '../../shared/domain/retention.ts';
 import {
   BATCH_EVIDENCE_CHECK,
@@ -29,6 +31,7 @@ import {
   EVIDENCE_CHECK,
   HTTP_ROUTES,
   REVIEW_TASKS,
+  START_SWEEP,
   type FunctionSpec,
 } from './catalog.ts';
 
@@ -71,6 +74,14 @@ const ALARM_EMAIL_CONTEXT = 'alarmEmail';
  * sets its expiry alike, and whichever reads one treats it as gone past it.
  */
 const EVENT_RETENTION_CONTEXT = 'eventRetentionDays';
+
+/**
+ * `cdk deploy -c startExecutionRate=150 -c startExecutionBurst=300`: the system's one StartExecution pace (default
+ * 300 a second, 300 at once; `PaceConfig`), set alike on every function that starts reviews or deliveries (they
+ * share one bucket in the table, so they must agree on its rate). Set it below the account's quota when other
+ * applications in the account and region start executions too.
+ */
+const START_PACE_CONTEXT = { startExecutionRate: 'START_EXECUTION_RATE', startExecutionBurst: 'START_EXECUTION_BURST' } as const;
 
 /** Settings that are the same for every deployed function that reads them. */
 const DEPLOYED_SETTINGS = {
@@ -141,6 +152,7 @@ export class ServiceStack extends Stack {
       tasks: batchTasks,
       stateMachineName: this.batchesName,
       chunkTimeout: Duration.seconds(BATCH_TASKS.ingestChunk.timeoutSeconds ?? 30),
+      startReviewsTimeout: Duration.seconds(BATCH_TASKS.startReviews.timeoutSeconds ?? 30),
     });
     const batchEventFunctions = {
       manifestUploaded: this.fn('ManifestUploaded', MANIFEST_UPLOADED),
@@ -155,6 +167,8 @@ export class ServiceStack extends Stack {
 
     const dispatcher = this.fn('DispatchEvents', EVENT_DISPATCH);
     const outbox = new OutboxDispatch(this, 'Outbox', { table: this.table, dispatcher });
+    const sweeper = this.fn('SweepStarts', START_SWEEP);
+    new StartSweep(this, 'StartSweep', { sweeper });
 
     const monitored: MonitoredResources = {
       api: this.api.api,
@@ -169,7 +183,7 @@ export class ServiceStack extends Stack {
       deliveryWorkflow: this.delivery.stateMachine,
       functions: {
         api: routes.map((route) => route.handler),
-        events: [evidenceChecker, ...Object.values(batchEventFunctions), dispatcher],
+        events: [evidenceChecker, ...Object.values(batchEventFunctions), dispatcher, sweeper],
         workflowTasks: [...Object.values(reviewTasks), ...Object.values(deliveryTasks), ...Object.values(batchTasks)],
       },
       streamConsumers: { DispatchEvents: dispatcher, SettleBatches: batchEventFunctions.settler },
@@ -213,6 +227,7 @@ export class ServiceStack extends Stack {
       environment.REVIEW_STATE_MACHINE_ARN = this.stateMachineArn(this.reviewName);
     }
     if (spec.delivery === 'start') environment.DELIVERY_STATE_MACHINE_ARN = this.stateMachineArn(this.deliveryName);
+    if (spec.review === 'start' || spec.delivery === 'start') Object.assign(environment, this.startPaceVariables());
     if (spec.webhooks) {
       environment.WEBHOOKS_ALLOW_LOOPBACK = DEPLOYED_SETTINGS.WEBHOOKS_ALLOW_LOOPBACK;
       environment.WEBHOOKS_ALLOW_HTTP = DEPLOYED_SETTINGS.WEBHOOKS_ALLOW_HTTP;
@@ -240,6 +255,18 @@ export class ServiceStack extends Stack {
     for (const access of spec.batchObjects ?? []) fn.role?.addManagedPolicy(this.batchObjects[access]);
     if (spec.batchIngestion === 'start') this.grantStates(fn, this.batchesName, ['states:StartExecution']);
     return fn;
+  }
+
+  /** The pace variables the CDK context sets (see `START_PACE_CONTEXT`), checked as the functions will read them. */
+  private startPaceVariables(): Record<string, string> {
+    const variables: Record<string, string> = {};
+    for (const [key, variable] of Object.entries(START_PACE_CONTEXT)) {
+      const value: unknown = this.node.tryGetContext(key);
+      if (value !== undefined) variables[variable] = String(value);
+    }
+    const checked = PaceConfig.safeParse(variables);
+    if (!checked.success) throw new Error(`CDK context ${Object.keys(START_PACE_CONTEXT).join('/')}: ${checked.error.message}`);
+    return variables;
   }
 
   /** The evidence policy variables the CDK context sets (see `EVIDENCE_POLICY_CONTEXT`). */

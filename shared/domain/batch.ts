@@ -130,7 +130,13 @@ export const Batch = z.object({
   error: z.optional(BatchError),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** When every row was read and written, with the start requests of its reviews: ingestion's end (report written). */
   ingestedAt: z.optional(z.string()),
+  /**
+   * When the last review the ingestion requested was started (a batch that submits `immediately`): the starts go at
+   * the system's StartExecution pace, after and apart from the ingestion.
+   */
+  reviewsStartedAt: z.optional(z.string()),
   /** When a batch held as drafts was released (`POST /v1/batches/{id}/submit`); it then submits like `immediately`. */
   releasedAt: z.optional(z.string()),
   completedAt: z.optional(z.string()),
@@ -185,6 +191,7 @@ export function batchView(batch: Batch, counts: BatchCounts) {
     createdAt: batch.createdAt,
     updatedAt: batch.updatedAt,
     ...(batch.ingestedAt ? { ingestedAt: batch.ingestedAt } : {}),
+    ...(batch.reviewsStartedAt ? { reviewsStartedAt: batch.reviewsStartedAt } : {}),
     ...(batch.releasedAt ? { releasedAt: batch.releasedAt } : {}),
     ...(batch.completedAt ? { completedAt: batch.completedAt } : {}),
   };

@@ -1,5 +1,6 @@
 import type { Batch, BatchCounts, SharedEvidence } from '../domain/batch.ts';
 import type { Application, OutboxEvent, TimelineEntry } from '../domain/records.ts';
+import type { Execution } from './execution-starts.ts';
 import type { Page } from './application-repository.ts';
 
 /** A row of a batch ready to be written: its application with everything a creation writes with it. */
@@ -9,6 +10,8 @@ export interface PlannedRow {
   app: Application;
   timeline: TimelineEntry[];
   outbox: OutboxEvent[];
+  /** The review execution to start, for a row written submitted: requested with the row, started at the pace. */
+  start?: Execution;
 }
 
 /** What became of a planned row. */
@@ -43,7 +46,7 @@ export interface BatchRepository {
   counts(batchId: string): Promise<BatchCounts>;
   /**
    * Writes planned rows, each all-or-nothing (application, timeline, events, the filing's open-order
-   * guard and the batch's counters), many rows per transaction. Rows whose application exists or whose filing is
+   * guard, the request to start its review, and the batch's counters), many rows per transaction. Rows whose application exists or whose filing is
    * taken are left out and reported; the others are written.
    * @throws TransientError when DynamoDB keeps throttling or conflicting.
    */

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { BatchRepository } from './batch-repository.ts';
+import type { StartDrainer } from './execution-starts.ts';
 
 /** Batch files in S3: manifests, inline items, report parts and reports. */
 export interface BatchFileStore {
@@ -22,15 +23,6 @@ export interface BatchIngestionWorkflow {
   start(input: { batchId: string; tenantId: string; name: string }): Promise<void>;
 }
 
-/** Starts many review executions at a rate Step Functions accepts (token bucket, backoff on throttling). */
-export interface ReviewStarter {
-  /**
-   * Starts every run (an existing execution of the same name counts as started).
-   * @throws TransientError when some could not be started after the retries.
-   */
-  startAll(runs: { applicationId: string; tenantId: string; name: string }[]): Promise<void>;
-}
-
 /** Knobs of bulk ingestion (environment variables, see `adapters/deps/batch-config.ts`). */
 export interface BatchSettings {
   /** Rows one IngestChunk invocation reads at most (`BATCH_CHUNK_ROWS`). */
@@ -48,6 +40,10 @@ export interface BatchDeps {
   batches: BatchRepository;
   batchFiles: BatchFileStore;
   ingestion: BatchIngestionWorkflow;
-  reviewStarter: ReviewStarter;
+  /**
+   * Starts the reviews a batch's rows requested (each request written with its row), at the system's one pace: while
+   * the chunks are written, then by `StartReviews` until none is left.
+   */
+  reviewStarter: StartDrainer;
   batchSettings: BatchSettings;
 }

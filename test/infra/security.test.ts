@@ -184,10 +184,13 @@ describe('IAM least privilege', () => {
     const batches = /stateMachine:IcpCancelService-batches"/;
     expect(entriesAllowed('states:StartExecution', review)).toEqual([
       'functions/batches/ingest-chunk.ts',
+      'functions/batches/start-reviews.ts',
       'functions/http/release-batch.ts',
       'functions/http/submit-application.ts',
       // A file that completes a draft marked submitWhenComplete submits it.
       'functions/s3/check-evidence.ts',
+      // The start queue's sweep starts whatever was left behind, reviews and deliveries.
+      'functions/starts/sweep-starts.ts',
       'functions/workflow/expire-correction.ts',
     ]);
     expect(entriesAllowed('states:StartExecution', batches)).toEqual(['functions/batches/manifest-uploaded.ts', 'functions/http/create-batch.ts']);
@@ -202,6 +205,7 @@ describe('IAM least privilege', () => {
     expect(entriesAllowed('states:StartExecution', delivery)).toEqual([
       'functions/events/dispatch-events.ts',
       'functions/http/redeliver-webhook.ts',
+      'functions/starts/sweep-starts.ts',
     ]);
     expect(entriesAllowed('states:SendTaskHeartbeat')).toEqual([]);
     expect(entriesAllowed('states:StopExecution')).toEqual(['functions/http/withdraw-application.ts']);
@@ -235,6 +239,7 @@ describe('IAM least privilege', () => {
       'functions/batches/finish-ingestion.ts',
       'functions/batches/ingest-chunk.ts',
       'functions/batches/prepare-ingestion.ts',
+      'functions/batches/start-reviews.ts',
     ]);
   });
 

@@ -39,7 +39,7 @@ describe('functions', () => {
     }
   });
 
-  it('run on arm64 with the current Node.js runtime, 512 MB, 30 s (ingestion chunks 5 min, the dispatcher 2), X-Ray, their own log group, no reserved concurrency', () => {
+  it('run on arm64 with the current Node.js runtime, 512 MB, 30 s (ingestion chunks 5 min, the dispatcher 2, the review starts of a batch and the start sweep 1.5), X-Ray, their own log group, no reserved concurrency', () => {
     // Act
     const logGroups = Object.fromEntries(ofType(resources, 'AWS::Logs::LogGroup'));
 
@@ -49,7 +49,14 @@ describe('functions', () => {
         Architectures: ['arm64'],
         Runtime: 'nodejs24.x',
         MemorySize: 512,
-        Timeout: ({ 'functions/batches/ingest-chunk.ts': 300, 'functions/events/dispatch-events.ts': 120 } as Record<string, number>)[fn.Metadata?.['icp:entry'] as string] ?? 30,
+        Timeout: (
+          {
+            'functions/batches/ingest-chunk.ts': 300,
+            'functions/events/dispatch-events.ts': 120,
+            'functions/batches/start-reviews.ts': 90,
+            'functions/starts/sweep-starts.ts': 90,
+          } as Record<string, number>
+        )[fn.Metadata?.['icp:entry'] as string] ?? 30,
         TracingConfig: { Mode: 'Active' },
         Handler: 'index.handler',
       });

@@ -198,7 +198,7 @@ describe('delivery state machine', () => {
 describe('batch ingestion state machine', () => {
   const { States: states, StartAt } = batches.definition;
 
-  it('prepares, then loops IngestChunk until the manifest is read, then finishes', () => {
+  it('prepares, loops IngestChunk until the manifest is read, finishes, then loops StartReviews until every review is started', () => {
     // Assess
     expect(StartAt).toBe('Prepare');
     expect(states.Prepare?.Next).toBe('MoreRows');
@@ -208,12 +208,19 @@ describe('batch ingestion state machine', () => {
       Choices: [{ Variable: '$.progress.done', BooleanEquals: true, Next: 'Finish' }],
       Default: 'IngestChunk',
     });
-    expect(states.Finish?.Next).toBe('Ingested');
+    expect(states.Finish?.Next).toBe('StartReviews');
+    expect(states.StartReviews?.Next).toBe('MoreReviews');
+    expect(states.MoreReviews).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.starts.done', BooleanEquals: true, Next: 'Ingested' }],
+      Default: 'StartReviews',
+    });
     expect(Object.values(states).filter((s) => s.Type === 'Task').map(taskEntry).sort()).toEqual([
       'functions/batches/fail-ingestion.ts',
       'functions/batches/finish-ingestion.ts',
       'functions/batches/ingest-chunk.ts',
       'functions/batches/prepare-ingestion.ts',
+      'functions/batches/start-reviews.ts',
     ]);
     // The cursor lives in the batch record: the loop passes only the ids.
     expect(states.IngestChunk?.Parameters).toEqual({ 'batchId.$': '$.batchId', 'tenantId.$': '$.tenantId' });
@@ -223,8 +230,9 @@ describe('batch ingestion state machine', () => {
     const finalErrors: Record<string, string[]> = {
       Prepare: ['ManifestRejectedError', 'BatchMissingError'],
       IngestChunk: ['ManifestRejectedError', 'BatchMissingError'],
-      // Finish reads no manifest.
+      // Finish and StartReviews read no manifest.
       Finish: ['BatchMissingError'],
+      StartReviews: ['BatchMissingError'],
     };
     for (const [name, final] of Object.entries(finalErrors)) {
       const state = states[name] as State;

@@ -22,13 +22,27 @@ export interface TestTable {
  * (transactions, conditions, GSIs). The synthesized template is cached.
  */
 export async function startTestTable(tableName = 'records-test'): Promise<TestTable> {
-  const [templates, dynamo] = await Promise.all([
-    synthesizeTemplates(REPO_ROOT, join(REPO_ROOT, 'node_modules', '.cache', 'icp-cancel')),
-    startDynamoDbLocal({}),
-  ]);
+  const [, dynamo] = await Promise.all([tableProperties(), startDynamoDbLocal({})]);
   const config = { endpoint: dynamo.endpoint, region: 'local', credentials: TEST_CREDENTIALS };
-  const client = new DynamoDBClient(config);
-  await createTableFromTemplate(client, tableName, readWiring(templates.data, templates.service).tableProperties);
+  const table = { endpoint: dynamo.endpoint, documents: makeDocumentClient(config), tableName, stop: dynamo.stop };
+  await anotherTestTable(table, tableName);
+  return table;
+}
+
+/** Another empty records table on the same DynamoDB Local (for tests that each need a table of their own). */
+export async function anotherTestTable(on: TestTable, tableName: string): Promise<TestTable> {
+  const client = new DynamoDBClient({ endpoint: on.endpoint, region: 'local', credentials: TEST_CREDENTIALS });
+  await createTableFromTemplate(client, tableName, await tableProperties());
   client.destroy();
-  return { endpoint: dynamo.endpoint, documents: makeDocumentClient(config), tableName, stop: dynamo.stop };
+  return { ...on, tableName };
+}
+
+let properties: Promise<Record<string, unknown>> | undefined;
+
+/** The table's properties in the synthesized data stack (the synthesis is cached). */
+function tableProperties(): Promise<Record<string, unknown>> {
+  properties ??= synthesizeTemplates(REPO_ROOT, join(REPO_ROOT, 'node_modules', '.cache', 'icp-cancel')).then(
+    (templates) => readWiring(templates.data, templates.service).tableProperties,
+  );
+  return properties;
 }

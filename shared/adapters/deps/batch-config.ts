@@ -7,16 +7,12 @@ export const BatchConfig = z.object({
   BATCH_STATE_MACHINE_ARN: z._default(z.string().check(z.minLength(1)), 'unset'),
   /** Rows one IngestChunk invocation reads at most: sized so a chunk ends well within the function's timeout. */
   BATCH_CHUNK_ROWS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(20_000)), 1_000),
-  /** Row transactions (up to 100 items: 19 to 33 rows each) in flight at once during a chunk. */
+  /** Row transactions (up to 100 items: 16 to 33 rows each) in flight at once during a chunk. */
   BATCH_WRITE_CONCURRENCY: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(32)), 4),
   /** Largest manifest accepted (bytes); a larger one fails the batch before anything is created. */
   BATCH_MANIFEST_MAX_BYTES: z._default(z.coerce.number().check(z.int(), z.minimum(1024)), 256 * 1024 * 1024),
   /** Lifetime of the manifest upload URL and of the report download URL. */
   BATCH_URL_TTL_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(60), z.maximum(3600)), 600),
-  /** Review executions started per second by one ingestion (token bucket refill); Step Functions refills ~300/s. */
-  REVIEW_START_RATE: z._default(z.coerce.number().check(z.positive(), z.maximum(10_000)), 300),
-  /** Review executions that may start at once before the rate applies (bucket capacity). */
-  REVIEW_START_BURST: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10_000)), 300),
 });
 export type BatchConfig = z.infer<typeof BatchConfig>;
 

@@ -1,21 +1,15 @@
-import { config } from '../../config.ts';
 import type { BatchDeps } from '../../ports/batch-services.ts';
-import { SfnBatchIngestion, SfnReviewStarter } from '../sfn/sfn-batch-workflows.ts';
-import { TokenBucket } from '../sfn/token-bucket.ts';
+import { SfnBatchIngestion } from '../sfn/sfn-batch-workflows.ts';
 import { batchConfig } from './batch-config.ts';
 import { bound } from './bound.ts';
 import { sfnClient } from './sfn-client.ts';
+import { pacedStarts } from './start-deps.ts';
 
 /**
- * Starting ingestion executions and, paced, the review executions of a batch's rows: the Step Functions client. The
- * token bucket is the process's, shared by every call.
+ * Starting ingestion executions, and starting the reviews a batch's rows requested, at the system's one pace (the
+ * start queue and the pace item in the table, shared with every other function): the Step Functions client.
  */
-export const batchWorkflowDeps: () => Pick<BatchDeps, 'ingestion' | 'reviewStarter'> = bound(() => {
-  const b = batchConfig();
-  return {
-    ingestion: new SfnBatchIngestion(sfnClient(), b.BATCH_STATE_MACHINE_ARN),
-    reviewStarter: new SfnReviewStarter(sfnClient(), config().REVIEW_STATE_MACHINE_ARN, {
-      bucket: new TokenBucket({ refillPerSecond: b.REVIEW_START_RATE, capacity: b.REVIEW_START_BURST }),
-    }),
-  };
-});
+export const batchWorkflowDeps: () => Pick<BatchDeps, 'ingestion' | 'reviewStarter'> = bound(() => ({
+  ingestion: new SfnBatchIngestion(sfnClient(), batchConfig().BATCH_STATE_MACHINE_ARN),
+  reviewStarter: pacedStarts(),
+}));

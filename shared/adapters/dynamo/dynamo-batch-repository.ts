@@ -9,6 +9,7 @@ import type { Page } from '../../ports/application-repository.ts';
 import type { BatchRepository, PlannedRow, RowWrite } from '../../ports/batch-repository.ts';
 import { BATCH_COUNTER_SHARDS, counterUpdate, sumCounters } from './batch-counters.ts';
 import { cancellationReasons, isConditionFailure, isRetryableDynamoError } from './client.ts';
+import { startRequestItem } from './dynamo-start-queue.ts';
 import { readTakenFiling } from './filing-guard.ts';
 import { applicationItem, expiresAfterDays, keys, outboxItem, stripKeys } from './keys.ts';
 import { readNewestFirst } from './list-index.ts';
@@ -264,6 +265,8 @@ export class DynamoBatchRepository implements BatchRepository {
           ExpressionAttributeValues: { ':id': app.id },
         },
       });
+      // The review it asks for, durable with the row (drained at the system's pace, `PacedStarts`).
+      if (row.start) add(row, 'other', { Put: { TableName: this.tableName, Item: startRequestItem(row.start, { requestedAt: app.updatedAt, batchId }) } });
       delta[app.status] = (delta[app.status] ?? 0) + 1;
     }
     const counter = counterUpdate(this.tableName, batchId, shard, delta);
@@ -300,7 +303,7 @@ function packRows(rows: PlannedRow[]): PlannedRow[][] {
   let current: PlannedRow[] = [];
   let size = 0;
   for (const row of rows) {
-    const items = 2 + row.timeline.length + row.outbox.length;
+    const items = 2 + row.timeline.length + row.outbox.length + (row.start ? 1 : 0);
     if (size + items > MAX_TRANSACTION_ITEMS - 1 && current.length > 0) {
       groups.push(current);
       current = [];

@@ -22,6 +22,8 @@ import type { Application, OutboxEvent } from '../../domain/records.ts';
  * | batch counter| BATCH#<batchId>             | COUNT#<shard, 2>   |   (applications per status)       |
  * | batch key    | BATCHKEY#<tenant>#<key>     | BATCHKEY           |                   (TTL 7 days)    |
  * | batch evidence | TENANT#<tenantId>         | BATCHEVIDENCE#<id> |   (shared evidence of batches)    |
+ * | start_request | STARTS#<shard, 0–7>        | <batchId or ->#<machine>#<name> | (until started; `dynamo-start-queue.ts`) |
+ * | pace         | PACE#StartExecution         | PACE               |   (the StartExecution bucket; `dynamo-pace.ts`) |
  *
  * Both indexes project the keys only (`records-table.ts`): a list reads its page of keys from the index and the items
  * from the table.
@@ -61,6 +63,12 @@ export const keys = {
   batchIdempotency: (tenantId: string, key: string) => ({ pk: `BATCHKEY#${tenantId}#${key}`, sk: 'BATCHKEY' }),
   batchEvidence: (tenantId: string, evidenceId: string) => ({ pk: `TENANT#${tenantId}`, sk: `BATCHEVIDENCE#${evidenceId}` }),
   attempt: (deliveryId: string, n: number) => ({ pk: `DELIVERY#${deliveryId}`, sk: `ATTEMPT#${String(n).padStart(4, '0')}` }),
+  /** The shard of the start queue a request is written to (`dynamo-start-queue.ts` spreads them by execution name). */
+  startShard: (shard: number) => `STARTS#${shard}`,
+  /** A start request: the owner (`<batchId>#` or `-#`) first, so that a batch's requests are one prefix of each shard. */
+  startRequest: (shard: number, owner: string, machine: string, name: string) => ({ pk: `STARTS#${shard}`, sk: `${owner}${machine}#${name}` }),
+  /** The StartExecution pace's token bucket: one item for the whole system. */
+  startPace: () => ({ pk: 'PACE#StartExecution', sk: 'PACE' }),
 } as const;
 
 /**

@@ -1,34 +1,23 @@
-import { SendTaskSuccessCommand, type SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { TransientError } from '../../domain/errors.ts';
+import { SendTaskSuccessCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { deliveryExecution, type ExecutionStarter, reviewExecution } from '../../ports/execution-starts.ts';
 import type { DeliveryWorkflow, ReviewWorkflow } from '../../ports/services.ts';
 
 /** Errors that mean "this token's task is over": the workflow moved on, or was restarted with a new token. */
 const STALE_TOKEN_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
-const THROTTLED = new Set(['ThrottlingException', 'TooManyRequestsException', 'ServiceUnavailable']);
 
-async function startExecution(client: SFNClient, stateMachineArn: string, name: string, input: unknown): Promise<void> {
-  try {
-    await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
-  } catch (error) {
-    const errorName = (error as { name?: string }).name ?? '';
-    // Same name and same input means the execution already runs: starting is idempotent by design.
-    if (errorName === 'ExecutionAlreadyExists') return;
-    if (THROTTLED.has(errorName)) throw new TransientError('Step Functions throttled the start; retry.', { cause: error });
-    throw error;
-  }
-}
-
+/**
+ * The review workflow. Starts go through `starter` (the start queue at the system's pace, `PacedStarts`): the start is
+ * done once it is durable, and the execution follows at the pace. Answering tokens and stopping are direct calls.
+ */
 export class SfnReviewWorkflow implements ReviewWorkflow {
   constructor(
     private readonly client: SFNClient,
     private readonly stateMachineArn: string,
+    private readonly starter: ExecutionStarter,
   ) {}
 
   start(input: { applicationId: string; tenantId: string; name: string }): Promise<void> {
-    return startExecution(this.client, this.stateMachineArn, input.name, {
-      applicationId: input.applicationId,
-      tenantId: input.tenantId,
-    });
+    return this.starter.request(reviewExecution(input));
   }
 
   async resume(token: string, output: unknown): Promise<boolean> {
@@ -52,16 +41,11 @@ export class SfnReviewWorkflow implements ReviewWorkflow {
   }
 }
 
+/** The webhook delivery (retry) workflow: started through `starter`, like the review. */
 export class SfnDeliveryWorkflow implements DeliveryWorkflow {
-  constructor(
-    private readonly client: SFNClient,
-    private readonly stateMachineArn: string,
-  ) {}
+  constructor(private readonly starter: ExecutionStarter) {}
 
   start(input: { deliveryId: string; tenantId: string; run?: number; waitSeconds?: number }): Promise<void> {
-    const name = input.run ? `${input.deliveryId}-r${input.run}` : input.deliveryId;
-    // The machine's first state waits `waitSeconds` (a whole number, which Step Functions' SecondsPath requires).
-    const waitSeconds = Math.max(0, Math.round(input.waitSeconds ?? 0));
-    return startExecution(this.client, this.stateMachineArn, name, { deliveryId: input.deliveryId, tenantId: input.tenantId, waitSeconds });
+    return this.starter.request(deliveryExecution(input));
   }
 }

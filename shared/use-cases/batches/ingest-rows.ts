@@ -11,6 +11,7 @@ import { changeStatus, eventFor } from '../../domain/status-change.ts';
 import { fieldErrorsFromZod } from '../../http/zod-errors.ts';
 import type { PlannedRow, RowWrite } from '../../ports/batch-repository.ts';
 import type { BatchDeps } from '../../ports/batch-services.ts';
+import { reviewExecution } from '../../ports/execution-starts.ts';
 import type { Deps } from '../../ports/deps.ts';
 import type { FilingRegistryRepository, StoredRegistryRecord } from '../../ports/filing-registry-repository.ts';
 import { reviewRunName } from '../submit-application.ts';
@@ -20,12 +21,10 @@ import { reviewDeadlineFor } from '../workflow/review-timeouts.ts';
 import { applicationIdFor, rowOfApplication } from './batch-keys.ts';
 import type { SourceRow } from './read-rows.ts';
 
-export type RowDeps = Pick<Deps, 'registry' | 'clock' | 'ids' | 'settings' | 'metrics'> & Pick<BatchDeps, 'batches' | 'reviewStarter'>;
+export type RowDeps = Pick<Deps, 'registry' | 'clock' | 'ids' | 'settings' | 'metrics'> & Pick<BatchDeps, 'batches'>;
 
 /** Rows validated at once: the registry look-ups overlap. */
 const VALIDATION_CONCURRENCY = 16;
-/** Rows written before their reviews start, so the starts of a slice overlap the writes of the next. */
-const WRITE_SLICE_ROWS = 200;
 
 interface CheckedRow {
   source: SourceRow;
@@ -49,17 +48,17 @@ interface CheckedRow {
  *    required — submitted, with the submission's timeline entry and both events, exactly as a creation then a submission;
  *    a row of such a batch still missing files stays a draft marked `submitWhenComplete`, which the evidence check
  *    that completes it submits.
- * 5. The rows are written (many per transaction, each row all or nothing, the filing's open-order guard with it);
- *    a filing with an open order elsewhere refuses its row (`order_in_progress`).
- * 6. The review of every submitted row is started, at the pace Step Functions allows, slice by slice while the next
- *    slice is written; the chunk ends when every start has gone through.
- * 7. Counted: the applications this run wrote (`ApplicationsCreated`) and, of those, the ones written submitted
+ * 5. The rows are written (many per transaction, each row all or nothing, the filing's open-order guard with it,
+ *    and for a submitted row the request to start its review); a filing with an open order elsewhere refuses its row
+ *    (`order_in_progress`). Once written, a row and its review's start are durable: the reviews are started by the
+ *    batch's drain at the system's pace (`ingestChunk`, then `startReviews`), not here.
+ * 6. Counted: the applications this run wrote (`ApplicationsCreated`) and, of those, the ones written submitted
  *    (`ApplicationsSubmitted`). A row found already written was counted by the run that wrote it; a run that dies
  *    half-way through its writes counts nothing, so the rows it wrote are never counted (an undercount on a crash,
  *    never a double count). The chunk counts its rows (`ingestChunk`).
  *
  * Run again over the same rows (after a crash), it finds the applications already written and reports them as
- * created, starting their reviews again (a start of the same run joins it).
+ * created; their start requests were written with them.
  */
 export async function ingestRows(deps: RowDeps, batch: Batch, rows: SourceRow[]): Promise<RowOutcome[]> {
   const now = deps.clock.now();
@@ -107,25 +106,7 @@ export async function ingestRows(deps: RowDeps, batch: Batch, rows: SourceRow[])
   const validated = performance.now();
   // 4–5.
   const planned = checked.filter((r) => r.errors.length === 0 && r.input).map((r) => plan(deps, batch, r, now));
-  const writes = new Map<number, RowWrite>();
-  const starts: Promise<void>[] = [];
-  let reviewsStarted = 0;
-  try {
-    for (let from = 0; from < planned.length; from += WRITE_SLICE_ROWS) {
-      const slice = planned.slice(from, from + WRITE_SLICE_ROWS);
-      for (const write of await deps.batches.writeRows(batch.id, slice)) writes.set(write.row, write);
-      // 6. Rows found already written (a chunk run again) are started again too: a start of the same run joins it.
-      const runs = slice
-        .filter((p) => p.app.status === 'submitted' && (writes.get(p.row)?.result === 'written' || writes.get(p.row)?.result === 'exists'))
-        .map((p) => ({ applicationId: p.app.id, tenantId: p.app.tenantId, name: reviewRunName(p.app) }));
-      reviewsStarted += runs.length;
-      if (runs.length > 0) starts.push(deps.reviewStarter.startAll(runs));
-    }
-  } finally {
-    // Every start settles before the chunk ends, even when a write failed: nothing may run on after the function.
-    const failure = (await Promise.allSettled(starts)).find((s) => s.status === 'rejected');
-    if (failure) throw failure.reason;
-  }
+  const writes = new Map((await deps.batches.writeRows(batch.id, planned)).map((write) => [write.row, write]));
   const written = performance.now();
   const plannedByRow = new Map(planned.map((p) => [p.row, p]));
 
@@ -149,7 +130,7 @@ export async function ingestRows(deps: RowDeps, batch: Batch, rows: SourceRow[])
     return { row: r.source.row, filingNumber, outcome: 'created', applicationId: app.id, status: app.status, warnings: (r.warnings ?? []).map((w) => w.code) };
   });
 
-  // 7.
+  // 6.
   const created = planned.filter((p) => writes.get(p.row)?.result === 'written');
   deps.metrics.count(METRIC_NAMES.applicationsCreated, created.length);
   deps.metrics.count(METRIC_NAMES.applicationsSubmitted, created.filter((p) => p.app.status === 'submitted').length);
@@ -157,9 +138,9 @@ export async function ingestRows(deps: RowDeps, batch: Batch, rows: SourceRow[])
     batchId: batch.id,
     rows: rows.length,
     refused: outcomes.filter((o) => o.outcome === 'refused').length,
-    reviewsStarted,
+    reviewsRequested: created.filter((p) => p.start).length,
     validateMs: Math.round(validated - started),
-    writeAndStartMs: Math.round(written - validated),
+    writeMs: Math.round(written - validated),
   });
   return outcomes;
 }
@@ -199,7 +180,9 @@ function plan(deps: RowDeps, batch: Batch, row: CheckedRow, now: Date): PlannedR
       eventId: deps.ids.next('evt'),
       set: { workflowRuns: 1, reviewDeadline: reviewDeadlineFor(input.kind, now) },
     });
-    return { row: row.source.row, app: change.next, timeline: [change.timeline], outbox: [...outbox, change.outbox] };
+    const app = change.next;
+    const start = reviewExecution({ applicationId: app.id, tenantId: app.tenantId, name: reviewRunName(app) });
+    return { row: row.source.row, app, timeline: [change.timeline], outbox: [...outbox, change.outbox], start };
   }
   // Still missing files: the evidence check that completes it submits it (`submitWhenComplete`).
   const waiting = batch.submit === 'immediately' ? { ...draft, submitWhenComplete: true as const } : draft;

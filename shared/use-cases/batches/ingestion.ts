@@ -1,18 +1,19 @@
-import type { Batch } from '../../domain/batch.ts';
+import type { Batch, RowOutcome } from '../../domain/batch.ts';
 import { REPORT_HEADER, reportLine } from '../../domain/batch-manifest.ts';
 import { log } from '../../log.ts';
 import { METRIC_NAMES } from '../../observability/metric-names.ts';
 import type { BatchDeps } from '../../ports/batch-services.ts';
 import type { Deps } from '../../ports/deps.ts';
+import { ConflictError } from '../../domain/errors.ts';
 import { BatchMissingError, ManifestRejectedError } from './batch-errors.ts';
 import { batchObjectKeys } from './batch-keys.ts';
 import { ingestRows, type RowDeps } from './ingest-rows.ts';
-import { readInlineRows, readManifestRows, scanManifest } from './read-rows.ts';
+import { readInlineRows, readManifestRows, type SourceRow, scanManifest } from './read-rows.ts';
 import { settleBatch } from './settle-batch.ts';
 
 /**
  * The tasks of the batch ingestion workflow (`infra/constructs/batch-ingestion-workflow.ts`):
- * Prepare → (IngestChunk)* → Finish, any of them failing after its retries → Fail.
+ * Prepare → (IngestChunk)* → Finish → (StartReviews)*, any of them failing after its retries → Fail.
  *
  * Where ingestion stands is kept in the batch record (its cursor), not in the execution: each task reads it, does its
  * part and moves it on in one guarded write. A task that crashes or times out half-way is simply run again — by the
@@ -25,7 +26,18 @@ export interface IngestionInput {
   tenantId: string;
 }
 
-export type IngestionDeps = RowDeps & Pick<BatchDeps, 'batchFiles' | 'batchSettings'>;
+export type IngestionDeps = RowDeps & Pick<BatchDeps, 'batchFiles' | 'batchSettings' | 'reviewStarter'>;
+
+/**
+ * How long one StartReviews task drains the batch's review starts before the workflow runs it again: well within its
+ * function's timeout (`START_REVIEWS_TIMEOUT_SECONDS`), long enough that a 10,000-row batch at 300 a second takes a
+ * couple of tasks.
+ */
+export const START_REVIEWS_BUDGET_MS = 60_000;
+/** The StartReviews function's timeout (`infra/stacks/catalog.ts`): the drain's budget and the last block's starts. */
+export const START_REVIEWS_TIMEOUT_SECONDS = 90;
+/** How long a chunk may go on starting reviews while its rows are written (its function has five minutes). */
+const CHUNK_DRAIN_BUDGET_MS = 240_000;
 
 /** What the tasks around the chunks need: the batch record, its files, the clock (no rows, so no review starts). */
 export type BatchFileTaskDeps = Pick<Deps, 'clock'> & Pick<BatchDeps, 'batches' | 'batchFiles'>;
@@ -77,17 +89,37 @@ export async function prepareIngestion(deps: BatchFileTaskDeps & Pick<BatchDeps,
  * (`ingestRows`); their report lines are written as one part; then the cursor, the refusal count and the report size
  * move on together, guarded by the batch's version, and the chunk's rows are counted (`BatchRowsIngested`: once the
  * cursor has moved past them, so a chunk run again after a crash counts its rows once).
+ *
+ * Meanwhile, for a batch that submits, the reviews earlier chunks requested are started at the system's pace — only
+ * while this chunk's rows are read and written, so that the starts never hold up the ingestion: the chunk ends when its
+ * rows are durable, whatever starts are left (`startReviews` finishes them). A start that fails here is logged and
+ * left to `startReviews`, which fails the workflow if it keeps failing.
  */
 export async function ingestChunk(deps: IngestionDeps, input: IngestionInput): Promise<{ done: boolean; rows: number }> {
   const batch = await load(deps, input);
   if (batch.status !== 'ingesting' || batch.cursor.done) return { done: true, rows: batch.cursor.rows };
-  const limit = deps.batchSettings.chunkRows;
-  const { rows, byte } = batch.source === 'csv' ? await readManifestRows(deps, batch, limit) : await readInlineRows(deps, batch, limit);
-  const outcomes = await ingestRows(deps, batch, rows);
+  let rowsWritten = false;
+  const starting =
+    batch.submit === 'immediately'
+      ? deps.reviewStarter.drain({ batchId: batch.id, budgetMs: CHUNK_DRAIN_BUDGET_MS, until: () => rowsWritten }).catch((error: unknown) => {
+          log.warn('review starts during the chunk failed; StartReviews takes them over', { batchId: batch.id, error });
+        })
+      : undefined;
+  let outcomes: RowOutcome[];
+  let byte: number;
+  let rows: SourceRow[];
+  try {
+    const limit = deps.batchSettings.chunkRows;
+    ({ rows, byte } = batch.source === 'csv' ? await readManifestRows(deps, batch, limit) : await readInlineRows(deps, batch, limit));
+    outcomes = await ingestRows(deps, batch, rows);
+  } finally {
+    rowsWritten = true;
+    await starting;
+  }
   const report = outcomes.map(reportLine).join('');
   await deps.batchFiles.put(batchObjectKeys.reportPart(batch.tenantId, batch.id, batch.cursor.chunks), report, REPORT_CONTENT_TYPE);
   const read = batch.cursor.rows + rows.length;
-  const done = rows.length < limit || read >= (batch.rowsTotal ?? Number.POSITIVE_INFINITY);
+  const done = rows.length < deps.batchSettings.chunkRows || read >= (batch.rowsTotal ?? Number.POSITIVE_INFINITY);
   await deps.batches.update(batch, {
     cursor: { rows: read, byte, chunks: batch.cursor.chunks + 1, done },
     rowsRefused: batch.rowsRefused + outcomes.filter((o) => o.outcome === 'refused').length,
@@ -112,6 +144,34 @@ export async function finishIngestion(deps: BatchFileTaskDeps, input: IngestionI
   }
   if (batch.status === 'ingested' && (await settleBatch(deps, batch.id))) return { status: 'completed' };
   return { status: batch.status };
+}
+
+/**
+ * StartReviews (after Finish, again until done): starts the reviews the batch's rows requested that the chunks did not
+ * get to, at the system's pace, for up to `START_REVIEWS_BUDGET_MS`. When none is left — started by this task, a chunk
+ * or the sweep — a batch that submits records `reviewsStartedAt`, apart from `ingestedAt` (rows and their start
+ * requests durable): how long the starts took beyond the ingestion.
+ * @throws Error when a start keeps failing for another reason than throttling (the workflow retries, then fails)
+ */
+export async function startReviews(
+  deps: Pick<Deps, 'clock'> & Pick<BatchDeps, 'batches' | 'reviewStarter'>,
+  input: IngestionInput,
+): Promise<{ done: boolean }> {
+  const read = await load(deps, input);
+  if (read.reviewsStartedAt) return { done: true };
+  const { done, started } = await deps.reviewStarter.drain({ batchId: read.id, budgetMs: START_REVIEWS_BUDGET_MS });
+  if (!done || read.submit !== 'immediately' || read.releasedAt) return { done };
+  // The batch may have moved on meanwhile (settled, its counters): read it again and retry a lost race.
+  for (let attempt = 1, batch = read; ; attempt++, batch = await load(deps, input)) {
+    const at = deps.clock.now().toISOString();
+    try {
+      await deps.batches.update(batch, { reviewsStartedAt: at, updatedAt: at });
+      log.info('batch reviews started', { batchId: batch.id, startedByThisTask: started, ingestedAt: batch.ingestedAt, reviewsStartedAt: at });
+      return { done };
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= 5) throw error;
+    }
+  }
 }
 
 /**

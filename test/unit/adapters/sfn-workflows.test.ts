@@ -1,8 +1,9 @@
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { SfnExecutionLauncher } from '../../../shared/adapters/sfn/paced-starts.ts';
 import { SfnDeliveryWorkflow, SfnReviewWorkflow } from '../../../shared/adapters/sfn/sfn-workflows.ts';
-import { TransientError } from '../../../shared/domain/errors.ts';
+import type { Execution, ExecutionStarter } from '../../../shared/ports/execution-starts.ts';
 
 const sfn = mockClient(SFNClient);
 const ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:review';
@@ -11,61 +12,26 @@ function awsError(name: string): Error {
   return Object.assign(new Error(name), { name, $metadata: {} });
 }
 
+/** The start queue as the workflows see it: what they ask to start. */
+function recordingStarter(): ExecutionStarter & { requested: Execution[] } {
+  const requested: Execution[] = [];
+  return { requested, request: async (execution) => void requested.push(execution) };
+}
+
 describe('SfnReviewWorkflow', () => {
   beforeEach(() => sfn.reset());
 
-  it('starts an execution named after the run, with the ids as input', async () => {
+  it('asks to start the execution named after the run, with the ids as input (through the start queue)', async () => {
     // Prepare
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec' });
-    const workflow = new SfnReviewWorkflow(new SFNClient({}), ARN);
+    const starter = recordingStarter();
+    const workflow = new SfnReviewWorkflow(new SFNClient({}), ARN, starter);
 
     // Act
     await workflow.start({ applicationId: 'app_1', tenantId: 'tnt_1', name: 'app_1-1' });
 
     // Assess
-    const calls = sfn.commandCalls(StartExecutionCommand);
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.args[0].input).toEqual({
-      stateMachineArn: ARN,
-      name: 'app_1-1',
-      input: JSON.stringify({ applicationId: 'app_1', tenantId: 'tnt_1' }),
-    });
-  });
-
-  it('treats ExecutionAlreadyExists as success: a retried start joins the same run', async () => {
-    // Prepare
-    sfn.on(StartExecutionCommand).rejects(awsError('ExecutionAlreadyExists'));
-    const workflow = new SfnReviewWorkflow(new SFNClient({}), ARN);
-
-    // Act
-    const started = workflow.start({ applicationId: 'app_1', tenantId: 'tnt_1', name: 'app_1-1' });
-
-    // Assess
-    await expect(started).resolves.toBeUndefined();
-  });
-
-  it('turns throttling into a TransientError (retried by callers and by Step Functions)', async () => {
-    // Prepare
-    sfn.on(StartExecutionCommand).rejects(awsError('ThrottlingException'));
-    const workflow = new SfnReviewWorkflow(new SFNClient({}), ARN);
-
-    // Act
-    const started = workflow.start({ applicationId: 'app_1', tenantId: 'tnt_1', name: 'app_1-1' });
-
-    // Assess
-    await expect(started).rejects.toBeInstanceOf(TransientError);
-  });
-
-  it('rethrows other start errors unchanged', async () => {
-    // Prepare
-    sfn.on(StartExecutionCommand).rejects(awsError('StateMachineDoesNotExist'));
-    const workflow = new SfnReviewWorkflow(new SFNClient({}), ARN);
-
-    // Act
-    const started = workflow.start({ applicationId: 'app_1', tenantId: 'tnt_1', name: 'app_1-1' });
-
-    // Assess
-    await expect(started).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+    expect(starter.requested).toEqual([{ machine: 'review', name: 'app_1-1', input: { applicationId: 'app_1', tenantId: 'tnt_1' } }]);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
   it('resumes a token with the output as JSON, and reports a stale token as false', async () => {
@@ -73,7 +39,7 @@ describe('SfnReviewWorkflow', () => {
     sfn.on(SendTaskSuccessCommand, { taskToken: 'live' }).resolves({});
     sfn.on(SendTaskSuccessCommand, { taskToken: 'gone' }).rejects(awsError('TaskDoesNotExist'));
     sfn.on(SendTaskSuccessCommand, { taskToken: 'timed-out' }).rejects(awsError('TaskTimedOut'));
-    const workflow = new SfnReviewWorkflow(new SFNClient({}), ARN);
+    const workflow = new SfnReviewWorkflow(new SFNClient({}), ARN, recordingStarter());
 
     // Act
     const live = await workflow.resume('live', { outcome: 'approved' });
@@ -91,7 +57,7 @@ describe('SfnReviewWorkflow', () => {
   it('does not hide other SendTaskSuccess failures', async () => {
     // Prepare
     sfn.on(SendTaskSuccessCommand).rejects(awsError('AccessDeniedException'));
-    const workflow = new SfnReviewWorkflow(new SFNClient({}), ARN);
+    const workflow = new SfnReviewWorkflow(new SFNClient({}), ARN, recordingStarter());
 
     // Act
     const resumed = workflow.resume('token', {});
@@ -107,7 +73,7 @@ describe('SfnReviewWorkflow.stop', () => {
   it('stops the run by its execution ARN, and accepts a run that no longer exists', async () => {
     // Prepare
     sfn.on(StopExecutionCommand).resolvesOnce({ stopDate: new Date() }).rejectsOnce(awsError('ExecutionDoesNotExist'));
-    const workflow = new SfnReviewWorkflow(new SFNClient({}), ARN);
+    const workflow = new SfnReviewWorkflow(new SFNClient({}), ARN, recordingStarter());
 
     // Act
     await workflow.stop({ name: 'app_1-2', cause: 'Withdrawn by the agency' });
@@ -124,36 +90,65 @@ describe('SfnReviewWorkflow.stop', () => {
 });
 
 describe('SfnDeliveryWorkflow', () => {
-  beforeEach(() => sfn.reset());
-
-  it('names the execution after the delivery, so dispatching an event twice starts one delivery', async () => {
+  it('names the run after the delivery (a redelivery -r<n>) and hands it the wait before its first attempt, in whole seconds', async () => {
     // Prepare
-    sfn.on(StartExecutionCommand).resolvesOnce({ executionArn: 'arn:exec' }).rejects(awsError('ExecutionAlreadyExists'));
-    const workflow = new SfnDeliveryWorkflow(new SFNClient({}), 'arn:delivery');
-
-    // Act
-    await workflow.start({ deliveryId: 'dlv_1', tenantId: 'tnt_1' });
-    await workflow.start({ deliveryId: 'dlv_1', tenantId: 'tnt_1' });
-
-    // Assess
-    const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
-    expect(names).toEqual(['dlv_1', 'dlv_1']);
-  });
-
-  it('hands the run the wait before its first attempt, as a whole number of seconds (0 unless told)', async () => {
-    // Prepare
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec' });
-    const workflow = new SfnDeliveryWorkflow(new SFNClient({}), 'arn:delivery');
+    const starter = recordingStarter();
+    const workflow = new SfnDeliveryWorkflow(starter);
 
     // Act
     await workflow.start({ deliveryId: 'dlv_1', tenantId: 'tnt_1', waitSeconds: 12.6 });
     await workflow.start({ deliveryId: 'dlv_2', tenantId: 'tnt_1', run: 2 });
 
     // Assess
-    const inputs = sfn.commandCalls(StartExecutionCommand).map((c) => [c.args[0].input.name, JSON.parse(c.args[0].input.input ?? '')]);
-    expect(inputs).toEqual([
-      ['dlv_1', { deliveryId: 'dlv_1', tenantId: 'tnt_1', waitSeconds: 13 }],
-      ['dlv_2-r2', { deliveryId: 'dlv_2', tenantId: 'tnt_1', waitSeconds: 0 }],
+    expect(starter.requested).toEqual([
+      { machine: 'delivery', name: 'dlv_1', input: { deliveryId: 'dlv_1', tenantId: 'tnt_1', waitSeconds: 13 } },
+      { machine: 'delivery', name: 'dlv_2-r2', input: { deliveryId: 'dlv_2', tenantId: 'tnt_1', waitSeconds: 0 } },
     ]);
+  });
+});
+
+describe('SfnExecutionLauncher', () => {
+  beforeEach(() => sfn.reset());
+  const launcher = () => new SfnExecutionLauncher(new SFNClient({}), { review: ARN, delivery: 'arn:delivery' });
+  const execution: Execution = { machine: 'review', name: 'app_1-1', input: { applicationId: 'app_1', tenantId: 'tnt_1' } };
+
+  it('starts the execution on its machine, with its input as JSON', async () => {
+    // Prepare
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec' });
+
+    // Act
+    const outcome = await launcher().launch(execution);
+
+    // Assess
+    expect(outcome).toBe('started');
+    expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toEqual({
+      stateMachineArn: ARN,
+      name: 'app_1-1',
+      input: JSON.stringify({ applicationId: 'app_1', tenantId: 'tnt_1' }),
+    });
+  });
+
+  it('counts ExecutionAlreadyExists as started: names are deterministic, so it is this very run', async () => {
+    // Prepare
+    sfn.on(StartExecutionCommand).rejects(awsError('ExecutionAlreadyExists'));
+
+    // Act
+    const outcome = await launcher().launch(execution);
+
+    // Assess
+    expect(outcome).toBe('started');
+  });
+
+  it('reports throttling as such (the request is kept and tried again), and rethrows anything else', async () => {
+    // Prepare
+    sfn.on(StartExecutionCommand).rejectsOnce(awsError('ThrottlingException')).rejectsOnce(awsError('StateMachineDoesNotExist'));
+
+    // Act
+    const throttled = await launcher().launch(execution);
+    const missing = launcher().launch(execution);
+
+    // Assess
+    expect(throttled).toBe('throttled');
+    await expect(missing).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
   });
 });

@@ -7,7 +7,10 @@ import { METRIC_NAMES } from '../../../shared/observability/metric-names.ts';
 import { createApplication } from '../../../shared/use-cases/create-application.ts';
 import { importFilingRegistry } from '../../../shared/use-cases/filing-registry.ts';
 import { createBatch } from '../../../shared/use-cases/batches/create-batch.ts';
-import { ingestChunk, prepareIngestion } from '../../../shared/use-cases/batches/ingestion.ts';
+import { finishIngestion, ingestChunk, prepareIngestion, startReviews } from '../../../shared/use-cases/batches/ingestion.ts';
+import { DynamoPace } from '../../../shared/adapters/dynamo/dynamo-pace.ts';
+import { DynamoStartQueue } from '../../../shared/adapters/dynamo/dynamo-start-queue.ts';
+import { PacedStarts } from '../../../shared/adapters/sfn/paced-starts.ts';
 import { getBatch, getBatchReport } from '../../../shared/use-cases/batches/read-batch.ts';
 import { settleBatch } from '../../../shared/use-cases/batches/settle-batch.ts';
 import { manifestUploaded } from '../../../shared/use-cases/batches/start-ingestion.ts';
@@ -16,7 +19,7 @@ import { submitApplication } from '../../../shared/use-cases/submit-application.
 import { checkEvidence } from '../../../shared/use-cases/check-evidence.ts';
 import { createEvidenceUpload } from '../../../shared/use-cases/create-evidence-upload.ts';
 import { CREDIT_CODE, registryRow, uniqueSubjectNumber, websiteApplication } from '../use-cases/support/fixtures.ts';
-import { agency, type LocalTable, startLocalTable } from '../use-cases/support/local-deps.ts';
+import { agency, type LocalTable, startLocalTable, TABLE } from '../use-cases/support/local-deps.ts';
 import { acceptedSharedEvidence, applicationsOfBatch, type BatchTestDeps, batchTestDeps, parseReport, runIngestion, scanTable } from './support.ts';
 
 type Row = Record<string, string>;
@@ -260,6 +263,41 @@ describe('batch ingestion (use cases on DynamoDB Local)', () => {
     expect(events.map((e) => (e.event as { data: unknown }).data)).toEqual([
       expect.objectContaining({ batchId: batch.id, rows: { total: 4, accepted: 3, rejected: 1 }, counts: { withdrawn: 3 } }),
     ]);
+  });
+
+  it('ends ingestion once the rows and their review start requests are durable, whatever the starts do; StartReviews finishes them', async () => {
+    // Prepare: Step Functions throttles every start for now
+    const deps = batchTestDeps(table);
+    const principal = agency();
+    const closure = await acceptedSharedEvidence(deps, principal.tenantId, 'closure_proof');
+    const items = [websiteApplication(), websiteApplication(), websiteApplication()].map((item) => ({ ...item, evidence: [closure.evidenceId] }));
+    const { batch } = await createBatch(deps, principal, { items, submit: 'immediately' });
+    const input = { batchId: batch.id, tenantId: batch.tenantId };
+    const starter = deps.reviewStarter;
+    const throttled = new PacedStarts(new DynamoStartQueue(table.documents, TABLE), new DynamoPace(table.documents, TABLE, { rate: 10_000, burst: 1_000 }), {
+      launch: async () => 'throttled' as const,
+    });
+
+    // Act
+    deps.reviewStarter = throttled;
+    let { done } = await prepareIngestion(deps, input);
+    while (!done) ({ done } = await ingestChunk(deps, input));
+    await finishIngestion(deps, input);
+    const ingested = await getBatch(deps, principal, batch.id);
+    const requests = await scanTable(table, { expression: 'entity = :request AND batchId = :batch', values: { ':request': 'start_request', ':batch': batch.id } });
+    deps.reviewStarter = starter;
+    const afterwards = await startReviews(deps, input);
+
+    // Assess
+    expect(ingested).toMatchObject({ status: 'ingested', rows: { accepted: 3 }, counts: { submitted: 3 }, ingestedAt: expect.any(String) });
+    expect(ingested).not.toHaveProperty('reviewsStartedAt');
+    const apps = await applicationsOfBatch(table, batch.id);
+    expect(requests.map((r) => r.name).sort()).toEqual(apps.map((a) => `${String(a.id)}-1`).sort());
+    expect(requests.every((r) => r.machine === 'review')).toBe(true);
+    expect(afterwards).toEqual({ done: true });
+    expect(deps.reviewRuns.map((r) => r.name).sort()).toEqual(requests.map((r) => r.name).sort());
+    expect(await getBatch(deps, principal, batch.id)).toMatchObject({ reviewsStartedAt: expect.any(String) });
+    expect(await scanTable(table, { expression: 'entity = :request AND batchId = :batch', values: { ':request': 'start_request', ':batch': batch.id } })).toEqual([]);
   });
 
   it('holds a row with shared evidence as a draft that POST …/submit later finds complete, the evidence shown as shared', async () => {

@@ -1,11 +1,15 @@
 import { Readable } from 'node:stream';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoBatchRepository } from '../../../shared/adapters/dynamo/dynamo-batch-repository.ts';
+import { DynamoPace } from '../../../shared/adapters/dynamo/dynamo-pace.ts';
+import { DynamoStartQueue } from '../../../shared/adapters/dynamo/dynamo-start-queue.ts';
+import { PacedStarts } from '../../../shared/adapters/sfn/paced-starts.ts';
 import { keys, listPartitions } from '../../../shared/adapters/dynamo/keys.ts';
 import { readNewestFirst } from '../../../shared/adapters/dynamo/list-index.ts';
 import type { SharedEvidence } from '../../../shared/domain/batch.ts';
 import type { BatchDeps, BatchFileStore } from '../../../shared/ports/batch-services.ts';
-import { ingestChunk, finishIngestion, prepareIngestion } from '../../../shared/use-cases/batches/ingestion.ts';
+import type { Execution } from '../../../shared/ports/execution-starts.ts';
+import { ingestChunk, finishIngestion, prepareIngestion, startReviews } from '../../../shared/use-cases/batches/ingestion.ts';
 import { type LocalTable, TABLE, type TestDeps, testDeps } from '../use-cases/support/local-deps.ts';
 
 /** Batch files in memory; reads come back in small pieces, so streaming and byte offsets are exercised. */
@@ -48,7 +52,7 @@ export class MemoryBatchFiles implements BatchFileStore {
 
 export interface BatchTestDeps extends TestDeps, BatchDeps {
   files: MemoryBatchFiles;
-  /** Ingestion runs started, and review runs started by ingestion. */
+  /** Ingestion runs started, and review runs started by ingestion (what Step Functions was asked, in order). */
   ingestions: { batchId: string; name: string }[];
   reviewRuns: { applicationId: string; name: string }[];
 }
@@ -70,23 +74,26 @@ export function batchTestDeps(table: LocalTable, settings: Partial<BatchDeps['ba
         ingestions.push({ batchId: input.batchId, name: input.name });
       },
     },
-    reviewStarter: {
-      startAll: async (runs: { applicationId: string; name: string }[]) => {
-        for (const run of runs) reviewRuns.push({ applicationId: run.applicationId, name: run.name });
+    // The real start queue and pace on the table, with a launcher that records what Step Functions would be asked.
+    reviewStarter: new PacedStarts(new DynamoStartQueue(documents, TABLE), new DynamoPace(documents, TABLE, { rate: 10_000, burst: 1_000 }), {
+      launch: async (execution: Execution) => {
+        reviewRuns.push({ applicationId: String(execution.input.applicationId), name: execution.name });
+        return 'started' as const;
       },
-    },
+    }),
     batchSettings,
     ingestions,
     reviewRuns,
   });
 }
 
-/** What the ingestion workflow does, in process: Prepare, IngestChunk until done, Finish. */
+/** What the ingestion workflow does, in process: Prepare, IngestChunk until done, Finish, StartReviews until done. */
 export async function runIngestion(deps: BatchTestDeps, batch: { id: string; tenantId: string }): Promise<void> {
   const input = { batchId: batch.id, tenantId: batch.tenantId };
   let { done } = await prepareIngestion(deps, input);
   while (!done) ({ done } = await ingestChunk(deps, input));
   await finishIngestion(deps, input);
+  for (let started = false; !started; ) ({ done: started } = await startReviews(deps, input));
 }
 
 /** Every item of the records table whose fields match (a scan: tests only). */

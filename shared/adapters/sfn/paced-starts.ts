@@ -1,0 +1,235 @@
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { sleep as defaultSleep } from '../../concurrency.ts';
+import { log } from '../../log.ts';
+import type { Execution, ExecutionStarter, Machine, StartDrainer } from '../../ports/execution-starts.ts';
+import type { DynamoPace } from '../dynamo/dynamo-pace.ts';
+import { type DynamoStartQueue, type QueuedStart, START_QUEUE_SHARDS } from '../dynamo/dynamo-start-queue.ts';
+
+/** Errors with which Step Functions refuses a call for its quota: the start did not happen, try again later. */
+const THROTTLED = new Set(['ThrottlingException', 'TooManyRequestsException', 'ServiceUnavailable', 'RequestLimitExceeded']);
+
+/** Calls StartExecution; the only place that does for reviews and deliveries. */
+export interface ExecutionLauncher {
+  /**
+   * `started` when Step Functions has the execution (also when it had it already: names are deterministic, so
+   * `ExecutionAlreadyExists` is this very run), `throttled` when it refused for its quota.
+   * @throws anything else Step Functions answers
+   */
+  launch(execution: Execution): Promise<'started' | 'throttled'>;
+}
+
+export class SfnExecutionLauncher implements ExecutionLauncher {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArns: Readonly<Record<Machine, string>>,
+  ) {}
+
+  async launch(execution: Execution): Promise<'started' | 'throttled'> {
+    try {
+      await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArns[execution.machine],
+          name: execution.name,
+          input: JSON.stringify(execution.input),
+        }),
+      );
+      return 'started';
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? '';
+      if (name === 'ExecutionAlreadyExists') return 'started';
+      if (THROTTLED.has(name)) return 'throttled';
+      throw error;
+    }
+  }
+}
+
+export interface PacedStartsOptions {
+  /** How long a claim holds a request (a drainer that dies leaves it to the next one after this). */
+  leaseMs: number;
+  /** How long a caller's own start waits for the pace before leaving its request to a drainer. */
+  inlineWaitMs: number;
+  /** A drain keeps at least twice this many requests claimed ahead, claiming up to four times this many at once. */
+  block: number;
+  /** Backoff after a throttled start: full jitter over `baseMs` doubling per attempt, capped at `maxMs`. */
+  backoff: { baseMs: number; maxMs: number };
+  /** How often an empty queue is looked at again while a drain waits for more (`until`). */
+  pollMs: number;
+}
+
+/** Started requests deleted in one BatchWriteItem. */
+const DELETE_BLOCK = 25;
+
+export const DEFAULT_PACED_STARTS: PacedStartsOptions = {
+  leaseMs: 30_000,
+  inlineWaitMs: 5_000,
+  block: 25,
+  backoff: { baseMs: 1_000, maxMs: 60_000 },
+  pollMs: 200,
+};
+
+/** Wall time, waiting and randomness, injectable for tests. */
+export interface PaceTime {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+/**
+ * The one way executions of the review and delivery workflows are started: each start is a durable request in the
+ * table first (a batch row's in the row's own transaction), and each StartExecution call takes a token from the
+ * system's one bucket (`DynamoPace`), so every batch, every Lambda instance, reviews and deliveries together stay
+ * within one configured rate (`START_EXECUTION_RATE`) under Step Functions' account-wide quota.
+ *
+ * - `request` (behind `ReviewWorkflow.start`, `DeliveryWorkflow.start`): writes the request claimed by the caller,
+ *   then starts it if the pace gives a token within `inlineWaitMs`; otherwise (or throttled anyway) it stays for a
+ *   drainer. The caller's start is done once the request is durable.
+ * - `drain` (a batch's reviews during and after its ingestion; the scheduled sweep of whatever is left behind): claims
+ *   requests a block at a time, takes tokens, starts, deletes.
+ *
+ * A request is deleted only once Step Functions has its execution (`ExecutionAlreadyExists` counts: names are
+ * deterministic). A throttled start gives its request back with exponential backoff and full jitter (`backoff`), to
+ * be claimed again by any drainer; nothing is lost when a process dies holding one (its lease runs out).
+ */
+export class PacedStarts implements ExecutionStarter, StartDrainer {
+  constructor(
+    private readonly queue: DynamoStartQueue,
+    private readonly pace: DynamoPace,
+    private readonly launcher: ExecutionLauncher,
+    private readonly options: PacedStartsOptions = DEFAULT_PACED_STARTS,
+    private readonly time: PaceTime = { now: Date.now, sleep: defaultSleep, random: Math.random },
+  ) {}
+
+  /**
+   * Makes the start of `execution` durable, then starts it if the pace allows soon enough.
+   * @throws what Step Functions answers other than throttling (the request stays for a drainer)
+   */
+  async request(execution: Execution): Promise<void> {
+    const now = this.time.now();
+    const request = await this.queue.put(execution, { requestedAt: new Date(now).toISOString(), leaseUntil: now + this.options.leaseMs });
+    if ((await this.pace.take(1, now + this.options.inlineWaitMs)) === 0) {
+      // No token in time: the request is free at once for the next drain (the sweep).
+      await this.queue.release(request, { until: 0 });
+      return;
+    }
+    const outcome = await this.launch(request);
+    if (outcome === 'started') await this.queue.remove([request]);
+    if (outcome instanceof Error) throw outcome;
+  }
+
+  /**
+   * A pipeline: claimed requests wait in `ready`, topped up a shard query at a time while starts go on; each block of
+   * tokens starts that many at once, without waiting for the block before to be answered; started requests are deleted
+   * 25 at a time. What is still held when the drain ends is given back at once.
+   */
+  async drain(options: { batchId?: string; budgetMs: number; until?: () => boolean }): Promise<{ started: number; done: boolean }> {
+    const deadline = this.time.now() + options.budgetMs;
+    const stopped = () => options.until?.() === true || this.time.now() >= deadline;
+    const batch = options.batchId === undefined ? {} : { batchId: options.batchId };
+    const ready: QueuedStart[] = [];
+    const done: QueuedStart[] = [];
+    const pending = new Set<Promise<unknown>>();
+    const track = (work: Promise<unknown>) => {
+      pending.add(work);
+      // Failures are thrown by `Promise.all(pending)` below; this only forgets the work once it is settled.
+      const forget = () => pending.delete(work);
+      work.then(forget, forget);
+    };
+    let started = 0;
+    let failure: unknown;
+    let shard = Math.floor(this.time.random() * START_QUEUE_SHARDS);
+    // Whether the last round over the shards passed over requests held by others or backing off.
+    let held = false;
+    // Known to be empty: no need to look again at the end.
+    let empty = false;
+    // One round over the shards, up to the first that has requests nobody holds: claims them; how many it claimed.
+    const claimRound = async (): Promise<number> => {
+      held = false;
+      for (let looked = 0; looked < START_QUEUE_SHARDS; looked++) {
+        const now = this.time.now();
+        const found = await this.queue.claimable({ shard, limit: this.options.block * 4, now, ...batch });
+        shard = (shard + 1) % START_QUEUE_SHARDS;
+        held ||= found.held;
+        if (found.requests.length === 0) continue;
+        const claimed = await this.queue.claim(found.requests, now, now + this.options.leaseMs);
+        ready.push(...claimed);
+        return claimed.length;
+      }
+      return 0;
+    };
+    let refill: Promise<number> | undefined;
+    const flush = () => {
+      if (done.length > 0) track(this.queue.remove(done.splice(0)));
+    };
+
+    while (!stopped()) {
+      if (ready.length < this.options.block * 2 && refill === undefined) {
+        const round = claimRound();
+        const forget = () => {
+          if (refill === round) refill = undefined;
+        };
+        round.then(forget, forget);
+        refill = round;
+      }
+      if (ready.length === 0) {
+        if ((await refill) ?? 0) continue;
+        // A whole round found nothing to claim: done, unless requests are held by others (or by this drain's starts
+        // still under way), backing off, or (with `until`) still to come.
+        flush();
+        const own = pending.size > 0;
+        await Promise.all(pending);
+        if (options.until === undefined && !held && !own) {
+          empty = true;
+          break;
+        }
+        if (options.until === undefined && !(await this.queue.anyLeft(options.batchId))) break;
+        await this.time.sleep(Math.max(0, Math.min(this.options.pollMs, deadline - this.time.now())));
+        continue;
+      }
+      // A short wait at a time, so that `until` and the deadline are heeded while tokens are scarce.
+      const tokens = await this.pace.take(ready.length, Math.min(deadline, this.time.now() + 250));
+      if (tokens === 0) continue;
+      for (const request of ready.splice(0, tokens)) {
+        track(
+          this.launch(request).then(async (outcome) => {
+            if (outcome === 'started') {
+              started++;
+              done.push(request);
+              if (done.length >= DELETE_BLOCK) flush();
+            } else failure ??= outcome === 'throttled' ? undefined : outcome;
+          }),
+        );
+      }
+    }
+    await refill;
+    await Promise.all(pending);
+    flush();
+    await Promise.all([...pending, ...ready.map((request) => this.queue.release(request, { until: 0 }))]);
+    if (failure) throw failure;
+    return { started, done: empty || !(await this.queue.anyLeft(options.batchId)) };
+  }
+
+  /**
+   * One StartExecution call for a claimed request. Throttled or failed, the request goes back with its backoff (and
+   * what went wrong); a failure other than throttling is returned, for the caller to throw once its work is settled.
+   */
+  private async launch(request: QueuedStart): Promise<'started' | 'throttled' | Error> {
+    let outcome: 'started' | 'throttled' | Error;
+    try {
+      outcome = await this.launcher.launch(request.execution);
+    } catch (error) {
+      outcome = error instanceof Error ? error : new Error(String(error));
+      log.error('execution start failed', { machine: request.execution.machine, name: request.execution.name, error });
+    }
+    if (outcome !== 'started') {
+      const failed = outcome === 'throttled' ? 'ThrottlingException' : outcome.name;
+      await this.queue.release(request, { until: this.time.now() + this.backoffMs(request.attempts), failed });
+    }
+    return outcome;
+  }
+
+  private backoffMs(attempts: number): number {
+    const { baseMs, maxMs } = this.options.backoff;
+    return Math.floor(this.time.random() * Math.min(maxMs, baseMs * 2 ** attempts));
+  }
+}
+

@@ -1,0 +1,190 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoPace } from '../../../shared/adapters/dynamo/dynamo-pace.ts';
+import { DynamoStartQueue, startKeys, startRequestItem } from '../../../shared/adapters/dynamo/dynamo-start-queue.ts';
+import { DEFAULT_PACED_STARTS, type ExecutionLauncher, PacedStarts, type PaceTime } from '../../../shared/adapters/sfn/paced-starts.ts';
+import type { Execution } from '../../../shared/ports/execution-starts.ts';
+import { busiestWindow } from '../../../infra/local/step-functions/sfn-api-server.ts';
+import { anotherTestTable, startTestTable, type TestTable } from '../../support/test-table.ts';
+
+/** A wall clock that moves only when someone sleeps (or the test says so), shared by every "process" of a test. */
+function fakeTime(start = 1_000_000): PaceTime & { advance(ms: number): void; at(): number } {
+  let now = start;
+  return {
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+    random: () => 0.5,
+    advance: (ms) => {
+      now += ms;
+    },
+    at: () => now,
+  };
+}
+
+/** Records every launch with the fake time it happened at; `answer` decides what Step Functions says. */
+function recordingLauncher(time: { now: () => number }, answer: (execution: Execution, call: number) => 'started' | 'throttled' | Error = () => 'started') {
+  const calls: { name: string; at: number; outcome: string }[] = [];
+  const launcher: ExecutionLauncher = {
+    launch: async (execution) => {
+      const outcome = answer(execution, calls.length);
+      calls.push({ name: execution.name, at: time.now(), outcome: outcome instanceof Error ? outcome.name : outcome });
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    },
+  };
+  return { launcher, calls };
+}
+
+const review = (name: string): Execution => ({ machine: 'review', name, input: { applicationId: name.replace(/-\d+$/, ''), tenantId: 'tnt_1' } });
+
+describe('the StartExecution pace (DynamoDB Local)', () => {
+  let engine: TestTable;
+  let table: TestTable;
+  let tables = 0;
+  beforeAll(async () => {
+    engine = await startTestTable('paced-starts-0');
+  }, 60_000);
+  afterAll(async () => {
+    await engine?.stop();
+  });
+  // Each test its own table: a drain takes whatever requests it finds.
+  beforeEach(async () => {
+    table = await anotherTestTable(engine, `paced-starts-${++tables}`);
+  });
+
+  /** The queue, pace and starts of one "process", on the test's table. */
+  function process(time: PaceTime, launcher: ExecutionLauncher, settings = { rate: 40, burst: 10 }) {
+    const queue = new DynamoStartQueue(table.documents, table.tableName);
+    const pace = new DynamoPace(table.documents, table.tableName, settings, time);
+    return { queue, pace, starts: new PacedStarts(queue, pace, launcher, DEFAULT_PACED_STARTS, time) };
+  }
+
+  it('hands out a burst, then the rate, to several takers sharing the one item', async () => {
+    // Prepare
+    const time = fakeTime();
+    const settings = { rate: 40, burst: 10 };
+    const paces = [1, 2, 3].map(() => new DynamoPace(table.documents, table.tableName, settings, time));
+    const taken: number[] = [];
+
+    // Act: three "processes" each wanting 5 at a time, for 3 s of fake time
+    const end = time.now() + 3_000;
+    for (let more = true; more; ) {
+      more = false;
+      for (const pace of paces) {
+        const n = await pace.take(5, end);
+        for (let i = 0; i < n; i++) taken.push(time.now());
+        more ||= n > 0;
+      }
+    }
+
+    // Assess: 10 at once, then 40 a second: 10 + 40 × 3 at most
+    expect(taken.length).toBeLessThanOrEqual(10 + 40 * 3);
+    expect(taken.length).toBeGreaterThanOrEqual(40 * 3 - 5);
+    expect(busiestWindow(taken)).toBeLessThanOrEqual(10 + 40);
+  }, 30_000);
+
+  it('gives up waiting at the deadline with no token taken', async () => {
+    // Prepare
+    const time = fakeTime();
+    const pace = new DynamoPace(table.documents, table.tableName, { rate: 1, burst: 1 }, time);
+    expect(await pace.take(1, time.now() + 10)).toBe(1);
+
+    // Act
+    const taken = await pace.take(1, time.now() + 100);
+
+    // Assess
+    expect(taken).toBe(0);
+  });
+
+  it('makes a request durable before starting it, and deletes it once started', async () => {
+    // Prepare
+    const time = fakeTime();
+    let storedAtLaunch: unknown;
+    const calls: string[] = [];
+    const launcher: ExecutionLauncher = {
+      launch: async (execution) => {
+        const key = startKeys.request(execution);
+        storedAtLaunch = (await table.documents.send(new GetCommand({ TableName: table.tableName, Key: key }))).Item;
+        calls.push(execution.name);
+        return 'started';
+      },
+    };
+    const { starts } = process(time, launcher);
+
+    // Act
+    await starts.request(review('app_durable-1'));
+
+    // Assess
+    expect(calls).toEqual(['app_durable-1']);
+    expect(storedAtLaunch).toMatchObject({ entity: 'start_request', machine: 'review', name: 'app_durable-1', input: JSON.stringify(review('app_durable-1').input) });
+    const after = await table.documents.send(new GetCommand({ TableName: table.tableName, Key: startKeys.request(review('app_durable-1')) }));
+    expect(after.Item).toBeUndefined();
+  });
+
+  it('keeps a throttled start and starts it on a later drain, after its backoff', async () => {
+    // Prepare: Step Functions throttles the first call
+    const time = fakeTime();
+    const { launcher, calls } = recordingLauncher(time, (_e, call) => (call === 0 ? 'throttled' : 'started'));
+    const { starts } = process(time, launcher);
+
+    // Act
+    await starts.request(review('app_throttled-1'));
+    const kept = await table.documents.send(new GetCommand({ TableName: table.tableName, Key: startKeys.request(review('app_throttled-1')) }));
+    const drained = await starts.drain({ budgetMs: 120_000 });
+
+    // Assess
+    expect(kept.Item).toMatchObject({ attempts: 1, lastError: 'ThrottlingException' });
+    expect(calls.map((c) => c.outcome)).toEqual(['throttled', 'started']);
+    // The retry waited its backoff (full jitter over 1 s after a first failure: 0.5 × 1 s here)
+    expect((calls[1]?.at ?? 0) - (calls[0]?.at ?? 0)).toBeGreaterThanOrEqual(500);
+    expect(drained).toEqual({ started: 1, done: true });
+  });
+
+  it('drains the requests of one batch only, at the pace', async () => {
+    // Prepare: 30 requests of batch A (written as ingestion writes them), 5 of batch B
+    const time = fakeTime();
+    const { launcher, calls } = recordingLauncher(time);
+    const { queue, starts } = process(time, launcher, { rate: 20, burst: 5 });
+    const write = (batchId: string, n: number) =>
+      Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          table.documents.send(
+            new PutCommand({ TableName: table.tableName, Item: startRequestItem(review(`app_${batchId}_${String(i + 1).padStart(6, '0')}-1`), { requestedAt: new Date(time.now()).toISOString(), batchId }) }),
+          ),
+        ),
+      );
+    await write('bat_A', 30);
+    await write('bat_B', 5);
+
+    // Act
+    const drained = await starts.drain({ batchId: 'bat_A', budgetMs: 60_000 });
+
+    // Assess
+    expect(drained).toEqual({ started: 30, done: true });
+    expect(calls.map((c) => c.name).every((n) => n.startsWith('app_bat_A_'))).toBe(true);
+    expect(busiestWindow(calls.map((c) => c.at))).toBeLessThanOrEqual(5 + 20);
+    expect(await queue.anyLeft('bat_B')).toBe(true);
+  });
+
+  it('lets one drainer at a time hold a request; another takes it once the holder’s lease has run out', async () => {
+    // Prepare: a request claimed by a drainer that then "dies"
+    const time = fakeTime();
+    const { launcher, calls } = recordingLauncher(time);
+    const { queue, starts } = process(time, launcher);
+    const request = await queue.put(review('app_orphan-1'), { requestedAt: new Date(time.now()).toISOString(), leaseUntil: time.now() + 30_000 });
+
+    // Act
+    const whileHeld = await queue.claim([request], time.now(), time.now() + 30_000);
+    const early = await starts.drain({ budgetMs: 1_000 });
+    time.advance(30_000);
+    const late = await starts.drain({ budgetMs: 1_000 });
+
+    // Assess
+    expect(whileHeld).toEqual([]);
+    expect(early).toEqual({ started: 0, done: false });
+    expect(late).toEqual({ started: 1, done: true });
+    expect(calls.map((c) => c.name)).toEqual(['app_orphan-1']);
+  });
+});
