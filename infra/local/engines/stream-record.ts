@@ -38,6 +38,9 @@ function toImage(image: SdkImage | undefined): Record<string, AttributeValue> {
 }
 
 function toAttributeValue(value: SdkAttributeValue): AttributeValue {
+  // DynamoDB Local writes an empty map as `{}` in its stream records (GetItem shows it as `{"M":{}}`, as DynamoDB's own
+  // streams do): a value of no type can only be that, and left as it is no reader of the record can unmarshall it.
+  if (Object.keys(value).length === 0) return { M: {} };
   if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
   if (value.BS !== undefined) return { BS: value.BS.map((bytes) => Buffer.from(bytes).toString('base64')) };
   if (value.L !== undefined) return { L: value.L.map(toAttributeValue) };
