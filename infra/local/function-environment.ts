@@ -54,6 +54,8 @@ export const FORWARDED_SETTINGS = [
   'START_EXECUTION_BURST',
   'REVIEW_START_RATE',
   'REVIEW_START_BURST',
+  // The fault plan (README, Configuration): each bundled function's SDK clients read it from their own environment.
+  'FAULTS',
   // Powertools' own switch: the tests turn the EMF lines off (vitest.config.ts), in the bundles' workers too.
   'POWERTOOLS_METRICS_DISABLED',
 ] as const;

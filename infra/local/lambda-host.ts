@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { type CrashDraw, withCrashes } from './invocation-crashes.ts';
 import type { LambdaFunctionEntry } from './step-functions/template.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -73,9 +74,11 @@ export abstract class InvocationRecords<F> {
 export class LambdaHost extends InvocationRecords<LambdaFunctionEntry> implements FunctionHost {
   private readonly loaded = new Map<string, Promise<Handler>>();
 
+  /** `crashes`: the fault plan's invocation crashes (`FAULTS=lambda:crash:p`), none without. */
   constructor(
     private readonly root: string,
     functions: Map<string, LambdaFunctionEntry>,
+    private readonly crashes?: CrashDraw,
   ) {
     super(functions);
   }
@@ -96,7 +99,7 @@ export class LambdaHost extends InvocationRecords<LambdaFunctionEntry> implement
     const copy = JSON.parse(JSON.stringify(event ?? null));
     const started = performance.now();
     try {
-      const result = await handler(copy, context);
+      const result = await withCrashes(this.crashes, functionId, () => handler(copy, context));
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
     } finally {
       this.ran(functionId, performance.now() - started);

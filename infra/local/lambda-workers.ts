@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { log } from '../../shared/log.ts';
 import { type FunctionConfiguration, functionEnvironment } from './function-environment.ts';
+import { type CrashDraw, withCrashes } from './invocation-crashes.ts';
 import { type FunctionHost, InvocationRecords } from './lambda-host.ts';
 import { type CfnTemplate, localLambdaArn } from './step-functions/template.ts';
 
@@ -183,6 +184,8 @@ export class LambdaWorkers extends InvocationRecords<WorkerFunction> implements 
     functions: Map<string, WorkerFunction>,
     /** Instances a function may have at once (`LOCAL_LAMBDA_INSTANCES`, default {@link DEFAULT_MAX_INSTANCES}). */
     private readonly maxInstances = DEFAULT_MAX_INSTANCES,
+    /** The fault plan's invocation crashes (`FAULTS=lambda:crash:p`), none without. */
+    private readonly crashes?: CrashDraw,
   ) {
     super(functions);
     if (!Number.isInteger(maxInstances) || maxInstances < 1) throw new RangeError('maxInstances must be a whole number of at least 1');
@@ -200,15 +203,17 @@ export class LambdaWorkers extends InvocationRecords<WorkerFunction> implements 
     const pool = this.pool(functionId);
     const instance = await pool.acquire();
     try {
-      return await instance.invoke(event, {
-        awsRequestId: randomUUID(),
-        functionName: functionId,
-        functionVersion: '$LATEST',
-        invokedFunctionArn: localLambdaArn(functionId),
-        memoryLimitInMB: String(fn.memorySize),
-        logGroupName: `/aws/lambda/${functionId}`,
-        deadlineMs: Date.now() + fn.timeoutSeconds * 1000,
-      });
+      return await withCrashes(this.crashes, functionId, () =>
+        instance.invoke(event, {
+          awsRequestId: randomUUID(),
+          functionName: functionId,
+          functionVersion: '$LATEST',
+          invokedFunctionArn: localLambdaArn(functionId),
+          memoryLimitInMB: String(fn.memorySize),
+          logGroupName: `/aws/lambda/${functionId}`,
+          deadlineMs: Date.now() + fn.timeoutSeconds * 1000,
+        }),
+      );
     } finally {
       pool.release(instance);
     }

@@ -5,6 +5,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { APIGatewayProxyEventV2, DynamoDBBatchResponse, DynamoDBStreamEvent, S3Event } from 'aws-lambda';
+import { describeFaultPlan, faultPlanFromEnv } from '../../shared/adapters/faults/fault-plan.ts';
 import { makeBatchDeps } from '../../shared/adapters/make-batch-deps.ts';
 import { makeDeps, resetDeps } from '../../shared/adapters/make-deps.ts';
 import { resetConfig } from '../../shared/config.ts';
@@ -23,7 +24,8 @@ import { functionCredentials } from './iam/local-credentials.ts';
 import type { IamMode, IamReport } from './iam/local-iam.ts';
 import type { FunctionIdentity } from './iam/role-policies.ts';
 import { type FunctionHost, LambdaHost } from './lambda-host.ts';
-import { LambdaWorkers, readWorkerFunctions } from './lambda-workers.ts';
+import { invocationCrashes } from './invocation-crashes.ts';
+import { DEFAULT_MAX_INSTANCES, LambdaWorkers, readWorkerFunctions } from './lambda-workers.ts';
 import { localClock } from './local-clock.ts';
 import { resumeApplications } from './resume-applications.ts';
 import { resumeBatches } from './resume-batches.ts';
@@ -150,6 +152,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     );
   }
   const { clock, offsetMs: clockOffsetMs } = localClock(options.clockStart ?? process.env.LOCAL_CLOCK_START);
+  // Read before anything starts, so a bad plan fails the start with its reason (FaultPlanError). The functions read
+  // the same FAULTS for their SDK clients: the sources from this process's environment (the runtime's own calls, which
+  // share their clients, take the faults too), the bundles from theirs (FORWARDED_SETTINGS).
+  const faults = faultPlanFromEnv();
+  if (faults) log.warn('fault plan on: SDK calls and invocations fail at random (FAULTS)', { faults: describeFaultPlan(faults) });
+  const crashes = invocationCrashes(faults);
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
@@ -268,8 +276,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
               readFunctionConfigurations(templates, { table: TABLE_NAME, bucket: BUCKET_NAME }),
               functionOverrides,
             ),
+            DEFAULT_MAX_INSTANCES,
+            crashes,
           )
-        : new LambdaHost(REPO_ROOT, readLambdaFunctions(templates.service));
+        : new LambdaHost(REPO_ROOT, readLambdaFunctions(templates.service), crashes);
     stops.push(() => host.stop());
     if (meter) {
       const names = new Map(machines.map((m) => [localStateMachineArn(m.name), m.name]));
