@@ -289,10 +289,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     resetDeps();
     const deps = makeDeps();
 
+    // S3 invokes its targets asynchronously: Lambda retries a failed invocation twice, about a minute and then two
+    // apart (scaled like the workflows' waits), before the event is dropped.
     async function onObjectCreated(event: S3Event): Promise<void> {
       for (const target of wiring.objectCreated) {
         const records = event.Records.filter((r) => decodeURIComponent(r.s3.object.key).startsWith(target.prefix));
-        if (records.length > 0) await host.invoke(target.functionId, { Records: records });
+        if (records.length === 0) continue;
+        for (const retryInMs of [60_000, 120_000, undefined]) {
+          try {
+            await host.invoke(target.functionId, { Records: records });
+            break;
+          } catch (error) {
+            if (retryInMs === undefined) throw error;
+            log.warn('local S3: object-created handler failed, retried as Lambda retries an asynchronous invocation', { error });
+            await new Promise((resolve) => setTimeout(resolve, retryInMs * options.timeScale));
+          }
+        }
       }
     }
 
