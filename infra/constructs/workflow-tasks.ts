@@ -8,8 +8,11 @@ import { WORKFLOW_ERROR_NAMES } from '../../shared/domain/errors.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
 /**
- * Errors worth retrying in any Lambda task: the project's own `TransientError` (throttling, lost races) and the
- * Lambda service's own hiccups.
+ * Errors worth retrying in any Lambda task: the project's own `TransientError` (throttling, lost races), the Lambda
+ * service's own hiccups, and the function's instance dying under it (`Runtime.ExitError`: out of memory, a crash) or
+ * running out of time (`Sandbox.Timedout`). Every task is idempotent against the records, so running one again after
+ * it crashed half-way is safe; without these two, a crashed task went straight to its Catch and failed the
+ * application (found with the local fault plan, `FAULTS=lambda:crash:…`).
  */
 export const LAMBDA_TRANSIENT_ERRORS = [
   WORKFLOW_ERROR_NAMES.transient,
@@ -17,6 +20,8 @@ export const LAMBDA_TRANSIENT_ERRORS = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  'Runtime.ExitError',
+  'Sandbox.Timedout',
 ];
 
 export interface LambdaTaskOptions {

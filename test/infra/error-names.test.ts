@@ -30,9 +30,9 @@ interface GuardedName {
   name: string;
 }
 
-/** Names that Step Functions or the Lambda service raise themselves, not the function's code. */
+/** Names that Step Functions or the Lambda service (its runtime, its sandbox) raise themselves, not the function's code. */
 function raisedByTheService(name: string): boolean {
-  return name.startsWith('States.') || name.startsWith('Lambda.');
+  return ['States.', 'Lambda.', 'Runtime.', 'Sandbox.'].some((prefix) => name.startsWith(prefix));
 }
 
 /** Every state of a definition, including those inside Parallel branches and Map processors. */

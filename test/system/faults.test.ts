@@ -10,13 +10,14 @@ import { manifest, manifestRow } from '../support/manifest.ts';
 
 /**
  * The system under a fault plan (`FAULTS`, README): DynamoDB, S3 and Step Functions calls throttled or failing with
- * 5xx. Single applications through submit → decision and a CSV
+ * 5xx, and function invocations crashing before or after their handler. Single applications through submit →
+ * decision and a CSV
  * batch must each reach their final status exactly once, with the batch's counts equal to a fresh count, in bounded
  * time. The client retries a 5xx answer as a customer's script would (with its Idempotency-Key where the route takes one).
  */
-// Without `lambda:crash`: a review task that crashes (Runtime.ExitError) is not among the errors its Retry takes
-// (LAMBDA_TRANSIENT_ERRORS), so its Catch ends the application `failed`; this plan would show it at once.
-const PLAN = 'dynamodb:throttle:0.05,s3:5xx:0.05,sfn:throttle:0.05,seed:7';
+// With `lambda:crash`: a workflow task that crashes (Runtime.ExitError) is retried (LAMBDA_TRANSIENT_ERRORS); before
+// it was, its Catch ended the application `failed`, which this plan showed at once.
+const PLAN = 'dynamodb:throttle:0.05,s3:5xx:0.05,sfn:throttle:0.05,lambda:crash:0.02,seed:7';
 const SINGLES = 3;
 const ROWS = 6;
 
