@@ -81,10 +81,12 @@ export const PATHS: readonly CostPath[] = [
       {
         machine: 'batches',
         count: 1,
-        // Prepare → MoreRows → (IngestChunk → MoreRows) per chunk → Finish.
+        // Prepare → MoreRows → (IngestChunk → MoreRows) per chunk → Finish → StartReviews → MoreReviews: drafts held
+        // request no review, so one StartReviews finds nothing left to start.
         path: {
           choices: {
             MoreRows: [false, ...Array.from({ length: Math.ceil(BATCH_ROWS / CHUNK_ROWS) }, (_, i) => i === Math.ceil(BATCH_ROWS / CHUNK_ROWS) - 1)],
+            MoreReviews: [true],
           },
         },
       },
