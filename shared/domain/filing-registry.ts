@@ -84,13 +84,25 @@ export type RegistryRecord = z.infer<typeof RegistryRecord>;
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 /** A column read after `blankToUndefined` (what classic zod calls `preprocess`). */
 const blankAsMissing = <S extends z.core.$ZodType>(schema: S) => z.pipe(z.transform(blankToUndefined), schema);
-const Text = blankAsMissing(z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be text') }).check(z.trim()));
-const OptionalText = blankAsMissing(z.optional(z.string().check(z.trim())));
+/**
+ * Bounds of a row's text and lists: far above any real filing (a name is at most 200 characters, as in an application;
+ * a website has a handful of domains), so that no row makes a record DynamoDB cannot store (see `MAX_RECORD_BYTES`).
+ */
+const MAX_TEXT = 200;
+const MAX_LIST_ITEM = 253;
+const MAX_LIST_ITEMS = 1_000;
+const Text = blankAsMissing(
+  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be text') }).check(z.trim(), z.maxLength(MAX_TEXT)),
+);
+const OptionalText = blankAsMissing(z.optional(z.string().check(z.trim(), z.maxLength(MAX_TEXT))));
 const List = blankAsMissing(
   z.optional(
     z.pipe(
-      z.union([z.string(), z.array(z.string())]),
-      z.transform((v) => (Array.isArray(v) ? v : v.split(/[\s,;，；、|]+/)).map((s) => s.trim()).filter((s) => s !== '')),
+      z.pipe(
+        z.union([z.string(), z.array(z.string())]),
+        z.transform((v) => (Array.isArray(v) ? v : v.split(/[\s,;，；、|]+/)).map((s) => s.trim()).filter((s) => s !== '')),
+      ),
+      z.array(z.string().check(z.maxLength(MAX_LIST_ITEM))).check(z.maxLength(MAX_LIST_ITEMS)),
     ),
   ),
 );
@@ -154,7 +166,14 @@ export interface RegistryImportOptions extends DateOptions {
   siblingsFromImport?: boolean;
 }
 
-type Draft = { record: RegistryRecord; row: number; explicitSiblings: boolean };
+/**
+ * The largest record stored, as JSON: a DynamoDB item holds at most 400 KB (the record, its keys and a few
+ * attributes), and a larger one would fail the import's write. Rows within their bounds can still add up past it: the
+ * one-row-per-domain rows of MIIT's export merged into one website, the websites of one subject listed in each other.
+ */
+export const MAX_RECORD_BYTES = 300 * 1024;
+
+type Draft = { record: RegistryRecord; rows: number[]; explicitSiblings: boolean };
 
 /**
  * Read registry rows in either shape (ours, or MIIT's export), row by row: each row becomes part of a record or is
@@ -173,7 +192,7 @@ export function parseRegistryImport(rows: readonly unknown[], options: RegistryI
     }
     const existing = drafts.get(parsed.record.filingNumber);
     if (!existing) {
-      drafts.set(parsed.record.filingNumber, { record: parsed.record, row, explicitSiblings: parsed.explicitSiblings });
+      drafts.set(parsed.record.filingNumber, { record: parsed.record, rows: [row], explicitSiblings: parsed.explicitSiblings });
       return;
     }
     const conflict = conflictingField(existing.record, parsed.record);
@@ -184,13 +203,14 @@ export function parseRegistryImport(rows: readonly unknown[], options: RegistryI
           {
             path: conflict,
             code: 'conflicting_rows',
-            message: `Row ${existing.row + 1} gives another ${conflict} for ${parsed.record.filingNumber}; keep one value per filing.`,
+            message: `Row ${(existing.rows[0] ?? 0) + 1} gives another ${conflict} for ${parsed.record.filingNumber}; keep one value per filing.`,
           },
         ],
       });
       return;
     }
     existing.record = { ...existing.record, domains: union(existing.record.domains, parsed.record.domains) };
+    existing.rows.push(row);
   });
 
   const records = [...drafts.values()];
@@ -210,7 +230,15 @@ export function parseRegistryImport(rows: readonly unknown[], options: RegistryI
       };
     }
   }
-  return { records: records.map((d) => d.record), errors };
+  const fitting = records.filter((draft) => {
+    const bytes = Buffer.byteLength(JSON.stringify(draft.record));
+    if (bytes <= MAX_RECORD_BYTES) return true;
+    const message = `The record of ${draft.record.filingNumber} would take ${bytes} bytes, more than the ${MAX_RECORD_BYTES} a record can: list fewer domains or websites.`;
+    for (const row of draft.rows) errors.push({ row, errors: [{ path: '(row)', code: 'record_too_large', message }] });
+    return false;
+  });
+  errors.sort((a, b) => a.row - b.row);
+  return { records: fitting.map((d) => d.record), errors };
 }
 
 function isMiitRow(raw: unknown): boolean {

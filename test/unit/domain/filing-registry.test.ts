@@ -175,6 +175,43 @@ describe('parseRegistryImport', () => {
       { row: 4, errors: [expect.objectContaining({ path: 'subjectName', code: 'conflicting_rows' })] },
     ]);
   });
+
+  it('refuses text and lists past their bounds, which would make a record DynamoDB cannot store', () => {
+    // Prepare
+    const plain = { filingNumber: '京ICP备10046444号-3', subjectName: '示例科技有限公司', subjectType: 'enterprise', domains: 'a.com' };
+    const rows = [
+      { ...plain, subjectName: 'x'.repeat(450_000) },
+      { ...plain, websiteName: 'w'.repeat(201) },
+      { ...plain, accessProviders: Array.from({ length: 1_001 }, (_, i) => `provider ${i}`) },
+      { ...miitRows[0], updateRecordTime: 'u'.repeat(450_000) },
+    ];
+
+    // Act
+    const result = parseRegistryImport(rows);
+
+    // Assess
+    expect(result.records).toEqual([]);
+    expect(result.errors.map((e) => e.errors.map((f) => `${f.path} ${f.code}`))).toEqual([
+      ['subjectName invalid_field'],
+      ['websiteName invalid_field'],
+      ['accessProviders invalid_field'],
+      ['updateRecordTime invalid_field'],
+    ]);
+  });
+
+  it('refuses every row of a record that would be larger than one can be: merged rows, or a sibling listing them', () => {
+    // Prepare: MIIT's export has a row per domain; 4,000 long domains of one website add up past the limit
+    const rows = Array.from({ length: 4_000 }, (_, i) => ({ ...miitRows[0], domain: `${'d'.repeat(50)}${i}.${'e'.repeat(30)}.example.com` }));
+
+    // Act
+    const result = parseRegistryImport([...rows, miitRows[2]]);
+
+    // Assess: the other website of the subject lists this one's domains among its siblings
+    expect(result.records).toEqual([]);
+    expect(result.errors).toHaveLength(4_001);
+    expect(result.errors[0]).toEqual({ row: 0, errors: [expect.objectContaining({ path: '(row)', code: 'record_too_large' })] });
+    expect(result.errors[4_000]).toEqual({ row: 4_000, errors: [expect.objectContaining({ code: 'record_too_large' })] });
+  });
 });
 
 describe('crossCheck', () => {

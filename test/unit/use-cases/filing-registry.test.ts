@@ -137,6 +137,24 @@ describe('the filing registry (DynamoDB Local)', { timeout: 30_000 }, () => {
     });
   });
 
+  it('reports a row whose record would be too large for the table, and writes the others (no 500)', async () => {
+    // Prepare
+    const principal = agency();
+    const [big, small] = [uniqueSubjectNumber(), uniqueSubjectNumber()];
+    const rows = [
+      { filingNumber: `${big}-1`, subjectName: '示例科技有限公司', subjectType: 'enterprise', websiteName: 'w'.repeat(450_000), domains: 'a.cn' },
+      { filingNumber: `${small}-1`, subjectName: '示例科技有限公司', subjectType: 'enterprise', domains: 'b.cn' },
+    ];
+
+    // Act
+    const report = await importFilingRegistry(deps, principal, { rows });
+
+    // Assess
+    expect(report).toEqual({ rows: 2, imported: 1, rejected: 1, errors: [{ row: 1, errors: [expect.objectContaining({ path: 'websiteName' })] }] });
+    await expect(getFilingRecord(deps, principal, `${big}-1`)).rejects.toThrow(NotFoundError);
+    expect(await getFilingRecord(deps, principal, `${small}-1`)).toMatchObject({ domains: ['b.cn'] });
+  });
+
   it('replaces a record imported again, and writes large imports in batches', async () => {
     // Prepare
     const principal = agency();
