@@ -99,6 +99,28 @@ export function rawBody(event: HttpEvent, maxBytes = DEFAULT_MAX_BODY_BYTES, acc
   return text;
 }
 
+/**
+ * The deepest JSON a body may be: ten times any body of the API (an application is four levels deep). What is deeper is
+ * refused before anything walks it recursively (a hash of the body, a copy, a schema), which a few thousand levels
+ * would take past the stack.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/** 400 `too_deep` for JSON nested deeper than {@link MAX_JSON_DEPTH}; walked without recursion. */
+export function assertJsonDepth(json: unknown): void {
+  const pending: [unknown, number][] = [[json, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, depth] = next;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > MAX_JSON_DEPTH) {
+      throw new ValidationError('The body is nested too deeply.', {
+        errors: [{ path: '(body)', code: 'too_deep', message: `Send JSON nested at most ${MAX_JSON_DEPTH} levels deep.` }],
+      });
+    }
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+}
+
 /** Parses the JSON body with `schema`; every problem becomes a field error. `{}` stands for an empty body. */
 export function parseBody<S extends z.core.$ZodType>(event: HttpEvent, schema: S, maxBytes = DEFAULT_MAX_BODY_BYTES): z.infer<S> {
   const text = rawBody(event, maxBytes);
@@ -113,6 +135,7 @@ export function parseBody<S extends z.core.$ZodType>(event: HttpEvent, schema: S
       });
     }
   }
+  assertJsonDepth(json);
   const parsed = z.safeParse(schema, json);
   if (!parsed.success) {
     throw new ValidationError('The body does not match the schema.', { errors: fieldErrorsFromZod(parsed.error) });

@@ -2,7 +2,7 @@ import { CsvError, parse as parseCsv } from 'csv-parse/sync';
 import * as z from '../zod.ts';
 import { ValidationError } from '../domain/errors.ts';
 import type { RegistryImportRows } from '../use-cases/filing-registry.ts';
-import type { AcceptedMediaTypes } from './api-gateway.ts';
+import { type AcceptedMediaTypes, assertJsonDepth } from './api-gateway.ts';
 import { fieldErrorsFromZod } from './zod-errors.ts';
 
 /** The import takes JSON or CSV. */
@@ -45,6 +45,7 @@ export function readRegistryImport(contentType: string | undefined, body: string
       errors: [{ path: '(body)', code: 'invalid_json', message: `Send { "records": [...] } as JSON, or CSV as text/csv: ${(error as Error).message}` }],
     });
   }
+  assertJsonDepth(json);
   // The same codes as the CSV path, for the same two limits, whichever way the rows come.
   const records = (json as { records?: unknown } | null)?.records;
   if (Array.isArray(records)) checkRowCount(records.length, 'records', 'record');

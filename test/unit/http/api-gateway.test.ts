@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError } from '../../../shared/domain/errors.ts';
+import { ConflictError, ValidationError } from '../../../shared/domain/errors.ts';
+import { CreateBatchInput } from '../../../shared/domain/batch.ts';
 import {
   assertPathParametersFit,
   type HttpEvent,
   idempotencyKey,
   MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_JSON_DEPTH,
   MAX_PATH_PARAMETER_LENGTH,
+  parseBody,
   problem,
 } from '../../../shared/http/api-gateway.ts';
+import { readRegistryImport } from '../../../shared/http/registry-import-body.ts';
+import { canonicalJson } from '../../../shared/use-cases/create-application.ts';
 
 const withHeaders = (headers: Record<string, string>) => ({ headers }) as unknown as HttpEvent;
 
@@ -60,5 +65,35 @@ describe('Idempotency-Key', () => {
         expect.objectContaining({ status: 400, errors: [expect.objectContaining({ path: '(headers).idempotency-key', code })] }),
       );
     }
+  });
+});
+
+describe('JSON nesting', () => {
+  const nested = (depth: number) => `${'['.repeat(depth - 1)}{}${']'.repeat(depth - 1)}`;
+  const batchWith = (depth: number) => `{"items":[{"customerRef":${nested(depth - 3)}}]}`;
+  const body = (text: string) => ({ body: text, headers: { 'content-type': 'application/json' } }) as unknown as HttpEvent;
+
+  it('refuses a body nested deeper than any of the API with 400 too_deep, before anything walks it recursively', () => {
+    // Prepare: a batch item is any object until ingestion, and the Idempotency-Key's hash walked it recursively
+    const deep = body(batchWith(20_000));
+
+    // Act
+    const parsing = () => parseBody(deep, CreateBatchInput);
+
+    // Assess
+    expect(parsing).toThrow(ValidationError);
+    expect(() => parsing()).toThrow(expect.objectContaining({ errors: [expect.objectContaining({ path: '(body)', code: 'too_deep' })] }));
+    expect(() => readRegistryImport('application/json', `{"records":[${nested(20_000)}]}`)).toThrow(
+      expect.objectContaining({ errors: [expect.objectContaining({ code: 'too_deep' })] }),
+    );
+  });
+
+  it(`takes JSON ${MAX_JSON_DEPTH} levels deep, which the body's hash can walk`, () => {
+    // Act
+    const input = parseBody(body(batchWith(MAX_JSON_DEPTH)), CreateBatchInput);
+
+    // Assess
+    expect(() => parseBody(body(batchWith(MAX_JSON_DEPTH + 1)), CreateBatchInput)).toThrow(ValidationError);
+    expect(canonicalJson(input)).toContain('"customerRef":[[');
   });
 });
