@@ -114,6 +114,7 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
         if (response && !response.headersSent) response.setHeader('x-amz-version-id', versionId);
         const { key, size = 0, eTag } = record.s3.object;
         kept = versions.keep({ bucket, key, size, ...(eTag ? { eTag } : {}) }, versionId);
+        if (response) answerOnceKept(response, kept);
       }
       if (!options.onObjectCreated) continue;
       const event = toObjectCreatedEvent(record, region, versionId);
@@ -175,6 +176,19 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
     s3rver.logger.close();
   };
   return { endpoint: `http://127.0.0.1:${port}`, stop: () => (stopping ??= stop()) };
+}
+
+/**
+ * Holds the upload's answer until its version is kept. The version is copied from the object's file, so an upload to
+ * the same key that came in before the copy (a client's next PUT, as soon as it has this answer, on a busy machine)
+ * would change the file under it and lose this version; as in S3, a version named in an answer is there to read.
+ */
+function answerOnceKept(response: ServerResponse, kept: Promise<void>): void {
+  const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+  response.end = ((...args: unknown[]) => {
+    void kept.finally(() => end(...args));
+    return response;
+  }) as ServerResponse['end'];
 }
 
 /** A `GET` or `HEAD` of an object of a versioned bucket at a `versionId` (and no subresource), or undefined. */
