@@ -44,7 +44,6 @@ export async function ingest(
   const manifest = generateManifest({ rows: options.rows, series: options.series, ref: `bench${options.series}`, evidence: options.evidence });
   const bytes = Buffer.from(manifest.csv);
   const client = new ApiClient({ baseUrl: runtime.url, apiKey: runtime.demoTenant.agencyKey, timeoutMs: 120_000 });
-  const workflowsBefore = countReviewExecutions(runtime);
   const callsBefore = runtime.stepFunctionsApi.startExecutionCalls.length;
 
   const started = performance.now();
@@ -82,10 +81,11 @@ export async function ingest(
     batch = await client.getBatch(created.id);
     if (batch.reviewsStartedAt) reviewsMs = performance.now() - started;
   }
-  const calls = runtime.stepFunctionsApi.startExecutionCalls.slice(callsBefore).filter((c) => c.outcome === 'started' && c.name.startsWith('app_'));
+  // This batch's review starts (its applications are `app_<batch>_<row>`), wherever other batches' calls fall between.
+  const ownPrefix = `app_${created.id.replace(/^bat_/, '')}_`;
+  const calls = runtime.stepFunctionsApi.startExecutionCalls.slice(callsBefore).filter((c) => c.outcome === 'started' && c.name.startsWith(ownPrefix));
   const startSpanMs = calls.length > 1 ? (calls.at(-1)?.at ?? 0) - (calls[0]?.at ?? 0) : undefined;
-
-  const workflows = countReviewExecutions(runtime) - workflowsBefore;
+  const workflows = new Set(calls.map((c) => c.name)).size;
   const check = checkReport(report, manifest.bad);
   options.log(`  report ${check.summary}${reviewsMs === undefined ? '' : `; last of ${workflows} reviews started after ${(reviewsMs / 1000).toFixed(2)} s`}`);
   return {
@@ -144,17 +144,4 @@ export function checkReport(report: Buffer, bad: ReadonlyMap<number, string>): {
       ? 'refused rows = generated bad rows'
       : `MISMATCH: ${missed.length} bad rows accepted (e.g. ${missed.slice(0, 3).join(', ')}), ${unexpected.length} good rows refused (e.g. ${unexpected.slice(0, 3).join(', ')})`;
   return { rows: records.length, summary };
-}
-
-function countReviewExecutions(runtime: LocalRuntime): number {
-  const arn = process.env.REVIEW_STATE_MACHINE_ARN;
-  if (!arn) return 0;
-  let count = 0;
-  let nextToken: string | undefined;
-  do {
-    const page = runtime.stepFunctions.listExecutions({ stateMachineArn: arn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) });
-    count += page.executions.length;
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return count;
 }

@@ -16,7 +16,7 @@ import { startLocalRuntime } from '../infra/local/runtime.ts';
 import { busiestWindow } from '../infra/local/step-functions/sfn-api-server.ts';
 import { paceSettingsOf } from '../shared/adapters/deps/pace-config.ts';
 import { ingest, sharedClosureProof } from './ingest.ts';
-import { positiveInteger } from './settings.ts';
+import { benchRuntimeOptions, positiveInteger } from './settings.ts';
 import { formatTable } from './table.ts';
 
 process.env.LOG_LEVEL ??= 'WARN';
@@ -30,14 +30,7 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'icp-pace-'));
 say(`icp-cancel pace benchmark: two batches of ${ROWS} rows at once, pace ${rate}/s (burst ${burst}), data in ${dataDir}`);
-const runtime = await startLocalRuntime({
-  port: 0,
-  dataDir,
-  authority: 'manual',
-  authorityDelayMs: 0,
-  timeScale: 1,
-  ...(process.env.LOCAL_MAX_STARTING_EXECUTIONS ? { maxStartingExecutions: positiveInteger('LOCAL_MAX_STARTING_EXECUTIONS', 32) } : {}),
-});
+const runtime = await startLocalRuntime(benchRuntimeOptions(dataDir));
 
 try {
   const evidence = (await sharedClosureProof(runtime)) ?? '';

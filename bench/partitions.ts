@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import type { PartitionWriteCounts } from '../infra/local/engines/partition-writes.ts';
 import { ingest, sharedClosureProof } from './ingest.ts';
 import { formatTable } from './table.ts';
-import { positiveInteger } from './settings.ts';
+import { benchRuntimeOptions, positiveInteger } from './settings.ts';
 
 process.env.LOG_LEVEL ??= 'WARN';
 // No EMF lines on stdout, which is for the figures; set before the functions' modules load (imported below).
@@ -45,15 +45,7 @@ const receiver = createServer((request, response) => {
 });
 await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 say(`icp-cancel partitions: a ${ROWS}-row batch (${MODE}), data in ${dataDir}`);
-const runtime = await startLocalRuntime({
-  port: 0,
-  dataDir,
-  authority: 'manual',
-  authorityDelayMs: 0,
-  timeScale: 1,
-  meter: true,
-  countPartitionWrites: true,
-});
+const runtime = await startLocalRuntime(benchRuntimeOptions(dataDir, { meter: true, countPartitionWrites: true }));
 
 try {
   const usage = runtime.usage;

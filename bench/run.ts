@@ -27,7 +27,7 @@ import { creditCodeFor, filingNumberFor } from './manifest.ts';
 import { findDynamoDbLocalPid, peakRssOf, RssSampler } from './memory.ts';
 import { waitUntilQuiet } from './quiet.ts';
 import { formatTable, median, mib, size } from './table.ts';
-import { positiveInteger } from './settings.ts';
+import { benchRuntimeOptions, positiveInteger } from './settings.ts';
 
 process.env.LOG_LEVEL ??= 'WARN';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -49,14 +49,7 @@ type Measured = IngestResult & { mode: string; peakRss: number; peakJvmRss: numb
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const dataDir = mkdtempSync(join(tmpdir(), 'icp-bench-'));
 say(`icp-cancel benchmark: ${ROWS} rows, modes ${MODES.join(' + ')}, data in ${dataDir}`);
-const runtime = await startLocalRuntime({
-  port: 0,
-  dataDir,
-  authority: 'manual',
-  authorityDelayMs: 0,
-  timeScale: 1,
-  ...(process.env.LOCAL_MAX_STARTING_EXECUTIONS ? { maxStartingExecutions: positiveInteger('LOCAL_MAX_STARTING_EXECUTIONS', 32) } : {}),
-});
+const runtime = await startLocalRuntime(benchRuntimeOptions(dataDir));
 
 try {
   const jvm = findDynamoDbLocalPid(dataDir);

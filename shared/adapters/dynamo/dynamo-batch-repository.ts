@@ -9,7 +9,7 @@ import type { Page } from '../../ports/application-repository.ts';
 import type { BatchRepository, PlannedRow, RowWrite } from '../../ports/batch-repository.ts';
 import { BATCH_COUNTER_SHARDS, counterUpdate, sumCounters } from './batch-counters.ts';
 import { cancellationReasons, isConditionFailure, isRetryableDynamoError } from './client.ts';
-import { startRequestItem } from './dynamo-start-queue.ts';
+import { batchStartRequestItem } from './dynamo-start-queue.ts';
 import { readTakenFiling } from './filing-guard.ts';
 import { applicationItem, expiresAfterDays, keys, outboxItem, stripKeys } from './keys.ts';
 import { readNewestFirst } from './list-index.ts';
@@ -266,7 +266,10 @@ export class DynamoBatchRepository implements BatchRepository {
         },
       });
       // The review it asks for, durable with the row (drained at the system's pace, `PacedStarts`).
-      if (row.start) add(row, 'other', { Put: { TableName: this.tableName, Item: startRequestItem(row.start, { requestedAt: app.updatedAt, batchId }) } });
+      if (row.start) {
+        const item = batchStartRequestItem(row.start, { requestedAt: app.updatedAt, batchId, now: Date.now() });
+        add(row, 'other', { Put: { TableName: this.tableName, Item: item } });
+      }
       delta[app.status] = (delta[app.status] ?? 0) + 1;
     }
     const counter = counterUpdate(this.tableName, batchId, shard, delta);

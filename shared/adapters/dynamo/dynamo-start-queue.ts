@@ -32,9 +32,24 @@ const StoredStart = z.object({
   input: z.string(),
   requestedAt: z.string(),
   leaseUntil: z.number(),
+  /** Who holds it until `leaseUntil` (see `Holder`); nobody when absent. */
+  heldBy: z.optional(z.enum(['batch', 'caller', 'drainer', 'backoff'])),
   attempts: z.number().check(z.int(), z.minimum(0)),
   batchId: z.optional(z.string()),
 });
+
+/**
+ * Who holds a request until its `leaseUntil`:
+ * - `batch`: a batch row's, born held by its batch's ingestion workflow, the one drainer of the batch's requests (so it
+ *   needs no claim per request); the sweep takes over what is still there when that lease runs out;
+ * - `caller`: born held by the start that wrote it, which starts it at once if the pace allows;
+ * - `drainer`: claimed by a drain (the sweep);
+ * - `backoff`: given back after a failed start, not to be tried again before `leaseUntil`.
+ */
+export type Holder = NonNullable<z.infer<typeof StoredStart>['heldBy']>;
+
+/** How long a batch row's request is its batch workflow's alone: past it, the sweep may start it too. */
+export const BATCH_REQUEST_LEASE_MS = 10 * 60_000;
 
 /** A request read from the queue: the execution, and what the queue needs to claim, release or remove it. */
 export interface QueuedStart {
@@ -44,12 +59,17 @@ export interface QueuedStart {
 }
 
 const BATCH_WRITE_ITEMS = 25;
+/** Claims in flight at once. */
+const CLAIM_CONCURRENCY = 16;
 
 /**
- * The item requesting `execution`: unclaimed (`leaseUntil` 0) unless its writer claims it to start it at once. A batch
- * row's request is written with the row, in the row's transaction.
+ * The item requesting `execution`, free (`leaseUntil` 0) unless held from the start (`heldBy`). A batch row's request is
+ * written with the row, in the row's transaction, held by the batch (`BATCH_REQUEST_LEASE_MS` from `now`).
  */
-export function startRequestItem(execution: Execution, options: { requestedAt: string; batchId?: string; leaseUntil?: number }): Record<string, unknown> {
+export function startRequestItem(
+  execution: Execution,
+  options: { requestedAt: string; batchId?: string; leaseUntil?: number; heldBy?: Holder },
+): Record<string, unknown> {
   return {
     ...startKeys.request(execution, options.batchId),
     entity: 'start_request',
@@ -58,15 +78,21 @@ export function startRequestItem(execution: Execution, options: { requestedAt: s
     input: JSON.stringify(execution.input),
     requestedAt: options.requestedAt,
     leaseUntil: options.leaseUntil ?? 0,
+    ...(options.heldBy ? { heldBy: options.heldBy } : {}),
     attempts: 0,
     ...(options.batchId ? { batchId: options.batchId } : {}),
   };
 }
 
+/** A batch row's request, for the row's transaction: held by the batch's workflow for `BATCH_REQUEST_LEASE_MS`. */
+export function batchStartRequestItem(execution: Execution, options: { requestedAt: string; batchId: string; now: number }): Record<string, unknown> {
+  return startRequestItem(execution, { ...options, leaseUntil: options.now + BATCH_REQUEST_LEASE_MS, heldBy: 'batch' });
+}
+
 /**
  * Start requests in the records table (layout in `keys.ts`): written durably before anything starts them — a batch
- * row's with the row, in its transaction (`startRequestItem`) — claimed by one drainer at a time (a lease, so a drainer
- * that dies leaves them to the next), and deleted once Step Functions has the execution.
+ * row's with the row, in its transaction (`batchStartRequestItem`) — held by one drainer at a time (a lease, so a
+ * drainer that dies leaves them to the next; see `Holder`), and deleted once Step Functions has the execution.
  */
 export class DynamoStartQueue {
   constructor(
@@ -74,31 +100,38 @@ export class DynamoStartQueue {
     private readonly tableName: string,
   ) {}
 
-  /** Writes a request claimed by its writer until `leaseUntil` (it starts it right away if the pace allows). */
+  /** Writes a request held by its writer until `leaseUntil` (it starts it right away if the pace allows). */
   async put(execution: Execution, options: { requestedAt: string; leaseUntil: number }): Promise<QueuedStart> {
-    const item = startRequestItem(execution, options);
+    const item = startRequestItem(execution, { ...options, heldBy: 'caller' });
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
     return queued(StoredStart.parse(item));
   }
 
   /**
-   * Up to `limit` requests of one shard (of one batch, or any) that nobody holds at `now`, oldest name first; `held`
-   * when it passed over requests it may not claim now (held by another drainer, or backing off).
+   * Up to `limit` requests of one shard, oldest name first, from `after` (a key a previous call returned as `next`): of
+   * any owner that nobody holds at `now`, or (`batchId`) the batch's own, held by nobody or by the batch. `held` when it
+   * passed over requests it may not take now; `next` where to go on (none when the shard is read to its end).
    */
-  async claimable(options: { shard: number; batchId?: string; limit: number; now: number }): Promise<{ requests: QueuedStart[]; held: boolean }> {
+  async claimable(options: {
+    shard: number;
+    batchId?: string;
+    limit: number;
+    now: number;
+    after?: Record<string, unknown>;
+  }): Promise<{ requests: QueuedStart[]; held: boolean; next?: Record<string, unknown> }> {
     const requests: QueuedStart[] = [];
     let held = false;
-    let start: Record<string, unknown> | undefined;
+    let start = options.after;
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: options.batchId === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :owner)',
-          FilterExpression: 'leaseUntil < :now',
+          FilterExpression: options.batchId === undefined ? 'leaseUntil < :now' : 'leaseUntil < :now OR heldBy = :batch',
           ExpressionAttributeValues: {
             ':pk': keys.startShard(options.shard),
             ':now': options.now,
-            ...(options.batchId === undefined ? {} : { ':owner': ownerOf(options.batchId) }),
+            ...(options.batchId === undefined ? {} : { ':owner': ownerOf(options.batchId), ':batch': 'batch' }),
           },
           Limit: options.limit,
           ...(start ? { ExclusiveStartKey: start } : {}),
@@ -108,13 +141,14 @@ export class DynamoStartQueue {
       held ||= (page.ScannedCount ?? 0) > (page.Count ?? 0);
       start = page.LastEvaluatedKey;
     } while (start && requests.length < options.limit);
-    return { requests: requests.slice(0, options.limit), held: held || requests.length > options.limit };
+    return { requests, held, ...(start ? { next: start } : {}) };
   }
 
   /** Claims each request nobody holds at `now` until `until`; returns those this caller won. */
   async claim(requests: QueuedStart[], now: number, until: number): Promise<QueuedStart[]> {
-    const won = await mapConcurrently(requests, requests.length, async (request) =>
-      (await this.setLease(request, { now, until, condition: 'leaseUntil < :now' })) ? request : undefined,
+    // A few at a time: the SDK's sockets are shared with the rest of the function (a chunk's row writes, say).
+    const won = await mapConcurrently(requests, CLAIM_CONCURRENCY, async (request) =>
+      (await this.setLease(request, { now, until, holder: 'drainer', condition: 'leaseUntil < :now' })) ? request : undefined,
     );
     return won.filter((r): r is QueuedStart => r !== undefined);
   }
@@ -124,7 +158,10 @@ export class DynamoStartQueue {
    * what went wrong.
    */
   async release(request: QueuedStart, options: { until: number; failed?: string }): Promise<void> {
-    await this.setLease(request, { until: options.until, ...(options.failed === undefined ? {} : { failed: options.failed }) });
+    await this.setLease(request, {
+      until: options.until,
+      ...(options.failed === undefined ? {} : { holder: 'backoff' as const, failed: options.failed }),
+    });
   }
 
   /** Deletes started requests (BatchWriteItem, 25 a call; items it leaves unprocessed are sent again). */
@@ -157,17 +194,27 @@ export class DynamoStartQueue {
     return left.some(Boolean);
   }
 
-  private async setLease(request: QueuedStart, change: { until: number; now?: number; condition?: string; failed?: string }): Promise<boolean> {
+  /** Sets who holds a request until when (nobody, without `holder`). */
+  private async setLease(
+    request: QueuedStart,
+    change: { until: number; holder?: Holder; now?: number; condition?: string; failed?: string },
+  ): Promise<boolean> {
+    const set = [
+      'leaseUntil = :until',
+      ...(change.holder ? ['heldBy = :holder'] : []),
+      ...(change.failed === undefined ? [] : ['attempts = attempts + :one', 'lastError = :failed']),
+    ];
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: request.key,
-          UpdateExpression: `SET leaseUntil = :until${change.failed === undefined ? '' : ', attempts = attempts + :one, lastError = :failed'}`,
+          UpdateExpression: `SET ${set.join(', ')}${change.holder ? '' : ' REMOVE heldBy'}`,
           // A request deleted meanwhile (started by the one who held it before) must not come back as a stub.
           ConditionExpression: ['attribute_exists(pk)', ...(change.condition ? [change.condition] : [])].join(' AND '),
           ExpressionAttributeValues: {
             ':until': change.until,
+            ...(change.holder ? { ':holder': change.holder } : {}),
             ...(change.now === undefined ? {} : { ':now': change.now }),
             ...(change.failed === undefined ? {} : { ':one': 1, ':failed': change.failed }),
           },

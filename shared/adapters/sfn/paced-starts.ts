@@ -48,7 +48,7 @@ export interface PacedStartsOptions {
   leaseMs: number;
   /** How long a caller's own start waits for the pace before leaving its request to a drainer. */
   inlineWaitMs: number;
-  /** A drain keeps at least twice this many requests claimed ahead, claiming up to four times this many at once. */
+  /** A drain keeps at least twice this many requests claimed ahead, claiming up to twice this many at once. */
   block: number;
   /** Backoff after a throttled start: full jitter over `baseMs` doubling per attempt, capped at `maxMs`. */
   backoff: { baseMs: number; maxMs: number };
@@ -117,9 +117,10 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
   }
 
   /**
-   * A pipeline: claimed requests wait in `ready`, topped up a shard query at a time while starts go on; each block of
-   * tokens starts that many at once, without waiting for the block before to be answered; started requests are deleted
-   * 25 at a time. What is still held when the drain ends is given back at once.
+   * A pipeline: requests taken (a batch's, which its drain owns) or claimed (any other) wait in `ready`, topped up a
+   * shard query at a time while starts go on; each block of tokens starts that many at once, without waiting for the
+   * block before to be answered; started requests are deleted 25 at a time. What is still claimed when the drain ends
+   * is given back at once.
    */
   async drain(options: { batchId?: string; budgetMs: number; until?: () => boolean }): Promise<{ started: number; done: boolean }> {
     const deadline = this.time.now() + options.budgetMs;
@@ -141,18 +142,44 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
     let held = false;
     // Known to be empty: no need to look again at the end.
     let empty = false;
-    // One round over the shards, up to the first that has requests nobody holds: claims them; how many it claimed.
+    // Whether the last round read every shard from its start (what "found nothing" means then: nothing at all).
+    let wholeRound = true;
+    // A batch's drain owns the batch's requests (held by the batch: no claim each). It reads each shard on from where
+    // it got to, and keeps the names it took, so as not to take one twice while its start and delete are under way.
+    const owned = options.batchId !== undefined;
+    const after = new Map<number, Record<string, unknown>>();
+    const readToEnd = new Set<number>();
+    const taken = new Set<string>();
+    // One round over the shards, up to the first that has requests to take: takes (or claims) them; how many.
     const claimRound = async (): Promise<number> => {
       held = false;
+      // Every shard read to its end: the round reads every one again from its start (requests back from a backoff).
+      if (readToEnd.size === START_QUEUE_SHARDS) {
+        after.clear();
+        readToEnd.clear();
+      }
+      wholeRound = after.size === 0 && readToEnd.size === 0;
       for (let looked = 0; looked < START_QUEUE_SHARDS; looked++) {
-        const now = this.time.now();
-        const found = await this.queue.claimable({ shard, limit: this.options.block * 4, now, ...batch });
+        const current = shard;
         shard = (shard + 1) % START_QUEUE_SHARDS;
+        if (readToEnd.has(current)) continue;
+        const now = this.time.now();
+        const from = after.get(current);
+        const found = await this.queue.claimable({ shard: current, limit: this.options.block * 2, now, ...batch, ...(from ? { after: from } : {}) });
         held ||= found.held;
-        if (found.requests.length === 0) continue;
-        const claimed = await this.queue.claim(found.requests, now, now + this.options.leaseMs);
-        ready.push(...claimed);
-        return claimed.length;
+        if (!owned) {
+          if (found.requests.length === 0) continue;
+          const claimed = await this.queue.claim(found.requests, now, now + this.options.leaseMs);
+          ready.push(...claimed);
+          return claimed.length;
+        }
+        if (found.next) after.set(current, found.next);
+        else readToEnd.add(current);
+        const fresh = found.requests.filter((request) => !taken.has(request.key.sk));
+        held ||= fresh.length < found.requests.length;
+        for (const request of fresh) taken.add(request.key.sk);
+        ready.push(...fresh);
+        if (fresh.length > 0) return fresh.length;
       }
       return 0;
     };
@@ -177,7 +204,7 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
         flush();
         const own = pending.size > 0;
         await Promise.all(pending);
-        if (options.until === undefined && !held && !own) {
+        if (options.until === undefined && !held && !own && wholeRound) {
           empty = true;
           break;
         }
@@ -195,7 +222,11 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
               started++;
               done.push(request);
               if (done.length >= DELETE_BLOCK) flush();
-            } else failure ??= outcome === 'throttled' ? undefined : outcome;
+              return;
+            }
+            // Back after its backoff, to be taken again.
+            taken.delete(request.key.sk);
+            failure ??= outcome === 'throttled' ? undefined : outcome;
           }),
         );
       }
@@ -203,7 +234,8 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
     await refill;
     await Promise.all(pending);
     flush();
-    await Promise.all([...pending, ...ready.map((request) => this.queue.release(request, { until: 0 }))]);
+    // Claimed requests not started go back at once; a batch's stay its batch's.
+    await Promise.all([...pending, ...(owned ? [] : ready.map((request) => this.queue.release(request, { until: 0 })))]);
     if (failure) throw failure;
     return { started, done: empty || !(await this.queue.anyLeft(options.batchId)) };
   }

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoPace } from '../../../shared/adapters/dynamo/dynamo-pace.ts';
-import { DynamoStartQueue, startKeys, startRequestItem } from '../../../shared/adapters/dynamo/dynamo-start-queue.ts';
+import { BATCH_REQUEST_LEASE_MS, batchStartRequestItem, DynamoStartQueue, startKeys } from '../../../shared/adapters/dynamo/dynamo-start-queue.ts';
 import { DEFAULT_PACED_STARTS, type ExecutionLauncher, PacedStarts, type PaceTime } from '../../../shared/adapters/sfn/paced-starts.ts';
 import type { Execution } from '../../../shared/ports/execution-starts.ts';
 import { busiestWindow } from '../../../infra/local/step-functions/sfn-api-server.ts';
@@ -142,30 +142,35 @@ describe('the StartExecution pace (DynamoDB Local)', () => {
     expect(drained).toEqual({ started: 1, done: true });
   });
 
-  it('drains the requests of one batch only, at the pace', async () => {
-    // Prepare: 30 requests of batch A (written as ingestion writes them), 5 of batch B
+  it("drains one batch's requests only, at the pace; the sweep leaves a batch's requests to it until their lease runs out", async () => {
+    // Prepare: 30 requests of batch A and 5 of batch B, written as ingestion writes them (held by their batch)
     const time = fakeTime();
     const { launcher, calls } = recordingLauncher(time);
     const { queue, starts } = process(time, launcher, { rate: 20, burst: 5 });
     const write = (batchId: string, n: number) =>
       Promise.all(
-        Array.from({ length: n }, (_, i) =>
-          table.documents.send(
-            new PutCommand({ TableName: table.tableName, Item: startRequestItem(review(`app_${batchId}_${String(i + 1).padStart(6, '0')}-1`), { requestedAt: new Date(time.now()).toISOString(), batchId }) }),
-          ),
-        ),
+        Array.from({ length: n }, (_, i) => {
+          const execution = review(`app_${batchId}_${String(i + 1).padStart(6, '0')}-1`);
+          const item = batchStartRequestItem(execution, { requestedAt: new Date(time.now()).toISOString(), batchId, now: time.now() });
+          return table.documents.send(new PutCommand({ TableName: table.tableName, Item: item }));
+        }),
       );
     await write('bat_A', 30);
     await write('bat_B', 5);
 
     // Act
     const drained = await starts.drain({ batchId: 'bat_A', budgetMs: 60_000 });
+    const sweptEarly = await starts.drain({ budgetMs: 1_000 });
+    time.advance(BATCH_REQUEST_LEASE_MS);
+    const sweptLate = await starts.drain({ budgetMs: 60_000 });
 
     // Assess
     expect(drained).toEqual({ started: 30, done: true });
-    expect(calls.map((c) => c.name).every((n) => n.startsWith('app_bat_A_'))).toBe(true);
-    expect(busiestWindow(calls.map((c) => c.at))).toBeLessThanOrEqual(5 + 20);
-    expect(await queue.anyLeft('bat_B')).toBe(true);
+    expect(calls.slice(0, 30).every((c) => c.name.startsWith('app_bat_A_'))).toBe(true);
+    expect(busiestWindow(calls.slice(0, 30).map((c) => c.at))).toBeLessThanOrEqual(5 + 20);
+    expect(sweptEarly).toEqual({ started: 0, done: false });
+    expect(sweptLate).toEqual({ started: 5, done: true });
+    expect(await queue.anyLeft()).toBe(false);
   });
 
   it('lets one drainer at a time hold a request; another takes it once the holder’s lease has run out', async () => {
