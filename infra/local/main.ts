@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ClockStart } from './local-clock.ts';
-import { startLocalRuntime } from './runtime.ts';
+import { startLocalRuntime, TABLE_NAME } from './runtime.ts';
 
 /** `npm start`: the whole system on this machine. Configuration by environment variables (README "Configuration"). */
 const Env = z.object({
@@ -55,7 +55,8 @@ icp-cancel is running locally at ${runtime.url}
   IAM:           ${iam === 'enforce' ? "enforced (each function's calls authorised against its role; denials logged at WARN)" : env.LOCAL_HANDLERS === 'bundled' ? 'off (LOCAL_IAM=off)' : 'off (the sources run under no role; LOCAL_HANDLERS=bundled enforces it)'}
   authority:     ${env.AUTHORITY}${env.AUTHORITY === 'simulated' ? ` (decides after ${env.AUTHORITY_DELAY_MS} ms)` : ' (record decisions with the operator key)'}
   agency key:    ${runtime.demoTenant.agencyKey}
-  operator key:  ${runtime.demoTenant.operatorKey}${clockLine}
+  operator key:  ${runtime.demoTenant.operatorKey}
+  DynamoDB:      ${process.env.AWS_ENDPOINT_URL_DYNAMODB}, table ${TABLE_NAME} (another tenant: npm run admin, see README)${clockLine}
 Stop with Ctrl+C.
 `);
 
