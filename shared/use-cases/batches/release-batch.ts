@@ -35,9 +35,9 @@ export interface BatchReleasePage {
  * (its review started through the same path), each one still missing files is marked `submitWhenComplete`.
  *
  * Primary course:
- * 1. The tenant's batch (404), with every row ingested (409 while it is still being ingested, or failed). A held
- *    batch is marked released (`submit: immediately`, `releasedAt`).
- * 2. The next page of its applications (from `cursor`): drafts submitted or marked, a few at once.
+ * 1. The tenant's batch (404), with every row ingested (409 while it is still being ingested, or failed).
+ * 2. The next page of its applications (from `cursor`; a bad one is a 400 that changes nothing). A held batch is then
+ *    marked released (`submit: immediately`, `releasedAt`), and the page's drafts submitted or marked, a few at once.
  * 3. The counts, and `nextCursor` while there is more. Calling again for the same page is harmless: what was
  *    submitted is no draft any more (its review is started again, joining the run, in case an error cut the earlier
  *    call short between the submission and the start), and two callers racing on one draft submit it once.
@@ -54,12 +54,13 @@ export async function releaseBatch(
       extensions: { batchStatus: batch.status },
     });
   }
-  if (batch.submit === 'hold') await markReleased(deps, batch);
+  // The page is read before anything is written: a cursor refused there (400) must leave the batch as it was.
   const page = await deps.applications.list(principal.tenantId, {
     limit: PAGE_SIZE,
     batchId: batch.id,
     ...(body.cursor ? { cursor: body.cursor } : {}),
   });
+  if (batch.submit === 'hold') await markReleased(deps, batch);
   const outcomes = await mapConcurrently(page.items, CONCURRENCY, (app) => release(deps, app));
   return {
     batchId: batch.id,

@@ -74,6 +74,21 @@ describe('POST /v1/batches/{id}/submit: releasing a held batch', { timeout: 60_0
     expect(second).toEqual({ batchId: batch.id, submitted: 1, waiting: 0, skipped: 0 });
   });
 
+  it('refuses a bad cursor with 400 before it marks a held batch released', async () => {
+    // Prepare
+    const principal = agency();
+    const { batch } = await createBatch(deps, principal, { items: [websiteApplication()], submit: 'hold' });
+    await runIngestion(deps, batch);
+
+    // Act
+    const refused = await releaseBatch(deps, principal, batch.id, { cursor: 'not-a-cursor' }).catch((e: unknown) => e);
+
+    // Assess
+    expect(refused).toMatchObject({ name: 'ValidationError', status: 400 });
+    expect(await getBatch(deps, principal, batch.id)).toMatchObject({ submit: 'hold', hold: true });
+    expect(await getBatch(deps, principal, batch.id)).not.toHaveProperty('releasedAt');
+  });
+
   it("refuses a batch still being ingested (409) and another tenant's batch (404), changing nothing", async () => {
     // Prepare
     const principal = agency();
