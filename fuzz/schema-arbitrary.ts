@@ -10,6 +10,11 @@ export type Hints = Readonly<Record<string, fc.Arbitrary<unknown>>>;
 
 /** Longest string or array made from a schema's bounds, but for the bound itself (see `withLengths`). */
 const TYPICAL_LENGTH = 12;
+/**
+ * The longest made: 200 characters (every name's maximum), 100 elements. A batch at its maximum of 1,000 valid rows
+ * sets off minutes of ingestion and webhook deliveries on one machine, which the run would wait for every time.
+ */
+const LONGEST = { string: 200, array: 100 } as const;
 
 /**
  * A fast-check arbitrary of the values a zod schema (`zod/mini`) describes, read from the schema's definition: objects
@@ -51,7 +56,7 @@ export function arbitraryOf(schema: z.core.$ZodType, hints: Hints = {}, path = '
     }
     case 'array': {
       const element = child(def.element, '*');
-      return withLengths(def.checks, (minLength, maxLength) => fc.array(element, { minLength, maxLength }));
+      return withLengths(def.checks, LONGEST.array, (minLength, maxLength) => fc.array(element, { minLength, maxLength }));
     }
     case 'union':
       return fc.oneof(...(def.options as z.core.$ZodType[]).map((option) => arbitraryOf(option, hints, path)));
@@ -70,7 +75,7 @@ function stringOf(def: Record<string, any>): fc.Arbitrary<string> {
   const pattern = (def.pattern as RegExp | undefined) ?? checks.map((c) => c._zod.def).find((c) => c.check === 'string_format')?.pattern;
   if (pattern instanceof RegExp) return fc.stringMatching(pattern);
   // Lengths count graphemes, a schema's UTF-16 code units: a grapheme of several is cut to fit (whole code points).
-  return withLengths(def.checks, (minLength, maxLength) =>
+  return withLengths(def.checks, LONGEST.string, (minLength, maxLength) =>
     fc.string({ unit: 'grapheme', minLength, maxLength }).map((text) => {
       const fitted = Array.from(text).reduce((kept, point) => (kept.length + point.length <= maxLength ? kept + point : kept), '');
       return fitted.padEnd(minLength, 'a');
@@ -92,9 +97,9 @@ function numberOf(def: Record<string, any>): fc.Arbitrary<number> {
 
 /**
  * Lengths within the schema's bounds: a typical length most of the time, and now and then exactly the maximum (an edge
- * worth trying, which a typical length never reaches).
+ * worth trying, which a typical length never reaches), but no longer than `longest`.
  */
-function withLengths<T>(checks: unknown, make: (minLength: number, maxLength: number) => fc.Arbitrary<T>): fc.Arbitrary<T> {
+function withLengths<T>(checks: unknown, longest: number, make: (minLength: number, maxLength: number) => fc.Arbitrary<T>): fc.Arbitrary<T> {
   let min = 0;
   let max: number | undefined;
   for (const check of (checks ?? []) as { _zod: { def: Record<string, any> } }[]) {
@@ -103,5 +108,6 @@ function withLengths<T>(checks: unknown, make: (minLength: number, maxLength: nu
     if (def.check === 'max_length') max = Math.min(max ?? Infinity, Number(def.maximum));
   }
   const typical = make(min, Math.max(min, Math.min(max ?? TYPICAL_LENGTH, TYPICAL_LENGTH)));
-  return max === undefined || max <= TYPICAL_LENGTH ? typical : fc.oneof({ arbitrary: typical, weight: 9 }, { arbitrary: make(max, max), weight: 1 });
+  const edge = Math.min(max ?? 0, longest);
+  return edge <= TYPICAL_LENGTH ? typical : fc.oneof({ arbitrary: typical, weight: 9 }, { arbitrary: make(edge, edge), weight: 1 });
 }
