@@ -76,24 +76,29 @@ export async function dispatchEvent(
   const endpoints = (await endpointsOf(outbox.tenantId)).filter((e) => subscribes(e, outbox.event.type));
   const at = deps.clock.now().toISOString();
   for (const endpoint of endpoints) {
-    const delivery: Delivery = {
-      deliveryId: deliveryIdFor(outbox.eventId, endpoint.endpointId),
-      tenantId: outbox.tenantId,
-      eventId: outbox.eventId,
-      endpointId: endpoint.endpointId,
-      eventType: outbox.event.type,
-      status: 'pending',
-      attempts: 0,
-      redeliveries: 0,
-      createdAt: at,
-      updatedAt: at,
-    };
+    const delivery = pendingDelivery(outbox, endpoint.endpointId, at);
     const created = await deps.webhooks.createDelivery(delivery);
     // Dispatched before (a retried stream record): the record as it is now decides what is left to do.
     const current = created ? delivery : await deps.webhooks.getDelivery(delivery.deliveryId);
     if (current) await firstAttempt(deps, current, canAttempt);
   }
   return endpoints.length;
+}
+
+/** A new delivery of `outbox` to one endpoint, not attempted yet. */
+export function pendingDelivery(outbox: OutboxEvent, endpointId: string, at: string): Delivery {
+  return {
+    deliveryId: deliveryIdFor(outbox.eventId, endpointId),
+    tenantId: outbox.tenantId,
+    eventId: outbox.eventId,
+    endpointId,
+    eventType: outbox.event.type,
+    status: 'pending',
+    attempts: 0,
+    redeliveries: 0,
+    createdAt: at,
+    updatedAt: at,
+  };
 }
 
 /** The first retry's wait after a failed first attempt: full jitter over the workflow's first interval (30 s). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OutboxEvent, WebhookEndpoint } from '../../../shared/domain/records.ts';
 import { METRIC_NAMES } from '../../../shared/observability/metric-names.ts';
 import type { WebhookSender } from '../../../shared/ports/services.ts';
-import { deliverWebhook, deliveryIdFor } from '../../../shared/use-cases/webhooks/deliveries.ts';
+import { deliverWebhook, pendingDelivery as newDelivery } from '../../../shared/use-cases/webhooks/deliveries.ts';
 import { agency, withLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
 
 type Answer = Awaited<ReturnType<WebhookSender['send']>>;
@@ -40,20 +40,9 @@ describe('a webhook delivery attempt', { timeout: 30_000 }, () => {
     };
     await deps.webhooks.putEndpoint(endpoint);
     await deps.applications.emit(outbox);
-    const deliveryId = deliveryIdFor(outbox.eventId, endpoint.endpointId);
-    const at = deps.clock.now().toISOString();
-    await deps.webhooks.createDelivery({
-      deliveryId,
-      tenantId,
-      eventId: outbox.eventId,
-      endpointId: endpoint.endpointId,
-      eventType: outbox.event.type,
-      status: 'pending',
-      attempts: 0,
-      redeliveries: 0,
-      createdAt: at,
-      updatedAt: at,
-    });
+    const delivery = newDelivery(outbox, endpoint.endpointId, deps.clock.now().toISOString());
+    await deps.webhooks.createDelivery(delivery);
+    const deliveryId = delivery.deliveryId;
     const attemptDeps = { ...deps, sender: { send: async (): Promise<Answer> => answer } };
     return { input: { deliveryId, tenantId }, attemptDeps };
   }
