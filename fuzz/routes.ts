@@ -153,6 +153,8 @@ export const ROUTE_INPUTS: Readonly<Record<string, RouteInput>> = {
   'GET /v1/batches/{id}/report': { scope: 'any', ids: batchIds },
   'POST /v1/batch-evidence': { scope: 'agency', body: [EvidenceUploadInput], hints: () => ({ contentLength: fc.integer({ min: 1, max: 20_000_000 }) }) },
   'GET /v1/batch-evidence/{id}': { scope: 'any', ids: (r) => [r.batchEvidence] },
+  // The API's document, to anyone.
+  'GET /v1/openapi.json': { scope: 'any' },
   // Whatever no route matches: its requests are made by `unroutedRequest`.
   $default: { scope: 'any' },
 };

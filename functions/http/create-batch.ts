@@ -3,13 +3,10 @@ import { batchFileDeps } from '../../shared/adapters/deps/batch-file-deps.ts';
 import { batchWorkflowDeps } from '../../shared/adapters/deps/batch-workflow-deps.ts';
 import { compose } from '../../shared/adapters/deps/bound.ts';
 import { tableDeps } from '../../shared/adapters/deps/table-deps.ts';
-import { batchView, CreateBatchInput } from '../../shared/domain/batch.ts';
+import { batchView, CreateBatchInput, MAX_BATCH_BODY_BYTES } from '../../shared/domain/batch.ts';
 import { idempotencyKey, json, parseBody } from '../../shared/http/api-gateway.ts';
 import { route } from '../../shared/http/route.ts';
 import { createBatch } from '../../shared/use-cases/batches/create-batch.ts';
-
-/** 1,000 inline items of a few hundred bytes each, with room to spare (Lambda takes 6 MB). */
-const MAX_BATCH_BODY_BYTES = 5 * 1024 * 1024;
 
 /**
  * POST /v1/batches → 202 an inline batch (ingesting), 201 a CSV batch with its manifest `upload`; a repeated

@@ -12,8 +12,11 @@ import { SWEEP_TIMEOUT_SECONDS } from '../../shared/use-cases/sweep-starts.ts';
 export interface FunctionSpec {
   /** Repository-relative entry file. */
   entry: string;
-  /** The records table: every handler reads its configuration (`TABLE_NAME`) and at least reads. */
-  table: 'read' | 'readWrite';
+  /**
+   * The records table: `read` or `readWrite` (with its name, `TABLE_NAME`), or `none` for a function that never
+   * touches it (no grant, no variable).
+   */
+  table: 'read' | 'readWrite' | 'none';
   /** Evidence objects: `presign` may only put (it signs upload URLs), `read` may only get. Sets `BUCKET_NAME`. */
   evidence?: 'presign' | 'read';
   /**
@@ -73,8 +76,10 @@ export const HTTP_ROUTES: readonly HttpRouteSpec[] = [
   { routeKey: 'GET /v1/batches/{id}/report', id: 'GetBatchReport', entry: 'functions/http/get-batch-report.ts', table: 'read', batchObjects: ['readFiles'] },
   { routeKey: 'POST /v1/batch-evidence', id: 'CreateBatchEvidenceUpload', entry: 'functions/http/create-batch-evidence-upload.ts', table: 'readWrite', batchObjects: ['putEvidence'], evidencePolicy: true },
   { routeKey: 'GET /v1/batch-evidence/{id}', id: 'GetBatchEvidence', entry: 'functions/http/get-batch-evidence.ts', table: 'read' },
-  // Any other method and path: 404 problem+json. It reads nothing, but every function has the table setting.
-  { routeKey: '$default', id: 'NoRoute', entry: 'functions/http/no-route.ts', table: 'read' },
+  // The API's OpenAPI document (openapi.json, bundled), without a key: it reads nothing.
+  { routeKey: 'GET /v1/openapi.json', id: 'GetOpenApiDocument', entry: 'functions/http/get-openapi-document.ts', table: 'none' },
+  // Any other method and path: 404 problem+json, without a key. It reads nothing.
+  { routeKey: '$default', id: 'NoRoute', entry: 'functions/http/no-route.ts', table: 'none' },
 ];
 
 /** The review workflow's tasks (see `ReviewWorkflow`). */

@@ -217,7 +217,7 @@ export class ServiceStack extends Stack {
   /** Creates a function from its spec and binds what the spec asks for: each environment variable with its grant. */
   private fn(id: string, spec: FunctionSpec): AppFunction {
     const environment: Record<string, string> = {
-      TABLE_NAME: this.table.tableName,
+      ...(spec.table === 'none' ? {} : { TABLE_NAME: this.table.tableName }),
       LOG_LEVEL: DEPLOYED_SETTINGS.LOG_LEVEL,
       EVENT_RETENTION_DAYS: String(this.eventRetentionDays),
     };
@@ -243,7 +243,7 @@ export class ServiceStack extends Stack {
     this.functions.set(id, fn);
 
     if (spec.table === 'read') grantTableRead(this.table, fn);
-    else grantTableReadWrite(this.table, fn);
+    if (spec.table === 'readWrite') grantTableReadWrite(this.table, fn);
     if (spec.evidence === 'presign') fn.role?.addManagedPolicy(this.evidenceAccess.put);
     if (spec.evidence === 'read') fn.role?.addManagedPolicy(this.evidenceAccess.read);
     if (spec.review === 'start') this.grantStates(fn, this.reviewName, ['states:StartExecution']);

@@ -9,6 +9,8 @@ import { EvidenceContentType, EvidenceKind } from './evidence-matrix.ts';
 
 /** Rows of an inline batch (`{ items: [...] }`); larger batches come as a CSV manifest. */
 export const MAX_INLINE_ITEMS = 1_000;
+/** The body of `POST /v1/batches`: 1,000 inline items of a few hundred bytes each, with room to spare (Lambda takes 6 MB). */
+export const MAX_BATCH_BODY_BYTES = 5 * 1024 * 1024;
 /** Rows of a CSV manifest. */
 export const MAX_MANIFEST_ROWS = 100_000;
 
@@ -183,7 +185,8 @@ export function batchView(batch: Batch, counts: BatchCounts) {
       accepted,
       rejected: batch.rowsRefused,
     },
-    counts: Object.fromEntries(ApplicationStatus.options.map((s) => [s, counts[s] ?? 0])),
+    // Every status, with 0 for none (fromEntries cannot know that the keys are all the statuses).
+    counts: Object.fromEntries(ApplicationStatus.options.map((s) => [s, counts[s] ?? 0])) as Record<ApplicationStatus, number>,
     /** Rows that reached an end (refused, or an application in a final status), from 0 to 1. */
     progress: total ? Math.min(1, finished / total) : batch.status === 'completed' ? 1 : 0,
     reportAvailable: batch.reportKey !== undefined,

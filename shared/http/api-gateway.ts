@@ -121,6 +121,9 @@ export function assertJsonDepth(json: unknown): void {
   }
 }
 
+/** The body of an action that takes no input (`POST …/submit`): none, or `{}`; any member is refused (`unknown_field`). */
+export const EmptyBody = z.strictObject({});
+
 /** Parses the JSON body with `schema`; every problem becomes a field error. `{}` stands for an empty body. */
 export function parseBody<S extends z.core.$ZodType>(event: HttpEvent, schema: S, maxBytes = DEFAULT_MAX_BODY_BYTES): z.infer<S> {
   const text = rawBody(event, maxBytes);

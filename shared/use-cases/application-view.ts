@@ -15,7 +15,7 @@ export function smsVerificationView(v: SmsVerification) {
 }
 
 /** What the API shows of an application: never the workflow's task tokens or internal counters. */
-export function applicationView(app: Application, extra?: { evidence?: Evidence[]; timeline?: TimelineEntry[] }) {
+export function applicationView(app: Application) {
   return {
     id: app.id,
     status: app.status,
@@ -29,7 +29,7 @@ export function applicationView(app: Application, extra?: { evidence?: Evidence[
     ...(app.customerRef === undefined ? {} : { customerRef: app.customerRef }),
     ...(app.batchId === undefined ? {} : { batchId: app.batchId }),
     attempts: app.attempt,
-    ...(app.submitWhenComplete && app.status === 'draft' ? { submitWhenComplete: true } : {}),
+    ...(app.submitWhenComplete && app.status === 'draft' ? { submitWhenComplete: true as const } : {}),
     requiredEvidence: app.requiredEvidence,
     // Each with the catalogue's title and fix hint (zh/en) for its code.
     rejectionReasons: app.rejectionReasons.map(describeRejection),
@@ -39,25 +39,28 @@ export function applicationView(app: Application, extra?: { evidence?: Evidence[
     ...(app.probe === undefined ? {} : { siteProbe: app.probe }),
     createdAt: app.createdAt,
     updatedAt: app.updatedAt,
-    ...(extra?.evidence === undefined
-      ? {}
-      : {
-          missingEvidence: missingEvidence(app, extra.evidence),
-          evidence: extra.evidence.map((e) => ({
-            evidenceId: e.evidenceId,
-            kind: e.kind,
-            contentType: e.contentType,
-            contentLength: e.contentLength,
-            status: e.status,
-            ...(e.sha256 === undefined ? {} : { sha256: e.sha256 }),
-            ...(e.rejectionReason === undefined ? {} : { rejectionReason: e.rejectionReason }),
-            ...(e.rejectionCode === undefined ? {} : { rejectionCode: e.rejectionCode }),
-            createdAt: e.createdAt,
-            ...(e.checkedAt === undefined ? {} : { checkedAt: e.checkedAt }),
-            ...(e.shared ? { shared: true } : {}),
-          })),
-        }),
-    ...(extra?.timeline === undefined ? {} : { timeline: extra.timeline }),
   };
 }
 export type ApplicationView = ReturnType<typeof applicationView>;
+
+/** `GET /v1/applications/{id}`: the application with its evidence, what is still missing, and its whole timeline. */
+export function applicationDetailView(app: Application, evidence: Evidence[], timeline: TimelineEntry[]) {
+  return {
+    ...applicationView(app),
+    missingEvidence: missingEvidence(app, evidence),
+    evidence: evidence.map((e) => ({
+      evidenceId: e.evidenceId,
+      kind: e.kind,
+      contentType: e.contentType,
+      contentLength: e.contentLength,
+      status: e.status,
+      ...(e.sha256 === undefined ? {} : { sha256: e.sha256 }),
+      ...(e.rejectionReason === undefined ? {} : { rejectionReason: e.rejectionReason }),
+      ...(e.rejectionCode === undefined ? {} : { rejectionCode: e.rejectionCode }),
+      createdAt: e.createdAt,
+      ...(e.checkedAt === undefined ? {} : { checkedAt: e.checkedAt }),
+      ...(e.shared ? { shared: true as const } : {}),
+    })),
+    timeline,
+  };
+}

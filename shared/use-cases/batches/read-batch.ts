@@ -18,14 +18,17 @@ export async function getBatch(deps: Pick<BatchDeps, 'batches'>, principal: Prin
   return batchView(batch, await deps.batches.counts(batch.id));
 }
 
+/** How many batches a page of `GET /v1/batches` holds, unless `?limit=` says (the API's document reads these). */
+export const BATCH_PAGE = { defaultLimit: 20, maxLimit: 100 } as const;
+
 /** The tenant's batches, newest first, each with its live counts (`limit` 1–100, default 20; `cursor` from the last page). */
 export async function listBatches(
   deps: Pick<BatchDeps, 'batches'>,
   principal: Principal,
   query: { limit?: string; cursor?: string },
 ): Promise<{ items: BatchView[]; nextCursor?: string }> {
-  const limit = query.limit === undefined ? 20 : Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+  const limit = query.limit === undefined ? BATCH_PAGE.defaultLimit : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > BATCH_PAGE.maxLimit) {
     throw new ValidationError('limit is out of range.', {
       errors: [{ path: 'limit', code: 'out_of_range', message: 'Use a whole number from 1 to 100 (default 20).' }],
     });

@@ -237,6 +237,9 @@ async function ownedDelivery(deps: Pick<Deps, 'webhooks'>, principal: Principal,
   return delivery;
 }
 
+/** How many deliveries a page of an endpoint's log holds, unless `?limit=` says (the API's document reads these). */
+export const DELIVERY_PAGE = { defaultLimit: 50, maxLimit: 200 } as const;
+
 /** The delivery log of one of the tenant's endpoints, newest first. */
 export async function listDeliveries(
   deps: Pick<Deps, 'webhooks'>,
@@ -246,8 +249,8 @@ export async function listDeliveries(
 ) {
   const endpoint = await deps.webhooks.getEndpoint(principal.tenantId, endpointId);
   if (!endpoint) throw new NotFoundError(`No webhook endpoint ${endpointId}.`);
-  const limit = query.limit === undefined ? 50 : Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+  const limit = query.limit === undefined ? DELIVERY_PAGE.defaultLimit : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > DELIVERY_PAGE.maxLimit) {
     throw new ValidationError('limit is out of range.', {
       errors: [{ path: 'limit', code: 'out_of_range', message: 'Use a whole number from 1 to 200 (default 50).' }],
     });
