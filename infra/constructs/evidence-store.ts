@@ -36,8 +36,8 @@ export function listBucket(bucket: s3.IBucket): iam.PolicyStatement {
  * - S3-managed encryption: browsers upload straight to S3 with presigned PUTs, and SSE-KMS would put a KMS call (and
  *   a key grant to every signer and reader) on each upload for no extra protection here.
  * - Versioned, TLS-only, all public access blocked, RETAIN: evidence backs a legal filing.
- * - CORS allows PUT from any origin: the customer's own web app uploads with a URL our API presigned; the signature,
- *   not the origin, is what authorizes the upload.
+ * - CORS allows PUT and GET from any origin: the customer's own web app and the console upload with a URL our API
+ *   presigned, and the console reads a batch's report with one; the signature, not the origin, is what authorizes it.
  *
  * Access to evidence objects is defined here, next to the bucket, as managed policies the service stack attaches to
  * its roles: the object ARNs stay in this stack, where the prefix wildcard can be acknowledged by its exact name
@@ -77,7 +77,7 @@ export class EvidenceStore extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       cors: [
         {
-          allowedMethods: [s3.HttpMethods.PUT],
+          allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET],
           allowedOrigins: ['*'],
           // What a presigned PUT from a browser sends: the signed content type and checksum headers.
           allowedHeaders: ['content-type', 'content-md5', 'x-amz-*'],

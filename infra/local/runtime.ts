@@ -13,6 +13,7 @@ import { log } from '../../shared/log.ts';
 import type { Deps } from '../../shared/ports/deps.ts';
 import type { Clock } from '../../shared/ports/services.ts';
 import { startAuthoritySimulator } from './authority-simulator.ts';
+import { consoleAssets, ensureConsoleBuilt } from './console-assets.ts';
 import { startDynamoDbLocal, createTableFromTemplate, tableLayoutOf } from './engines/dynamodb-local.ts';
 import { type DynamoDbMeter, startDynamoDbMeter } from './engines/dynamodb-meter.ts';
 import { startHttpApi } from './engines/http-api-local.ts';
@@ -110,6 +111,11 @@ export interface LocalRuntimeOptions {
    * system's own pace (`START_EXECUTION_RATE`) is what keeps the starts in line.
    */
   startExecutionQuota?: StartExecutionQuota;
+  /**
+   * Whether the console is served at `/console/` (default true), built first when it is missing or older than its
+   * sources (in the background: the API serves meanwhile, and the console's first request waits for the build).
+   */
+  console?: boolean;
   /**
    * Whether the template's schedules run (default true): the start queue's sweep, every minute times `timeScale`, at
    * least every 5 s. The cost model turns them off: a sweep every minute is the deployment's fixed cost, not a
@@ -331,6 +337,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     const api = await startHttpApi({
       port: options.port,
+      // The console's uploads and report reads go where the functions' presigned URLs point: the IAM proxy, if any.
+      ...(options.console === false ? {} : { serveOther: consoleAssets(ensureConsoleBuilt(REPO_ROOT), (iam?.endpoints ?? engines).s3) }),
       routes: wiring.routes.map((r) => ({
         routeKey: r.routeKey,
         invoke: (event: APIGatewayProxyEventV2) => {

@@ -98,7 +98,7 @@ describe('evidence bucket', () => {
     });
   });
 
-  it('lets browsers PUT presigned uploads from any origin, and nothing else', () => {
+  it('lets browsers PUT presigned uploads and GET presigned reads (the console\'s batch reports) from any origin, and nothing else', () => {
     // Act
     const cors = synth.dataResources[evidenceBucketId()]?.Properties?.CorsConfiguration;
 
@@ -106,7 +106,7 @@ describe('evidence bucket', () => {
     expect(cors).toEqual({
       CorsRules: [
         expect.objectContaining({
-          AllowedMethods: ['PUT'],
+          AllowedMethods: ['PUT', 'GET'],
           AllowedOrigins: ['*'],
           AllowedHeaders: expect.arrayContaining(['content-type', 'x-amz-*']),
         }),

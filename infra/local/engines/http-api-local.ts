@@ -31,6 +31,11 @@ export interface HttpApiOptions {
    * invoked (default {@link LAMBDA_REQUEST_LIMIT_BYTES}, Lambda's limit for a synchronous invocation's payload).
    */
   maxEventBytes?: number;
+  /**
+   * Answers what is not the API's before any route is looked up (the console's static files, which CloudFront serves
+   * beside the API in AWS): resolves true when it has answered the request, false to let the API route it.
+   */
+  serveOther?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 }
 
 /** Lambda refuses a synchronous invocation whose payload is larger (6 MiB), and API Gateway answers 413 for it. */
@@ -65,12 +70,15 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const routes = new RouteTable(options.routes.map((route) => ({ routeKey: route.routeKey, target: route.invoke })));
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const limits = { maxBodyBytes, maxEventBytes: options.maxEventBytes ?? LAMBDA_REQUEST_LIMIT_BYTES };
+  const serveOther = options.serveOther ?? (async () => false);
   const server = createServer((request, response) => {
-    handle(request, response, routes, limits).catch((error: unknown) => {
-      log.error('local HTTP API: request failed', { error });
-      if (!response.headersSent) send(response, json(500, INTERNAL_ERROR));
-      else response.destroy();
-    });
+    serveOther(request, response)
+      .then((answered) => (answered ? undefined : handle(request, response, routes, limits)))
+      .catch((error: unknown) => {
+        log.error('local HTTP API: request failed', { error });
+        if (!response.headersSent) send(response, json(500, INTERNAL_ERROR));
+        else response.destroy();
+      });
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

@@ -20,7 +20,7 @@ export interface S3LocalOptions {
   port?: number;
   /** Folder holding the buckets and objects (created if missing); they survive restarts. */
   dataDir: string;
-  /** Buckets to create (existing ones are kept), each with a CORS rule that lets a browser PUT from any origin. */
+  /** Buckets to create (existing ones are kept), each with a CORS rule that lets a browser PUT and GET from any origin. */
   buckets: string[];
   /**
    * Receives every `ObjectCreated:*` notification, as Lambda would (one record per event), after the upload has been
@@ -53,11 +53,13 @@ export interface S3Local {
   stop(): Promise<void>;
 }
 
-// Mirrors the evidence bucket's CORS rule in the CDK app (EvidenceStore): a browser uploads with a presigned PUT.
+// Mirrors the evidence bucket's CORS rule in the CDK app (EvidenceStore): a browser uploads with a presigned PUT, and
+// the console reads a batch's report with a presigned GET.
 const CORS_CONFIGURATION = `<CORSConfiguration>
   <CORSRule>
     <AllowedOrigin>*</AllowedOrigin>
     <AllowedMethod>PUT</AllowedMethod>
+    <AllowedMethod>GET</AllowedMethod>
     <AllowedHeader>content-type</AllowedHeader>
     <AllowedHeader>content-md5</AllowedHeader>
     <AllowedHeader>x-amz-*</AllowedHeader>
@@ -145,6 +147,9 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
   const handle = s3rver.getMiddleware();
   const server = createServer((request, response) => {
     options.onRequest?.(request);
+    // A browser's CORS preflight (OPTIONS) carries the presigned URL's query but no signature of its own: S3 answers
+    // it from the bucket's CORS rules alone, and so does s3rver.
+    if (request.method === 'OPTIONS') return requests.run(response, () => handle(request, response));
     const check = checkPresignedSignature(
       { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers },
       secretOf,

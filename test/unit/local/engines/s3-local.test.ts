@@ -153,24 +153,28 @@ describe('local S3 (s3rver)', () => {
     expect(text).toContain('Request has expired');
   });
 
-  it('answers a browser preflight for a PUT from any origin', async () => {
-    // Prepare
-    const url = `${s3.endpoint}/${BUCKET}/evidence/app-5/file.pdf`;
+  it('answers a browser preflight of a presigned PUT or GET from any origin, whose query it does not take for a signature', async () => {
+    // Prepare: the URLs a browser is given (the preflight carries their query, signed for PUT or GET, not OPTIONS).
+    const key = 'evidence/app-5/file.pdf';
+    const urls = {
+      PUT: await presignPut(client, key, pdf(10)),
+      GET: await getSignedUrl(client, new GetObjectCommand({ Bucket: BUCKET, Key: key }), { expiresIn: 60 }),
+    };
 
     // Act
-    const response = await fetch(url, {
-      method: 'OPTIONS',
-      headers: {
-        origin: 'https://agency.example',
-        'access-control-request-method': 'PUT',
-        'access-control-request-headers': 'content-type',
-      },
-    });
+    const preflight = (method: 'PUT' | 'GET') =>
+      fetch(urls[method], {
+        method: 'OPTIONS',
+        headers: { origin: 'https://agency.example', 'access-control-request-method': method, 'access-control-request-headers': 'content-type' },
+      });
+    const [put, get] = await Promise.all([preflight('PUT'), preflight('GET')]);
 
     // Assess
-    expect(response.status).toBe(200);
-    expect(response.headers.get('access-control-allow-origin')).toBe('*');
-    expect(response.headers.get('access-control-allow-methods')).toContain('PUT');
+    for (const [method, response] of [['PUT', put], ['GET', get]] as const) {
+      expect(response.status, method).toBe(200);
+      expect(response.headers.get('access-control-allow-origin'), method).toBe('*');
+      expect(response.headers.get('access-control-allow-methods'), method).toContain(method);
+    }
   });
 
   it('keeps serving when the notification handler throws', async () => {

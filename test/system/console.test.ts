@@ -1,0 +1,185 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.ts';
+import { REJECTION_REASONS } from '../../shared/domain/rejection-reasons.ts';
+import { type ApiCall, apiClient, eventually } from '../support/api-client.ts';
+import { launchChromium, screenshot } from '../support/browser.ts';
+import { applicationBody, PDF } from '../support/fixtures.ts';
+import { manifest, manifestRow } from '../support/manifest.ts';
+
+/**
+ * The console in a real browser (Debian's Chromium, driven by playwright-core) against the local runtime, as an
+ * agency's staff and an authority operator use it: a CSV batch through the preview to completion, and a rejection
+ * recorded by the operator, corrected and resubmitted by the agency. Screenshots go to test-artifacts/screenshots.
+ */
+describe('the console, in Chromium', () => {
+  let runtime: LocalRuntime;
+  let browser: Browser;
+  let agencyApi: ApiCall;
+  let operatorApi: ApiCall;
+  let agency: Page;
+  let operator: Page;
+  const contexts: BrowserContext[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'icp-console-'));
+
+  /** A page of its own browser context (its own sessionStorage), signed in with `key`. */
+  async function signedIn(key: string): Promise<Page> {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${runtime.url}/console/`);
+    await page.fill('input[name="apiKey"]', key);
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('header nav a');
+    return page;
+  }
+
+  beforeAll(async () => {
+    [runtime, browser] = await Promise.all([
+      startLocalRuntime({ port: 0, dataDir, authority: 'manual', authorityDelayMs: 0, timeScale: 0.001 }),
+      launchChromium(),
+    ]);
+    agencyApi = apiClient(runtime.url, runtime.demoTenant.agencyKey);
+    operatorApi = apiClient(runtime.url, runtime.demoTenant.operatorKey);
+    [agency, operator] = await Promise.all([signedIn(runtime.demoTenant.agencyKey), signedIn(runtime.demoTenant.operatorKey)]);
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await runtime?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps the key out of the URL and storage other than the tab, and refuses a key the API does not know', async () => {
+    // Prepare
+    const context = await browser.newContext({ locale: 'en-US' });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${runtime.url}/console/`);
+
+    // Act
+    await page.fill('input[name="apiKey"]', 'icp_agency_not-a-key-the-api-knows-0000000000000');
+    await page.click('button[type="submit"]');
+    const refused = await page.textContent('[role="alert"]');
+    // Evaluated in the page (a string: this file is compiled without the DOM's types).
+    const stored = (await agency.evaluate('({ session: { ...sessionStorage }, local: { ...localStorage }, url: location.href })')) as {
+      session: Record<string, string>;
+      local: Record<string, string>;
+      url: string;
+    };
+
+    // Assess
+    expect(refused).toContain('does not know this key');
+    expect(Object.values(stored.session)).toEqual([runtime.demoTenant.agencyKey]);
+    expect(JSON.stringify(stored.local)).not.toContain('icp_');
+    expect(stored.url).not.toContain('icp_');
+  });
+
+  it('uploads a CSV batch through its preview and follows it to completion, the operator approving from the queue', async () => {
+    // Prepare: one shared closure proof, referenced by the manifest's good rows.
+    const upload = await agencyApi('POST', '/v1/batch-evidence', { kind: 'closure_proof', contentType: 'application/pdf', contentLength: PDF.length });
+    await fetch(upload.body.uploadUrl, { method: 'PUT', headers: upload.body.headers, body: PDF });
+    await eventually(async () => ((await agencyApi('GET', `/v1/batch-evidence/${upload.body.evidenceId}`)).body.status === 'accepted' ? true : undefined), 'the shared evidence');
+    const evidence = { evidence: upload.body.evidenceId as string };
+    const rows = [
+      manifestRow(applicationBody(), evidence),
+      manifestRow(applicationBody({ websiteName: '第二个网站' }), evidence),
+      // A credit code with a wrong check character: refused by the preview and by the ingestion alike.
+      manifestRow(applicationBody({ subject: { name: '示例科技有限公司', type: 'enterprise', creditCode: '91330100799655058A' } }), evidence),
+    ];
+
+    // Act: the agency chooses the file, reads the preview, submits.
+    await agency.click('a[href="#/batches/new"]');
+    await agency.setInputFiles('input[name="manifest"]', { name: 'manifest.csv', mimeType: 'text/csv', buffer: Buffer.from(manifest(rows)) });
+    const preview = await agency.waitForSelector('[data-preview-total]');
+    const previewCounts = { valid: await preview.getAttribute('data-preview-valid'), total: await preview.getAttribute('data-preview-total') };
+    const previewProblem = await agency.textContent('.preview tr[data-row="3"]');
+    await screenshot(agency, '1-batch-preview');
+    await agency.getByRole('button', { name: 'Submit the batch' }).click();
+    await agency.waitForURL(/#\/batches\/bat_/);
+    const batchId = decodeURIComponent(new URL(agency.url()).hash.split('/')[2] ?? '');
+    await agency.waitForSelector('li[data-status="under_review"] >> text=2', { timeout: 30_000 });
+    const refusedRow = await agency.waitForSelector('.report tr[data-outcome="refused"]');
+    const refusedText = await refusedRow.textContent();
+    await screenshot(agency, '2-batch-under-review');
+
+    // The operator approves both from the review queue, oldest first.
+    await operator.reload();
+    for (let i = 0; i < 2; i++) {
+      await operator.click('a[href^="#/reviews/app_"]');
+      await operator.waitForSelector('[data-status="under_review"]');
+      if (i === 0) await screenshot(operator, '3-operator-review');
+      await operator.click('button[name="approve"]');
+      await operator.waitForURL(/#\/reviews$/);
+      await operator.reload();
+    }
+    await agency.waitForSelector('.batch-summary[data-status="completed"]', { timeout: 30_000 });
+    const progress = await agency.getAttribute('.batch-summary [role="progressbar"]', 'aria-valuenow');
+    await screenshot(agency, '4-batch-completed');
+
+    // Assess
+    expect(previewCounts).toEqual({ valid: '2', total: '3' });
+    expect(previewProblem).toContain('invalid_check_character');
+    expect(refusedText).toContain('invalid_check_character');
+    expect(refusedText).toContain('creditCode');
+    expect(progress).toBe('100');
+    const batch = await agencyApi('GET', `/v1/batches/${batchId}`);
+    expect(batch.body).toMatchObject({ status: 'completed', rows: { total: 3, accepted: 2, rejected: 1 }, counts: { approved: 2 } });
+  });
+
+  it('shows an overdue review to the operator, who rejects it; the agency reads the hint, corrects and resubmits', async () => {
+    // Prepare: a draft, made through the API (the console manages applications, it does not key them in).
+    const body = applicationBody({ websiteName: '旧网站名称' });
+    const created = await agencyApi('POST', '/v1/applications', body);
+    const id = created.body.id as string;
+
+    // Act: the agency uploads the closure proof and submits, in the console.
+    await agency.goto(`${runtime.url}/console/#/applications`);
+    await agency.fill('input[name="search"]', body.filingNumber);
+    await agency.click(`tr[data-application="${id}"] a`);
+    await agency.setInputFiles('input[name="evidence"]', { name: 'closure.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await agency.click('button[name="upload"]');
+    await agency.waitForSelector('tr[data-evidence][data-status="accepted"]');
+    await agency.click('button[name="submit"]');
+    await agency.waitForSelector(`[data-application="${id}"][data-status="under_review"]`, { timeout: 30_000 });
+    const deadline = (await agencyApi('GET', `/v1/applications/${id}`)).body.reviewDeadline.date as string;
+
+    // The operator's browser is two days past the deadline: the queue flags the review overdue.
+    const pastDeadline = new Date(Date.parse(`${deadline}T12:00:00+08:00`) + 2 * 86_400_000);
+    await operator.clock.setFixedTime(pastDeadline);
+    await operator.goto(`${runtime.url}/console/#/reviews`);
+    await operator.reload();
+    const overdue = await operator.waitForSelector(`tr[data-application="${id}"] [data-overdue]`);
+    await screenshot(operator, '5-operator-queue-overdue');
+    await operator.click(`tr[data-application="${id}"] a`);
+    await operator.selectOption('select[name="reason-0"]', 'INFO_MISMATCH');
+    await operator.fill('input[name="message-0"]', 'The website name differs from the filing');
+    await operator.click('button[name="reject"]');
+    await operator.waitForURL(/#\/reviews$/);
+
+    // The agency sees the rejection with its hint, corrects the website name and resubmits.
+    const reason = await agency.waitForSelector('[data-reason="INFO_MISMATCH"]', { timeout: 30_000 });
+    const reasonText = await reason.textContent();
+    await screenshot(agency, '6-agency-rejected');
+    await agency.fill('input[name="websiteName"]', '示例网站');
+    await agency.click('button[name="resubmit"]');
+    await agency.waitForSelector(`[data-application="${id}"][data-status="under_review"]`, { timeout: 30_000 });
+    await agency.click('header button:has-text("中文")');
+    const chineseTitle = await agency.textContent('header .brand');
+    await screenshot(agency, '7-agency-resubmitted-zh');
+
+    // Assess
+    expect(await overdue.textContent()).toBe('overdue');
+    expect(reasonText).toContain('The website name differs from the filing');
+    expect(reasonText).toContain(REJECTION_REASONS.INFO_MISMATCH.fixHint.en);
+    expect(chineseTitle).toBe('ICP 备案注销');
+    const app = (await agencyApi('GET', `/v1/applications/${id}`)).body;
+    expect(app).toMatchObject({ status: 'under_review', attempts: 2, websiteName: '示例网站' });
+    expect(app.timeline.map((e: { status: string }) => e.status)).toEqual(['draft', 'submitted', 'under_review', 'rejected', 'submitted', 'under_review']);
+    expect((await operatorApi('GET', `/v1/applications/${id}`)).status).toBe(200);
+  });
+});
