@@ -40,5 +40,7 @@ export async function ok<T>(answer: Promise<{ data?: T; error?: unknown; respons
 
 function asProblem(error: unknown, response: Response): Problem {
   if (error && typeof error === 'object' && 'status' in error) return error as Problem;
-  return { type: 'about:blank', title: response.statusText || 'Request failed', status: response.status };
+  // Not problem+json (a gateway's own refusal, a proxy's page): what the status line says.
+  const title = response.statusText || 'Request failed';
+  return { type: 'about:blank', title, status: response.status, detail: title, instance: response.url ? new URL(response.url).pathname : '', errors: [] };
 }

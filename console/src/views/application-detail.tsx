@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ok } from '../api/client.ts';
-import type { ApplicationView } from '../api/paths.ts';
+import type { Application, ApplicationDetail } from '../api/paths.ts';
 import { useTexts } from '../i18n.ts';
 import { href } from '../router.ts';
 import { Loading, ProblemView, Section, useAction, useLoad } from '../ui.tsx';
@@ -51,7 +51,7 @@ export function ApplicationDetail({ id }: { id: string }) {
 }
 
 /** Submit (a draft), resubmit with corrections (rejected), withdraw (before the authority has the order). */
-function Actions({ app, onChange }: { app: ApplicationView; onChange: () => void }) {
+function Actions({ app, onChange }: { app: ApplicationDetail; onChange: () => void }) {
   const { t } = useTexts();
   const action = useAction();
   const path = { params: { path: { id: app.id } } };
@@ -72,7 +72,7 @@ function Actions({ app, onChange }: { app: ApplicationView; onChange: () => void
 }
 
 /** Corrections to the fields a rejection may concern; only the fields changed are sent. */
-function Resubmit({ app, onDone }: { app: ApplicationView; onDone: () => void }) {
+function Resubmit({ app, onDone }: { app: ApplicationDetail; onDone: () => void }) {
   const { t } = useTexts();
   const action = useAction();
   const [fields, setFields] = useState({
@@ -118,7 +118,7 @@ function Resubmit({ app, onDone }: { app: ApplicationView; onDone: () => void })
 }
 
 /** A file for one of the required documents: declared (type, size), then PUT straight to S3 with the presigned URL. */
-function EvidenceUpload({ app, onUploaded }: { app: ApplicationView; onUploaded: () => void }) {
+function EvidenceUpload({ app, onUploaded }: { app: ApplicationDetail; onUploaded: () => void }) {
   const { t, lang } = useTexts();
   const kinds = app.requiredEvidence as EvidenceKind[];
   const [kind, setKind] = useState<EvidenceKind | undefined>((app.missingEvidence?.[0] as EvidenceKind | undefined) ?? kinds[0]);

@@ -1,4 +1,4 @@
-import type { ApplicationView } from '../api/paths.ts';
+import type { Application, ApplicationDetail } from '../api/paths.ts';
 import { useTexts } from '../i18n.ts';
 import { href } from '../router.ts';
 import { bytes, StatusBadge, When } from '../ui.tsx';
@@ -10,7 +10,7 @@ export function chinaToday(now = new Date()): string {
 }
 
 /** Past its deadline: under review, and the last business day the authority had is over (China time). */
-export function isOverdue(app: Pick<ApplicationView, 'status' | 'reviewDeadline'>, now = new Date()): boolean {
+export function isOverdue(app: Pick<Application, 'status' | 'reviewDeadline'>, now = new Date()): boolean {
   return app.status === 'under_review' && app.reviewDeadline !== undefined && app.reviewDeadline.date < chinaToday(now);
 }
 
@@ -24,7 +24,7 @@ export function EvidenceTitle({ kind }: { kind: string }) {
   return <span title={kind}>{evidenceTitle(kind, lang)}</span>;
 }
 
-export function Deadline({ app }: { app: ApplicationView }) {
+export function Deadline({ app }: { app: Application }) {
   const { t } = useTexts();
   if (!app.reviewDeadline) return null;
   return (
@@ -37,7 +37,7 @@ export function Deadline({ app }: { app: ApplicationView }) {
 }
 
 /** What the application says: the fields an operator compares with the evidence, and an agency checks. */
-export function ApplicationData({ app }: { app: ApplicationView }) {
+export function ApplicationData({ app }: { app: ApplicationDetail }) {
   const { t, label } = useTexts();
   const site = app.siteState;
   return (
@@ -87,7 +87,7 @@ export function ApplicationData({ app }: { app: ApplicationView }) {
   );
 }
 
-export function EvidenceTable({ app }: { app: ApplicationView }) {
+export function EvidenceTable({ app }: { app: ApplicationDetail }) {
   const { t } = useTexts();
   return (
     <>
@@ -129,7 +129,7 @@ export function EvidenceTable({ app }: { app: ApplicationView }) {
   );
 }
 
-export function RejectionReasons({ app }: { app: ApplicationView }) {
+export function RejectionReasons({ app }: { app: ApplicationDetail }) {
   const { t, lang } = useTexts();
   if (!app.rejectionReasons.length) return null;
   return (
@@ -150,7 +150,7 @@ export function RejectionReasons({ app }: { app: ApplicationView }) {
   );
 }
 
-export function Warnings({ app }: { app: ApplicationView }) {
+export function Warnings({ app }: { app: ApplicationDetail }) {
   const { t } = useTexts();
   if (!app.warnings.length) return null;
   return (
@@ -167,7 +167,7 @@ export function Warnings({ app }: { app: ApplicationView }) {
   );
 }
 
-export function Timeline({ app }: { app: ApplicationView }) {
+export function Timeline({ app }: { app: ApplicationDetail }) {
   const { t } = useTexts();
   return (
     <ol class="timeline">

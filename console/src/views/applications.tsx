@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ok } from '../api/client.ts';
-import type { ApplicationView } from '../api/paths.ts';
+import type { Application, ApplicationDetail } from '../api/paths.ts';
 import { useTexts } from '../i18n.ts';
 import { href } from '../router.ts';
 import { ProblemView, Section, StatusBadge, useAction, When } from '../ui.tsx';
@@ -15,7 +15,7 @@ const PAGE = 200;
  */
 export function Applications() {
   const { t, label } = useTexts();
-  const [loaded, setLoaded] = useState<{ items: ApplicationView[]; nextCursor?: string }>();
+  const [loaded, setLoaded] = useState<{ items: Application[]; nextCursor?: string }>();
   const [status, setStatus] = useState('');
   const [search, setSearch] = useState('');
   const action = useAction();

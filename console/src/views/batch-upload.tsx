@@ -31,8 +31,9 @@ export function BatchUpload() {
       // The same file and mode make the same key: submitting again after a lost answer finds the batch it created.
       const digest = await crypto.subtle.digest('SHA-256', new Uint8Array([...new TextEncoder().encode(`${mode}\n`), ...new Uint8Array(file.bytes)]));
       const key = `console-${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('').slice(0, 48)}`;
-      const batch = await ok(api.POST('/v1/batches', { body: { format: 'csv', submit: mode }, params: { header: { 'idempotency-key': key } } }));
-      if (batch.status === 'awaiting_upload') {
+      const batch = await ok(api.POST('/v1/batches', { body: { format: 'csv', submit: mode }, params: { header: { 'Idempotency-Key': key } } }));
+      // A replay of a batch whose manifest arrived already has no upload to make.
+      if ('upload' in batch && batch.upload) {
         const put = await fetch(batch.upload.uploadUrl, { method: batch.upload.method, headers: batch.upload.headers, body: file.bytes });
         if (!put.ok) throw new Error(`The upload was refused: ${put.status} ${await put.text()}`);
       }

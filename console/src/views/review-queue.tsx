@@ -1,5 +1,5 @@
 import { api, ok } from '../api/client.ts';
-import type { ApplicationView } from '../api/paths.ts';
+import type { Application, ApplicationDetail } from '../api/paths.ts';
 import { useTexts } from '../i18n.ts';
 import { href } from '../router.ts';
 import { Loading, Section, useLoad, When } from '../ui.tsx';
@@ -16,7 +16,7 @@ export function ReviewQueue() {
   const { t } = useTexts();
   const queue = useLoad(
     async () => {
-      const waiting: ApplicationView[] = [];
+      const waiting: Application[] = [];
       let cursor: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
         const answer = await ok(api.GET('/v1/applications', { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }));

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ok } from '../api/client.ts';
-import type { ApplicationView } from '../api/paths.ts';
+import type { Application, ApplicationDetail } from '../api/paths.ts';
 import { useTexts } from '../i18n.ts';
 import { go, href } from '../router.ts';
 import { Loading, ProblemView, Section, useAction, useLoad, When } from '../ui.tsx';
@@ -50,7 +50,7 @@ interface ReasonDraft {
   message: string;
 }
 
-function DecisionForm({ app }: { app: ApplicationView }) {
+function DecisionForm({ app }: { app: ApplicationDetail }) {
   const { t, lang } = useTexts();
   const action = useAction();
   const [reasons, setReasons] = useState<ReasonDraft[]>([{ code: 'DOCUMENT_UNCLEAR', message: '' }]);
@@ -95,7 +95,7 @@ function DecisionForm({ app }: { app: ApplicationView }) {
 }
 
 /** 12381 has texted the code to the person who must confirm (subject and website cancellations only). */
-function SmsNotice({ app, onDone }: { app: ApplicationView; onDone: () => void }) {
+function SmsNotice({ app, onDone }: { app: ApplicationDetail; onDone: () => void }) {
   const { t, label } = useTexts();
   const action = useAction();
   if (app.kind === 'cancel_access' || app.kind === 'cancel_licence') return null;
