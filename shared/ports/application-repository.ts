@@ -1,5 +1,6 @@
 import type { Application, Evidence, OutboxEvent, TimelineEntry } from '../domain/records.ts';
 import type { StatusChange } from '../domain/status-change.ts';
+import type { Execution } from './execution-starts.ts';
 
 export interface IdempotencyRecord {
   tenantId: string;
@@ -34,10 +35,12 @@ export interface ApplicationRepository {
   timeline(applicationId: string): Promise<TimelineEntry[]>;
   /**
    * Writes a status change (application, timeline entry, event) atomically; releases the filing's open-order guard when
-   * the new status is final.
+   * the new status is final. With `start`, the request to start that execution is written in the same transaction, held
+   * by the caller for its own start right after (`ReviewWorkflow.start` with `requested`): a caller that dies between
+   * the two leaves the request to the sweep instead of a submitted application with no review.
    * @throws ConflictError when the application changed since it was read (the caller reads again or gives up).
    */
-  applyStatusChange(change: StatusChange): Promise<void>;
+  applyStatusChange(change: StatusChange, options?: { start?: Execution }): Promise<void>;
   /** Updates fields without a status change, guarded by the version read; returns the new application. */
   update(app: Application, set: Partial<Application>): Promise<Application>;
   /**

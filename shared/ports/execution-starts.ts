@@ -12,9 +12,11 @@ export interface Execution {
 export interface ExecutionStarter {
   /**
    * Done once the request is durable; the execution is started right away when the pace allows, else by a drain.
+   * `requested`: the caller wrote the request already, held by itself (`startRequestItem` with `heldBy: 'caller'`, in
+   * the transaction of the change that asks for the start), so only the start is left.
    * @throws what Step Functions answers other than throttling, when it is asked at once (the request stays)
    */
-  request(execution: Execution): Promise<void>;
+  request(execution: Execution, options?: { requested?: boolean }): Promise<void>;
 }
 
 /** The review execution of an application's run: what `ReviewWorkflow.start` starts and a batch row requests. */

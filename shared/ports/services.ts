@@ -17,8 +17,11 @@ export interface EvidenceStore {
 
 /** The review workflow engine (Step Functions). */
 export interface ReviewWorkflow {
-  /** Starts (or, with the same name and input, joins) the review execution of an application. */
-  start(input: { applicationId: string; tenantId: string; name: string }): Promise<void>;
+  /**
+   * Starts (or, with the same name and input, joins) the review execution of an application. `requested`: its start
+   * request is durable already (written with the status change, `applyStatusChange` with `start`), held by this caller.
+   */
+  start(input: { applicationId: string; tenantId: string; name: string }, options?: { requested?: boolean }): Promise<void>;
   /** Resumes a waiting task; false when the token is no longer valid (the task ended or the execution restarted). */
   resume(token: string, output: unknown): Promise<boolean>;
   /** Stops the named run (a withdrawal); a run that already ended is fine. */

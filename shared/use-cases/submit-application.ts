@@ -3,6 +3,7 @@ import type { Application, Principal } from '../domain/records.ts';
 import { changeStatus } from '../domain/status-change.ts';
 import { METRIC_NAMES } from '../observability/metric-names.ts';
 import type { Deps } from '../ports/deps.ts';
+import { reviewExecution } from '../ports/execution-starts.ts';
 import { missingEvidence } from './application-view.ts';
 import { loadOwnedApplication } from './load-owned-application.ts';
 import { reviewDeadlineFor } from './workflow/review-timeouts.ts';
@@ -31,8 +32,9 @@ export function assertEvidenceComplete(app: Application, missing: string[]): voi
  * Primary course:
  * 1. The application must be the tenant's draft, with every required evidence kind accepted (else 422 naming them).
  * 2. In one transaction: draft → submitted with the review deadline (business days from today, China time), timeline
- *    entry, `application.submitted` event.
- * 3. Start the review execution, named after the run, so a retried submit joins the same execution.
+ *    entry, `application.submitted` event, and the durable request to start the review.
+ * 3. Start the review execution (at the system's pace; else the sweep does), named after the run, so a retried
+ *    submit joins the same execution.
  *
  * Alternative course: the application is already `submitted` (an earlier call committed but could not start the
  * workflow, or the client retried): start the same run again, which is idempotent.
@@ -57,8 +59,8 @@ export async function submitApplication(
 }
 
 /**
- * Submits `draft` as read (its evidence checked by the caller): draft → submitted in one transaction (counted:
- * `ApplicationsSubmitted`), then its review started. Of several callers holding the same read, one wins; the others
+ * Submits `draft` as read (its evidence checked by the caller): draft → submitted in one transaction with the request
+ * to start its review (counted: `ApplicationsSubmitted`), then the review started. Of several callers holding the same read, one wins; the others
  * get ConflictError.
  */
 export async function submitDraft(
@@ -73,9 +75,12 @@ export async function submitDraft(
     eventId: deps.ids.next('evt'),
     set: { workflowRuns: draft.workflowRuns + 1, reviewDeadline: reviewDeadlineFor(draft.kind, now) },
   });
-  await deps.applications.applyStatusChange(change);
-  deps.metrics.count(METRIC_NAMES.applicationsSubmitted);
   const app = change.next;
-  await deps.review.start({ applicationId: app.id, tenantId: app.tenantId, name: reviewRunName(app) });
+  const run = { applicationId: app.id, tenantId: app.tenantId, name: reviewRunName(app) };
+  // The review's start request is written with the change: should this process die before the start, the sweep starts
+  // it (before, a submitted application then waited for the customer to submit again).
+  await deps.applications.applyStatusChange(change, { start: reviewExecution(run) });
+  deps.metrics.count(METRIC_NAMES.applicationsSubmitted);
+  await deps.review.start(run, { requested: true });
   return app;
 }

@@ -12,8 +12,10 @@ import { Application, Evidence, type OutboxEvent, TimelineEntry } from '../../do
 import { EVENT_RETENTION } from '../../domain/retention.ts';
 import type { StatusChange } from '../../domain/status-change.ts';
 import type { ApplicationRepository, IdempotencyRecord, Page } from '../../ports/application-repository.ts';
+import type { Execution } from '../../ports/execution-starts.ts';
 import { cancellationReasons, isConditionFailure, isRetryableDynamoError } from './client.ts';
 import { counterShardOf, counterUpdate, statusChangeCounterUpdate } from './batch-counters.ts';
+import { callerStartRequestItem } from './dynamo-start-queue.ts';
 import { readTakenFiling } from './filing-guard.ts';
 import { applicationItem, expiresAfterDays, keys, listPartitions, outboxItem, stripKeys } from './keys.ts';
 import { getItems, readNewestFirst } from './list-index.ts';
@@ -122,7 +124,7 @@ export class DynamoApplicationRepository implements ApplicationRepository {
     return (out.Items ?? []).map((i) => TimelineEntry.parse(stripKeys(i)));
   }
 
-  async applyStatusChange(change: StatusChange): Promise<void> {
+  async applyStatusChange(change: StatusChange, options?: { start?: Execution }): Promise<void> {
     const { previous, next } = change;
     const items = [
       this.put(
@@ -160,6 +162,10 @@ export class DynamoApplicationRepository implements ApplicationRepository {
       ? statusChangeCounterUpdate(this.tableName, next.batchId, next.id, previous.status, next.status)
       : undefined;
     if (counter) transact.push(counter);
+    // The review the change asks for, durable with it: the caller starts it next, or the sweep if the caller dies.
+    if (options?.start) {
+      transact.push({ Put: { TableName: this.tableName, Item: callerStartRequestItem(options.start, { requestedAt: next.updatedAt, now: Date.now() }) } });
+    }
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: transact }));
     } catch (error) {

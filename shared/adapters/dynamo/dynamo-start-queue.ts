@@ -84,6 +84,25 @@ export function startRequestItem(
   };
 }
 
+/**
+ * How long a caller holds the request it wrote (its own start right after, at the pace's `inlineWaitMs` at most): past
+ * it, a caller that died is replaced by the sweep.
+ */
+export const CALLER_REQUEST_LEASE_MS = 30_000;
+
+/**
+ * A request written in the transaction of the change that asks for it (a submission's status change), held by the
+ * writer for its own start right after (`PacedStarts.request` with `requested`, which reads it as `requestedStart`).
+ */
+export function callerStartRequestItem(execution: Execution, options: { requestedAt: string; now: number }): Record<string, unknown> {
+  return startRequestItem(execution, { requestedAt: options.requestedAt, leaseUntil: options.now + CALLER_REQUEST_LEASE_MS, heldBy: 'caller' });
+}
+
+/** The queued request a caller wrote itself with `callerStartRequestItem` (no batch), without reading it back. */
+export function requestedStart(execution: Execution): QueuedStart {
+  return { key: startKeys.request(execution), execution, attempts: 0 };
+}
+
 /** A batch row's request, for the row's transaction: held by the batch's workflow for `BATCH_REQUEST_LEASE_MS`. */
 export function batchStartRequestItem(execution: Execution, options: { requestedAt: string; batchId: string; now: number }): Record<string, unknown> {
   return startRequestItem(execution, { ...options, leaseUntil: options.now + BATCH_REQUEST_LEASE_MS, heldBy: 'batch' });

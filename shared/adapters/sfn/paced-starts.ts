@@ -3,7 +3,7 @@ import { sleep as defaultSleep } from '../../concurrency.ts';
 import { log } from '../../log.ts';
 import type { Execution, ExecutionStarter, Machine, StartDrainer } from '../../ports/execution-starts.ts';
 import type { DynamoPace } from '../dynamo/dynamo-pace.ts';
-import { type DynamoStartQueue, type QueuedStart, START_QUEUE_SHARDS } from '../dynamo/dynamo-start-queue.ts';
+import { CALLER_REQUEST_LEASE_MS, type DynamoStartQueue, type QueuedStart, requestedStart, START_QUEUE_SHARDS } from '../dynamo/dynamo-start-queue.ts';
 
 /** Errors with which Step Functions refuses a call for its quota: the start did not happen, try again later. */
 const THROTTLED = new Set(['ThrottlingException', 'TooManyRequestsException', 'ServiceUnavailable', 'RequestLimitExceeded']);
@@ -60,7 +60,7 @@ export interface PacedStartsOptions {
 const DELETE_BLOCK = 25;
 
 export const DEFAULT_PACED_STARTS: PacedStartsOptions = {
-  leaseMs: 30_000,
+  leaseMs: CALLER_REQUEST_LEASE_MS,
   inlineWaitMs: 5_000,
   block: 25,
   backoff: { baseMs: 1_000, maxMs: 60_000 },
@@ -103,9 +103,11 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
    * Makes the start of `execution` durable, then starts it if the pace allows soon enough.
    * @throws what Step Functions answers other than throttling (the request stays for a drainer)
    */
-  async request(execution: Execution): Promise<void> {
+  async request(execution: Execution, options?: { requested?: boolean }): Promise<void> {
     const now = this.time.now();
-    const request = await this.queue.put(execution, { requestedAt: new Date(now).toISOString(), leaseUntil: now + this.options.leaseMs });
+    const request = options?.requested
+      ? requestedStart(execution)
+      : await this.queue.put(execution, { requestedAt: new Date(now).toISOString(), leaseUntil: now + this.options.leaseMs });
     if ((await this.pace.take(1, now + this.options.inlineWaitMs)) === 0) {
       // No token in time: the request is free at once for the next drain (the sweep).
       await this.queue.release(request, { until: 0 });

@@ -16,8 +16,8 @@ export class SfnReviewWorkflow implements ReviewWorkflow {
     private readonly starter: ExecutionStarter,
   ) {}
 
-  start(input: { applicationId: string; tenantId: string; name: string }): Promise<void> {
-    return this.starter.request(reviewExecution(input));
+  start(input: { applicationId: string; tenantId: string; name: string }, options?: { requested?: boolean }): Promise<void> {
+    return this.starter.request(reviewExecution(input), options);
   }
 
   async resume(token: string, output: unknown): Promise<boolean> {

@@ -1,11 +1,23 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoPace } from '../../../shared/adapters/dynamo/dynamo-pace.ts';
-import { BATCH_REQUEST_LEASE_MS, batchStartRequestItem, DynamoStartQueue, startKeys } from '../../../shared/adapters/dynamo/dynamo-start-queue.ts';
+import { DynamoApplicationRepository } from '../../../shared/adapters/dynamo/dynamo-application-repository.ts';
+import {
+  BATCH_REQUEST_LEASE_MS,
+  batchStartRequestItem,
+  CALLER_REQUEST_LEASE_MS,
+  callerStartRequestItem,
+  DynamoStartQueue,
+  startKeys,
+} from '../../../shared/adapters/dynamo/dynamo-start-queue.ts';
+import { applicationItem } from '../../../shared/adapters/dynamo/keys.ts';
+import { ConflictError } from '../../../shared/domain/errors.ts';
+import { changeStatus } from '../../../shared/domain/status-change.ts';
 import { DEFAULT_PACED_STARTS, type ExecutionLauncher, PacedStarts, type PaceTime } from '../../../shared/adapters/sfn/paced-starts.ts';
 import type { Execution } from '../../../shared/ports/execution-starts.ts';
 import { busiestWindow } from '../../../infra/local/step-functions/sfn-api-server.ts';
 import { anotherTestTable, startTestTable, type TestTable } from '../../support/test-table.ts';
+import { draftApplication } from '../use-cases/support/fixtures.ts';
 
 /** A wall clock that moves only when someone sleeps (or the test says so), shared by every "process" of a test. */
 function fakeTime(start = 1_000_000): PaceTime & { advance(ms: number): void; at(): number } {
@@ -191,5 +203,49 @@ describe('the StartExecution pace (DynamoDB Local)', () => {
     expect(early).toEqual({ started: 0, done: false });
     expect(late).toEqual({ started: 1, done: true });
     expect(calls.map((c) => c.name)).toEqual(['app_orphan-1']);
+  });
+
+  it("writes a submission's start request with its status change: a caller that dies before starting it leaves it to the sweep", async () => {
+    // Prepare: a draft, and a "process" whose wall clock is the machine's (the repository leases by Date.now())
+    const time = fakeTime(Date.now());
+    const { launcher, calls } = recordingLauncher(time);
+    const { starts } = process(time, launcher);
+    const applications = new DynamoApplicationRepository(table.documents, table.tableName);
+    const at = new Date(time.now()).toISOString();
+    const draft = draftApplication({ id: 'app_dies', tenantId: 'tnt_1', createdAt: at });
+    await table.documents.send(new PutCommand({ TableName: table.tableName, Item: applicationItem(draft) }));
+    const submit = (eventId: string) => changeStatus(draft, { to: 'submitted', detail: 'Submitted for review', at, eventId, set: { workflowRuns: 1 } });
+
+    // Act: the change commits with its request, and the caller dies before its start
+    await applications.applyStatusChange(submit('evt_1'), { start: review('app_dies-1') });
+    const stale = await applications.applyStatusChange(submit('evt_2'), { start: review('app_dies-2') }).catch((e: unknown) => e);
+    const whileHeld = await starts.drain({ budgetMs: 1_000 });
+    time.advance(CALLER_REQUEST_LEASE_MS);
+    const swept = await starts.drain({ budgetMs: 1_000 });
+
+    // Assess: held by the caller for its lease, then started by the sweep; the refused change wrote no request
+    expect(stale).toBeInstanceOf(ConflictError);
+    const refused = await table.documents.send(new GetCommand({ TableName: table.tableName, Key: startKeys.request(review('app_dies-2')) }));
+    expect(refused.Item).toBeUndefined();
+    expect(whileHeld).toEqual({ started: 0, done: false });
+    expect(swept).toEqual({ started: 1, done: true });
+    expect(calls.map((c) => c.name)).toEqual(['app_dies-1']);
+  });
+
+  it('starts a request the caller wrote itself without writing it again, and deletes it once started', async () => {
+    // Prepare: the request as the status change's transaction writes it
+    const time = fakeTime(Date.now());
+    const { launcher, calls } = recordingLauncher(time);
+    const { starts } = process(time, launcher);
+    const item = callerStartRequestItem(review('app_own-1'), { requestedAt: new Date(time.now()).toISOString(), now: time.now() });
+    await table.documents.send(new PutCommand({ TableName: table.tableName, Item: item }));
+
+    // Act
+    await starts.request(review('app_own-1'), { requested: true });
+
+    // Assess
+    expect(calls.map((c) => c.name)).toEqual(['app_own-1']);
+    const after = await table.documents.send(new GetCommand({ TableName: table.tableName, Key: startKeys.request(review('app_own-1')) }));
+    expect(after.Item).toBeUndefined();
   });
 });
