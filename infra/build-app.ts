@@ -2,16 +2,18 @@ import { readFileSync } from 'node:fs';
 import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { REPO_ROOT } from './constructs/app-function.ts';
+import { ConsoleStack } from './stacks/console-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { ServiceStack } from './stacks/service-stack.ts';
-import { DATA_STACK_NAME, SERVICE_STACK_NAME } from './stack-names.ts';
+import { CONSOLE_STACK_NAME, DATA_STACK_NAME, SERVICE_STACK_NAME } from './stack-names.ts';
 
-export { DATA_STACK_NAME, SERVICE_STACK_NAME };
+export { CONSOLE_STACK_NAME, DATA_STACK_NAME, SERVICE_STACK_NAME };
 
 export interface BuiltApp {
   app: App;
   dataStack: DataStack;
   serviceStack: ServiceStack;
+  consoleStack: ConsoleStack;
 }
 
 /**
@@ -39,8 +41,15 @@ export function buildApp(app: App): BuiltApp {
     batchObjects: dataStack.batchObjects,
   });
 
+  const consoleStack = new ConsoleStack(app, CONSOLE_STACK_NAME, {
+    description: 'icp-cancel: the web console (CloudFront in front of its files and the HTTP API)',
+    tags,
+    api: serviceStack.api.api,
+    evidenceBucket: dataStack.bucket,
+  });
+
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, dataStack, serviceStack };
+  return { app, dataStack, serviceStack, consoleStack };
 }
 
 /**

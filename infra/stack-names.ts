@@ -4,3 +4,4 @@
  */
 export const DATA_STACK_NAME = 'IcpCancelData';
 export const SERVICE_STACK_NAME = 'IcpCancelService';
+export const CONSOLE_STACK_NAME = 'IcpCancelConsole';

@@ -109,8 +109,14 @@ function synthInChildProcess(root: string, outdir: string): Promise<void> {
       ['--import', 'tsx', 'infra/app.ts'],
       {
         cwd: root,
-        // The CLI asks for asset metadata (`aws:asset:path`), which ties each function to its bundle.
-        env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:enable-asset-metadata': true }) },
+        // The CLI asks for asset metadata (`aws:asset:path`), which ties each function to its bundle. The functions are
+        // in the data and service stacks; the console stack's asset (the console built by Vite) is nothing the local
+        // runtime runs, so it is not built here.
+        env: {
+          ...process.env,
+          CDK_OUTDIR: outdir,
+          CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:bundling-stacks': [DATA_STACK_NAME, SERVICE_STACK_NAME] }),
+        },
         maxBuffer: 64 * 1024 * 1024,
         timeout: 300_000,
       },
