@@ -27,7 +27,7 @@ describe('the console stack', () => {
     // Act
     const bucket = resources[bucketId('ConsoleAssets')]?.Properties;
     const [[, policy] = []] = ofType(resources, 'AWS::S3::BucketPolicy').filter(([, p]) => JSON.stringify(p.Properties?.Bucket).includes('ConsoleAssets'));
-    const statements = policy?.Properties?.PolicyDocument.Statement as { Effect: string; Principal: unknown; Action: unknown; Condition?: unknown }[];
+    const statements = (policy?.Properties?.PolicyDocument as { Statement: unknown }).Statement as { Effect: string; Principal: unknown; Action: unknown; Condition?: unknown }[];
 
     // Assess
     expect(bucket).toMatchObject({
@@ -70,7 +70,7 @@ describe('the console stack', () => {
   it('serves the console with the security headers the local runtime sends, HTTPS enforced, logged', () => {
     // Act
     const [[, headers] = []] = ofType(resources, 'AWS::CloudFront::ResponseHeadersPolicy');
-    const security = headers?.Properties?.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const security = (headers?.Properties?.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: Record<string, any> }).SecurityHeadersConfig;
     const csp = JSON.stringify(security.ContentSecurityPolicy.ContentSecurityPolicy);
 
     // Assess
