@@ -99,6 +99,12 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = request.url ?? '/';
     const method = request.method ?? 'GET';
+    // A browser's CORS preflight of a presigned URL (the console's uploads and report reads) is no call of the signer's:
+    // S3 answers it from the bucket's CORS rules alone. Its query (the URL's signature, for another method) is left off,
+    // so that the engine does not take it for the request's own credentials.
+    if (options.service === 's3' && method === 'OPTIONS') {
+      return forward(request, response, { url: url.split('?')[0] ?? '/', body: undefined, accessKeyId: undefined });
+    }
     const accessKeyId = accessKeyIdOf({ url, headers: request.headers });
     const caller: Caller | undefined = options.identify(accessKeyId);
     const refuse = (answer: () => void) => {

@@ -310,6 +310,23 @@ describe('IAM proxy in front of the local engines, with the real SDK clients', {
       expect(tampered.status).toBe(403);
       expect(await tampered.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
     });
+    it("passes a browser's CORS preflight of a presigned URL to S3 unauthorised, as S3 answers it from the bucket's CORS rules", async () => {
+      // Prepare: the URL a function presigned for a browser, whose preflight carries its query (signed for PUT).
+      const signer = s3Client(proxies.s3.url, credentialsOf('Uploader'));
+      const url = await getSignedUrl(signer, new PutObjectCommand({ Bucket: BUCKET, Key: 'uploads/c.pdf', ContentType: 'application/pdf' }), { expiresIn: 60 });
+      const before = decisions.length;
+
+      // Act
+      const preflight = await fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://127.0.0.1:3000', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' },
+      });
+
+      // Assess
+      expect(preflight.status).toBe(200);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+      expect(decisions.length).toBe(before);
+    });
   });
 
   describe('Step Functions', () => {
