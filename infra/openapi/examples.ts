@@ -10,6 +10,7 @@ const ENDPOINT = 'we_01KA3Z6T4R2P0N8M6K4J2H0G8F';
 const EVIDENCE = 'ev_01KA3ZA2B4C6D8E0F2G4H6J8K0';
 const CREATED = '2026-11-20T08:00:00.000Z';
 const LOCAL_URL = 'http://127.0.0.1:4569/icp-cancel-evidence';
+const SIGNATURE = '5f0c3a9e1b7d24c68e0f3a5b7c9d1e2f4a6b8c0d2e4f6a8b0c2d4e6f8a0b2c4d';
 
 /** `POST /v1/applications` in README's walkthrough (step 2). */
 export const applicationInput = {
@@ -103,7 +104,7 @@ export const applicationDetail = {
 export const evidenceUploadRequest = { kind: 'closure_proof', contentType: 'application/pdf', contentLength: 48213 };
 export const evidenceUpload = {
   evidenceId: EVIDENCE,
-  uploadUrl: `${LOCAL_URL}/evidence/ten_demo/${APP}/${EVIDENCE}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=600&X-Amz-Signature=…`,
+  uploadUrl: `${LOCAL_URL}/evidence/ten_demo/${APP}/${EVIDENCE}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=600&X-Amz-Signature=${SIGNATURE}`,
   method: 'PUT',
   headers: { 'content-type': 'application/pdf', 'content-length': '48213' },
   expiresAt: '2026-11-20T08:11:00.000Z',
@@ -144,7 +145,7 @@ const batch = {
 export const csvBatch = {
   ...batch,
   upload: {
-    uploadUrl: `${LOCAL_URL}/batch-manifests/ten_demo/${BATCH}.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=600&X-Amz-Signature=…`,
+    uploadUrl: `${LOCAL_URL}/batch-manifests/ten_demo/${BATCH}.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=600&X-Amz-Signature=${SIGNATURE}`,
     method: 'PUT',
     headers: { 'content-type': 'text/csv' },
     expiresAt: '2026-11-20T08:10:00.000Z',

@@ -393,7 +393,12 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     success: {
       200: {
         description: 'The document.',
-        schema: { type: 'object', required: ['openapi', 'info', 'paths'], properties: { openapi: { const: '3.1.0' } } },
+        schema: {
+          type: 'object',
+          required: ['openapi', 'info', 'paths'],
+          properties: { openapi: { const: '3.1.0' }, info: { type: 'object' }, paths: { type: 'object' } },
+          description: 'An OpenAPI 3.1 document: this one.',
+        },
         headers: {
           ETag: { description: 'The document\'s version.', schema: { type: 'string' } },
           'Cache-Control': { description: '`public, max-age=300`.', schema: { type: 'string' } },

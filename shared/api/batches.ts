@@ -25,7 +25,10 @@ export const Batch = z.strictObject({
     accepted: Count,
     rejected: Count,
   }),
-  counts: z.record(ApplicationStatus, Count).check(z.describe('The batch\'s applications per status.')),
+  // Every status as a property of its own (a record keyed by the enum would say the same less plainly to generators).
+  counts: z.strictObject(Object.fromEntries(ApplicationStatus.options.map((s) => [s, Count])) as Record<ApplicationStatus, typeof Count>).check(
+    z.describe('The batch\'s applications per status, every status present.'),
+  ),
   progress: z.number().check(z.minimum(0), z.maximum(1), z.describe('Rows that reached an end (refused, or an application in a final status), from 0 to 1.')),
   reportAvailable: z.boolean(),
   error: z.optional(z.strictObject(BatchError.shape)),

@@ -16,6 +16,8 @@ export const FieldError = z.strictObject({
   path: z.string().check(z.describe('Where: a dotted path into the body (`subject.creditCode`, `items.3.domains.0`), or `(headers).name`, `(path).name`, `(body)`, `(route)`.')),
   code: z.string().check(z.describe('The rule broken, stable and machine-readable (`invalid_check_character`, `unknown_field`, `too_long`).')),
   message: z.string().check(z.describe('What is wrong and how to fix it, for a person.')),
+  registryValue: z.optional(z.union([z.string(), z.array(z.string())]).check(z.describe('`registry_mismatch`: what the tenant\'s filing registry has.'))),
+  submittedValue: z.optional(z.string().check(z.describe('`registry_mismatch`: what the request said.'))),
 });
 
 export const Problem = z.strictObject({

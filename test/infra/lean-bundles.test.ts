@@ -127,6 +127,22 @@ describe('lean bundles', () => {
     expect(tracing).toEqual([]);
   });
 
+  it("carry the API's contract (the answers' schemas, the document's generator) in none, the document only where it is served, and no DynamoDB client without the table", () => {
+    // Act: the document is a file bundled into its one function; what makes it runs in `npm run openapi` and the tests
+    const contract = bundles.flatMap((b) =>
+      b.sources.filter((s) => s.includes('/shared/api/') || s.includes('/infra/openapi/')).map((s) => `${b.entry} carries ${s}`),
+    );
+    const withDocument = bundles.filter((b) => b.sources.some((s) => s.endsWith('/openapi.json'))).map((b) => b.entry);
+    const tableless = bundles.filter((b) => b.spec.table === 'none');
+    const dynamo = tableless.filter((b) => b.packages.has('@aws-sdk/client-dynamodb')).map((b) => b.entry);
+
+    // Assess
+    expect(contract).toEqual([]);
+    expect(withDocument).toEqual(['functions/http/get-openapi-document.ts']);
+    expect(tableless.length).toBeGreaterThan(0);
+    expect(dynamo).toEqual([]);
+  });
+
   it("carry zod/mini, not classic zod, and none of zod's locales but English", () => {
     // Act: classic zod costs a cold start twice what zod/mini does (shared/zod.ts), and each locale is dead weight
     const carrying = bundles.flatMap((b) => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../../infra/openapi/document.ts';
 import { LambdaWorkers } from '../../infra/local/lambda-workers.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.ts';
 import { type ApiCall, apiClient, eventually } from '../support/api-client.ts';
@@ -296,6 +297,15 @@ describe('the bundled functions, end to end', () => {
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'invalid_header' } });
   });
 
+  it('serves the OpenAPI document from the bundle, without a key', async () => {
+    // Act
+    const served = await apiClient(runtime.url, '')('GET', '/v1/openapi.json');
+
+    // Assess: the file bundled at build time is the document of the code
+    expect(served.status).toBe(200);
+    expect(served.body).toEqual(buildOpenApiDocument());
+  });
+
   it("authorised every function's calls against its own role, and denied none", () => {
     // Act
     const decisions = runtime.iam.decisions();
@@ -303,8 +313,8 @@ describe('the bundled functions, end to end', () => {
     const denials = [...decisions].flatMap(([id, d]) =>
       Object.entries(d.actions).flatMap(([action, counts]) => (counts.denied > 0 ? [`${id} ${action}`] : [])),
     );
-    // The $default route's function answers 404 and touches nothing.
-    const withoutCalls = invoked.filter((id) => !decisions.get(id)?.allowed && !id.startsWith('NoRoute')).sort();
+    // The $default route's function answers 404 and touches nothing; the document's answers its bundled file.
+    const withoutCalls = invoked.filter((id) => !decisions.get(id)?.allowed && !id.startsWith('NoRoute') && !id.startsWith('GetOpenApiDocument')).sort();
     const allowed = (prefix: string, action: string) =>
       [...decisions].find(([id]) => id.startsWith(prefix))?.[1].actions[action]?.allowed ?? 0;
 

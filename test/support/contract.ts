@@ -1,0 +1,147 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { buildOpenApiDocument, type OpenApiDocument, type OperationObject, type ResponseObject } from '../../infra/openapi/document.ts';
+
+/**
+ * The API's contract, checked on what it answers: the answer to a request is matched to its operation of the OpenAPI
+ * document (by method and path), and its status, content type and body must be what the document says for that
+ * status. `apiClient` checks every answer it receives, so every system test checks the contract of what it calls. The
+ * document is the one the generator builds from the code now (`buildOpenApiDocument`), not the committed file, which a
+ * unit test keeps equal to it.
+ */
+
+/** One answer, as a client saw it. */
+export interface ContractAnswer {
+  method: string;
+  /** The request's path, with its query if any. */
+  path: string;
+  status: number;
+  /** The `Content-Type` header, if any. */
+  contentType: string | null;
+  /** The body parsed as JSON; undefined when it was empty. */
+  body: unknown;
+  /** The API key sent, if any: a 2xx to a key of a scope the operation does not take breaks the contract too. */
+  key?: string;
+}
+
+/** The JSON Schema 2020-12 validator of the document's schemas; `$ref`s resolve inside the document. */
+const BASE = 'https://icp-cancel.dev/openapi.json';
+// ajv-formats is CommonJS with its function as `default`; under ESM its namespace's default is that object.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => void;
+
+interface Contract {
+  document: OpenApiDocument;
+  operations: { method: string; pattern: RegExp; template: string; operation: OperationObject }[];
+  ajv: Ajv2020;
+  validators: Map<string, ValidateFunction>;
+}
+
+let contract: Contract | undefined;
+
+function loadContract(): Contract {
+  if (contract) return contract;
+  const document = buildOpenApiDocument();
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  addFormats(ajv);
+  ajv.addKeyword('components');
+  ajv.addSchema({ $id: BASE, components: { schemas: document.components.schemas } });
+  const operations = Object.entries(document.paths).flatMap(([template, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({
+      method: method.toUpperCase(),
+      // A path parameter is one segment (encoded as a client sends it).
+      pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}$`),
+      template,
+      operation,
+    })),
+  );
+  contract = { document, operations, ajv, validators: new Map() };
+  return contract;
+}
+
+/** The document's operation for a request, or undefined for one the API's `$default` route answers. */
+export function operationFor(method: string, path: string): { template: string; operation: OperationObject } | undefined {
+  const bare = path.split('?')[0] ?? '';
+  return loadContract().operations.find((o) => o.method === method.toUpperCase() && o.pattern.test(bare));
+}
+
+/** What the answer breaks of the contract, as a message that says where to look; undefined when it keeps it. */
+export function contractViolation(answer: ContractAnswer): string | undefined {
+  const { document } = loadContract();
+  const request = `${answer.method.toUpperCase()} ${answer.path}`;
+  const found = operationFor(answer.method, answer.path);
+  const mediaType = answer.contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  const where = (what: string) =>
+    `${request} answered ${answer.status} ${mediaType || '(no content type)'}, which breaks the API's contract: ${what}\n` +
+    `  body: ${excerpt(answer.body)}\n` +
+    '  Fix the document where the code is right (shared/api/, infra/openapi/operations.ts, then npm run openapi), the code where it is wrong.';
+
+  if (!found) {
+    // No operation: the `$default` route, whose one answer is a 404 problem.
+    if (answer.status !== 404 || mediaType !== 'application/problem+json') return where('no operation of openapi.json is this method and path, and only the $default route\'s 404 problem+json may answer it');
+    return schemaViolation('$default', { $ref: '#/components/schemas/Problem' }, answer.body, where);
+  }
+  const { operation, template } = found;
+  const name = `${operation.operationId} (${answer.method.toUpperCase()} ${template})`;
+  const documented = Object.keys(operation.responses);
+  const entry = operation.responses[String(answer.status)];
+  if (!entry) return where(`${name} documents ${documented.join(', ')}, not ${answer.status}`);
+  const response = resolveResponse(document, entry);
+
+  if (answer.status < 300 && answer.key) {
+    const scheme = /^icp_(agency|operator)_/.exec(answer.key)?.[1];
+    const allowed = operation.security.flatMap((s) => Object.keys(s));
+    if (scheme && allowed.length > 0 && !allowed.includes(`${scheme}Key`)) {
+      return where(`${name} takes ${allowed.join(' or ')}, yet it succeeded with an ${scheme} key`);
+    }
+  }
+  if (!response.content) {
+    return answer.body === undefined ? undefined : where(`${name} documents no body for ${answer.status}`);
+  }
+  const media = response.content[mediaType];
+  if (!media) return where(`${name} answers ${answer.status} as ${Object.keys(response.content).join(' or ')}`);
+  return schemaViolation(`${operation.operationId} ${answer.status} ${mediaType}`, media.schema, answer.body, where);
+}
+
+/** Throws an Error with the violation's message, if any. */
+export function assertContract(answer: ContractAnswer): void {
+  const violation = contractViolation(answer);
+  if (violation) throw new Error(violation);
+}
+
+function resolveResponse(document: OpenApiDocument, entry: ResponseObject | { $ref: string }): ResponseObject {
+  if (!('$ref' in entry)) return entry;
+  const name = entry.$ref.replace('#/components/responses/', '');
+  const shared = (document.components.responses as Record<string, ResponseObject> | undefined)?.[name];
+  if (!shared) throw new Error(`openapi.json refers to a response it does not have: ${entry.$ref}`);
+  return shared;
+}
+
+function schemaViolation(key: string, schema: Record<string, unknown>, body: unknown, where: (what: string) => string): string | undefined {
+  const { ajv, validators } = loadContract();
+  let validate = validators.get(key);
+  if (!validate) {
+    // The schemas' `$ref`s point into the document (`#/components/schemas/…`): resolve them against its base.
+    const rebased = JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${BASE}#/components/`)) as Record<string, unknown>;
+    validate = ajv.compile(rebased);
+    validators.set(key, validate);
+  }
+  if (validate(body)) return undefined;
+  return where(`the body does not match its schema:\n${formatErrors(validate.errors ?? [])}`);
+}
+
+function formatErrors(errors: ErrorObject[]): string {
+  return errors
+    .slice(0, 12)
+    .map((e) => {
+      const extra = 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : 'allowedValues' in e.params ? ` (${JSON.stringify(e.params.allowedValues)})` : '';
+      return `    ${e.instancePath || '(body)'} ${e.message ?? e.keyword}${extra}`;
+    })
+    .join('\n');
+}
+
+function excerpt(body: unknown): string {
+  if (body === undefined) return '(none)';
+  const text = JSON.stringify(body);
+  return text.length > 600 ? `${text.slice(0, 600)}…` : text;
+}
+
