@@ -9,6 +9,7 @@ import { type ApiCall, apiClient, eventually } from '../support/api-client.ts';
 import { launchChromium, screenshot } from '../support/browser.ts';
 import { applicationBody, PDF } from '../support/fixtures.ts';
 import { manifest, manifestRow } from '../support/manifest.ts';
+import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 
 /**
  * The console in a real browser (Debian's Chromium, driven by playwright-core) against the local runtime, as an
@@ -181,5 +182,48 @@ describe('the console, in Chromium', () => {
     expect(app).toMatchObject({ status: 'under_review', attempts: 2, websiteName: '示例网站' });
     expect(app.timeline.map((e: { status: string }) => e.status)).toEqual(['draft', 'submitted', 'under_review', 'rejected', 'submitted', 'under_review']);
     expect((await operatorApi('GET', `/v1/applications/${id}`)).status).toBe(200);
+  });
+  it('registers a webhook endpoint (its secret shown once), lists its deliveries and attempts, redelivers, rotates the secret', async () => {
+    // Prepare: a customer's receiver on loopback (allowed by the local runtime), answering 500 to the first attempt.
+    const receiver = await startWebhookReceiver();
+    try {
+      receiver.failNext(1);
+
+      // Act: the agency adds the endpoint for application.created only, then a draft is created.
+      await agency.goto(`${runtime.url}/console/#/webhooks`);
+      await agency.fill('input[name="url"]', receiver.url);
+      await agency.check('input[type="checkbox"][value="application.created"]');
+      await agency.click('button[name="add"]');
+      const secret = await (await agency.waitForSelector('[data-secret-for]')).textContent();
+      receiver.useSecret(secret ?? '');
+      const created = await agencyApi('POST', '/v1/applications', applicationBody());
+      const endpointId = (await agency.getAttribute('tr[data-endpoint]', 'data-endpoint')) ?? '';
+      await eventually(async () => ((await agencyApi('GET', `/v1/webhook-endpoints/${endpointId}/deliveries`)).body.items?.length ? true : undefined), 'the delivery');
+      await agency.click(`tr[data-endpoint="${endpointId}"] a`);
+      await agency.click('tr[data-delivery] a');
+      // The first attempt failed (500); the retry workflow's next one delivered it (the page follows a pending delivery).
+      await agency.waitForSelector('tr[data-attempt="2"]', { timeout: 30_000 });
+      const attempts = await agency.$$eval('tr[data-attempt] td:nth-child(4)', (cells) => cells.map((c) => c.textContent));
+      await screenshot(agency, '8-webhook-delivery');
+      await agency.click('button[name="redeliver"]');
+      await eventually(async () => (receiver.forApplication(created.body.id as string).length >= 2 ? true : undefined), 'the redelivery');
+      await agency.goto(`${runtime.url}/console/#/webhooks`);
+      await agency.click('button[name="rotate"]');
+      const rotated = await (await agency.waitForSelector(`[data-secret-for]:not(:text-is("${secret}"))`)).textContent();
+
+      // Assess
+      expect(secret).toMatch(/^whsec_/);
+      expect(attempts).toEqual(['500', '204']);
+      const received = receiver.forApplication(created.body.id as string);
+      expect(received.map((w) => [w.type, w.verified])).toEqual([
+        ['application.created', true],
+        ['application.created', true],
+      ]);
+      expect(received[0]?.id).toBe(received[1]?.id); // a redelivery keeps its webhook-id
+      expect(rotated).toMatch(/^whsec_/);
+      expect(rotated).not.toBe(secret);
+    } finally {
+      await receiver.stop();
+    }
   });
 });

@@ -104,7 +104,7 @@ function AddEndpoint({ onAdded }: { onAdded: (id: string, secret: string) => voi
           <legend>{t('eventTypes')} ({t('allEvents')} …)</legend>
           {EventTypes.options.map((type) => (
             <label class="inline">
-              <input type="checkbox" checked={types.includes(type)} onChange={(e) => toggle(type, e.currentTarget.checked)} />
+              <input type="checkbox" name="eventTypes" value={type} checked={types.includes(type)} onChange={(e) => toggle(type, e.currentTarget.checked)} />
               {type}
             </label>
           ))}
