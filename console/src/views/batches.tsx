@@ -10,8 +10,9 @@ export const batchUnderWay = (batch: BatchView) => batch.status !== 'completed' 
 /** The agency's batches, newest first, each with its live progress and its applications per status. */
 export function Batches() {
   const { t } = useTexts();
+  // Every 5 s while one is under way (a held batch waits for its release): each read sums every listed batch's counters.
   const batches = useLoad(() => ok(api.GET('/v1/batches', { params: { query: { limit: 50 } } })), [], {
-    pollMs: 2000,
+    pollMs: 5000,
     poll: (page) => page.items.some(batchUnderWay),
   });
   return (
