@@ -297,13 +297,36 @@ describe('the bundled functions, end to end', () => {
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'invalid_header' } });
   });
 
-  it('serves the OpenAPI document from the bundle, without a key', async () => {
+  it('serves the OpenAPI document from the bundle, without a key, cacheable, and 304 to its ETag', async () => {
     // Act
     const served = await apiClient(runtime.url, '')('GET', '/v1/openapi.json');
+    const etag = served.headers.get('etag') ?? '';
+    const again = await apiClient(runtime.url, 'not-a-key')('GET', '/v1/openapi.json', undefined, { 'if-none-match': `W/"other", ${etag}` });
 
     // Assess: the file bundled at build time is the document of the code
     expect(served.status).toBe(200);
     expect(served.body).toEqual(buildOpenApiDocument());
+    expect(served.headers.get('content-type')).toBe('application/json');
+    expect(served.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(etag).toMatch(/^"[\w-]{22}"$/);
+    expect(again.status).toBe(304);
+    expect(again.body).toBeUndefined();
+  });
+
+  it('manages API keys: creates one (shown once), records its use from a read-only function, rotates it and revokes the old one', async () => {
+    // Act
+    const created = await agency('POST', '/v1/api-keys', { name: 'bundled' });
+    const key = apiClient(runtime.url, created.body.key);
+    const used = await key('GET', '/v1/webhook-endpoints');
+    const rotated = await key('POST', `/v1/api-keys/${created.body.id}/rotate`, { overlapSeconds: 60 });
+    const revoked = await agency('POST', `/v1/api-keys/${created.body.id}/revoke`, {});
+    const listed = await agency('GET', '/v1/api-keys');
+
+    // Assess: ListWebhookEndpoints, which may write nothing else, recorded the key's use (lastUsedAt) under its grant
+    expect([created.status, used.status, rotated.status, revoked.status]).toEqual([201, 200, 201, 200]);
+    expect(listed.body.items.find((k: { id: string }) => k.id === created.body.id)).toMatchObject({ status: 'revoked', lastUsedAt: expect.any(String) });
+    const recorded = [...runtime.iam.decisions()].find(([id]) => id.startsWith('ListWebhookEndpoints'))?.[1].actions['dynamodb:UpdateItem'];
+    expect(recorded?.allowed).toBeGreaterThan(0);
   });
 
   it("authorised every function's calls against its own role, and denied none", () => {
@@ -340,5 +363,31 @@ describe('the bundled functions, end to end', () => {
 
     // Assess
     expect(never).toEqual([]);
+  });
+
+  // After the test above, so that these calls do not stand in for the journeys' own.
+  it('lets each operation of the OpenAPI document be called by exactly the keys its security names', async () => {
+    // Prepare: no key, and a key of each scope; ids that name nothing (the scope is decided before any lookup)
+    const keys = { none: '', agencyKey: runtime.demoTenant.agencyKey, operatorKey: runtime.demoTenant.operatorKey };
+    const document = buildOpenApiDocument();
+
+    // Act: every answer is also checked against the document by apiClient
+    const outcomes: string[] = [];
+    const expected: string[] = [];
+    for (const [template, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const allowed = operation.security.flatMap((s) => Object.keys(s));
+        for (const [scheme, key] of Object.entries(keys)) {
+          const answer = await apiClient(runtime.url, key)(method.toUpperCase(), template.replace(/\{\w+\}/g, 'missing_1'), method === 'post' ? {} : undefined);
+          const refused = answer.status === 401 ? 'no key' : answer.status === 403 ? 'scope' : undefined;
+          outcomes.push(`${operation.operationId} with ${scheme}: ${refused ? `refused (${refused})` : 'let through'}`);
+          const lets = allowed.length === 0 || allowed.includes(scheme);
+          expected.push(`${operation.operationId} with ${scheme}: ${lets ? 'let through' : `refused (${scheme === 'none' ? 'no key' : 'scope'})`}`);
+        }
+      }
+    }
+
+    // Assess
+    expect(outcomes).toEqual(expected);
   });
 });

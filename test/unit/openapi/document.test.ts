@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, methodAndPath, operationMismatches, type OpenApiDocument } from '../../../infra/openapi/document.ts';
 import { OPENAPI_FILE, openApiText } from '../../../infra/openapi/main.ts';
@@ -43,6 +45,23 @@ describe('openapi.json', () => {
 
     // Assess
     expect(result).toEqual({ valid: true });
+  });
+
+  it('has schemas that are JSON Schema 2020-12, each compiling with its references resolved', () => {
+    // Prepare: ajv in strict mode, which also refuses keywords it does not know
+    const ajv = new Ajv2020({ strict: true });
+    (addFormats as unknown as (ajv: Ajv2020) => void)(ajv);
+    ajv.addKeyword('components');
+    const base = 'https://icp-cancel.dev/openapi.json';
+
+    // Act
+    const invalid = Object.entries(committed.components.schemas).filter(([, schema]) => !ajv.validateSchema(schema)).map(([name]) => name);
+    ajv.addSchema({ $id: base, components: { schemas: committed.components.schemas } });
+    const compiled = Object.keys(committed.components.schemas).filter((name) => ajv.getSchema(`${base}#/components/schemas/${name}`) !== undefined);
+
+    // Assess
+    expect(invalid).toEqual([]);
+    expect(compiled).toEqual(Object.keys(committed.components.schemas));
   });
 
   it('says who may call each operation: the agency or operator key the handler requires, either for reads, none for the document', () => {
