@@ -1,142 +1,218 @@
-import { z } from 'zod';
-import { ApiError, CliError, UnreachableError } from './errors.ts';
+import createClient, { type Client } from 'openapi-fetch';
+import type {
+  Application,
+  ApplicationCorrection,
+  ApplicationDetail,
+  ApplicationInput,
+  ApplicationList,
+  BatchList,
+  BatchRelease,
+  BatchView,
+  CreatedBatch,
+  Decision,
+  EvidenceContentType,
+  EvidenceKind,
+  EvidenceUpload,
+  EventType,
+  FilingRecord,
+  paths,
+  RegistryImportReport,
+  RegistryImportRequest,
+  SharedEvidence,
+  SmsVerificationNotice,
+  UploadTarget,
+  WebhookDelivery,
+  WebhookDeliveryDetail,
+  WebhookDeliveryList,
+  WebhookEndpointList,
+  WebhookEndpointWithSecret,
+} from './api-types.ts';
+import { ApiError, UnexpectedAnswerError, UnreachableError } from './errors.ts';
 
-/** Where to upload the manifest: a presigned S3 PUT and the headers it was signed with. */
-export const UploadTarget = z.looseObject({
-  uploadUrl: z.string().url(),
-  method: z.string().default('PUT'),
-  headers: z.record(z.string(), z.string()).default({}),
-  expiresAt: z.string().optional(),
-});
-export type UploadTarget = z.infer<typeof UploadTarget>;
-
-/** `POST /v1/batches` with `{ format: "csv" }`. */
-export const CreatedBatch = z.looseObject({
-  id: z.string().min(1),
-  status: z.string(),
-  upload: UploadTarget.optional(),
-});
-export type CreatedBatch = z.infer<typeof CreatedBatch>;
-
-/** `GET /v1/batches/{id}`: the batch's stage, its row counts and the applications' counts per status. */
-export const BatchView = z.looseObject({
-  id: z.string().min(1),
-  /** `awaiting_upload` → `ingesting` → `ingested` (report written) → `completed`; or `failed`. */
-  status: z.string(),
-  hold: z.boolean().optional(),
-  rows: z
-    .looseObject({ total: z.number().optional(), processed: z.number().default(0), accepted: z.number().default(0), rejected: z.number().default(0) })
-    .default({ processed: 0, accepted: 0, rejected: 0 }),
-  counts: z.record(z.string(), z.number()).default({}),
-  /** Rows that reached an end, from 0 to 1. */
-  progress: z.number().optional(),
-  reportAvailable: z.boolean().optional(),
-  error: z.looseObject({ code: z.string().optional(), message: z.string().optional() }).optional(),
-  createdAt: z.string().optional(),
-  /** Rows and the start requests of their reviews durable: ingestion over. */
-  ingestedAt: z.string().optional(),
-  /** The last review the ingestion requested started (a batch that submits `immediately`). */
-  reviewsStartedAt: z.string().optional(),
-});
-export type BatchView = z.infer<typeof BatchView>;
-
-const BatchPage = z.looseObject({ items: z.array(BatchView), nextCursor: z.string().optional() });
-
-const ReleasePage = z.looseObject({ submitted: z.number(), waiting: z.number(), skipped: z.number(), nextCursor: z.string().optional() });
-
-const ReportLink = z.looseObject({ url: z.string().url() });
-
-/** `POST /v1/batch-evidence`: a shared evidence file's id and its presigned upload. */
-export const CreatedEvidence = UploadTarget.extend({ evidenceId: z.string().min(1) });
-export type CreatedEvidence = z.infer<typeof CreatedEvidence>;
-
-/** `GET /v1/batch-evidence/{id}`: the file's check. */
-export const SharedEvidenceView = z.looseObject({
-  evidenceId: z.string().min(1),
-  status: z.string(),
-  rejectionReason: z.string().optional(),
-});
-export type SharedEvidenceView = z.infer<typeof SharedEvidenceView>;
+export type { BatchView, CreatedBatch, UploadTarget };
 
 export interface ApiClientOptions {
   baseUrl: string;
   apiKey: string;
   /** Injected in tests; the global fetch otherwise. */
   fetch?: typeof fetch;
-  /** Per request; the manifest upload gets `uploadTimeoutMs`. */
+  /** Per request; uploads and the report's download get `uploadTimeoutMs`. */
   timeoutMs?: number;
   uploadTimeoutMs?: number;
 }
 
+/** A page of a list: how many, and where the previous page stopped. */
+export interface PageQuery {
+  limit?: number;
+  cursor?: string;
+}
+
+/** What is declared of a file before its presigned upload: the URL is bound to this type and size. */
+export interface FileDeclaration {
+  kind: EvidenceKind;
+  contentType: EvidenceContentType;
+  contentLength: number;
+}
+
 /**
- * The batch endpoints of the icp-cancel API, as the command-line client uses them. Every failure is a `CliError`
- * with a message fit for one line: `ApiError` for an error status (with the problem's field errors),
- * `UnreachableError` when no answer came.
+ * The icp-cancel API as the command-line client uses it: openapi-fetch typed by the paths generated from
+ * `openapi.json`, so every path, parameter, body and answer is the document's. Every failure is a `CliError` with a
+ * message fit for one line: `ApiError` for an error status (with the problem's field errors), `UnreachableError` when
+ * no answer came, `UnexpectedAnswerError` for a success that is not a JSON object.
  */
 export class ApiClient {
   private readonly baseUrl: string;
-  private readonly apiKey: string;
   private readonly fetch: typeof fetch;
   private readonly timeoutMs: number;
   private readonly uploadTimeoutMs: number;
+  private readonly api: Client<paths>;
 
   constructor(options: ApiClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.apiKey = options.apiKey;
     this.fetch = options.fetch ?? globalThis.fetch;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.uploadTimeoutMs = options.uploadTimeoutMs ?? 600_000;
+    this.api = createClient<paths>({
+      baseUrl: this.baseUrl,
+      headers: { authorization: `Bearer ${options.apiKey}`, accept: 'application/json, application/problem+json' },
+      fetch: (request) => this.transport(request),
+    });
   }
+
+  // Applications
+
+  /** A draft; the same key with the same body answers the application it made (`Idempotent-Replayed`). */
+  async createApplication(body: ApplicationInput, idempotencyKey: string): Promise<{ application: Application; replayed: boolean }> {
+    const answer = this.api.POST('/v1/applications', { body, params: { header: { 'Idempotency-Key': idempotencyKey } } });
+    const application = await ok(answer);
+    return { application, replayed: (await answer).response.headers.get('idempotent-replayed') === 'true' };
+  }
+
+  async getApplication(id: string): Promise<ApplicationDetail> {
+    return ok(this.api.GET('/v1/applications/{id}', { params: { path: { id } } }));
+  }
+
+  /** One page of the tenant's applications, newest first; `batchId` lists one batch's. */
+  async listApplications(query: PageQuery & { batchId?: string }): Promise<ApplicationList> {
+    return ok(this.api.GET('/v1/applications', { params: { query } }));
+  }
+
+  /** Declares an application's evidence file; the answer is the presigned PUT. */
+  async createEvidenceUpload(id: string, body: FileDeclaration): Promise<EvidenceUpload> {
+    return ok(this.api.POST('/v1/applications/{id}/evidence', { params: { path: { id } }, body }));
+  }
+
+  async submitApplication(id: string): Promise<Application> {
+    return ok(this.api.POST('/v1/applications/{id}/submit', { params: { path: { id } }, body: {} }));
+  }
+
+  async resubmitApplication(id: string, corrections: ApplicationCorrection): Promise<Application> {
+    return ok(this.api.POST('/v1/applications/{id}/resubmit', { params: { path: { id } }, body: corrections }));
+  }
+
+  async withdrawApplication(id: string): Promise<Application> {
+    return ok(this.api.POST('/v1/applications/{id}/withdraw', { params: { path: { id } }, body: {} }));
+  }
+
+  // Reviews (operator key)
+
+  async recordDecision(id: string, decision: Decision): Promise<Application> {
+    return ok(this.api.POST('/v1/reviews/{id}/decision', { params: { path: { id } }, body: decision }));
+  }
+
+  async recordSmsVerification(id: string, notice: SmsVerificationNotice): Promise<Application> {
+    return ok(this.api.POST('/v1/reviews/{id}/verification', { params: { path: { id } }, body: notice }));
+  }
+
+  // Webhooks
+
+  async createWebhookEndpoint(body: { url: string; eventTypes?: EventType[] }): Promise<WebhookEndpointWithSecret> {
+    return ok(this.api.POST('/v1/webhook-endpoints', { body }));
+  }
+
+  async listWebhookEndpoints(): Promise<WebhookEndpointList> {
+    return ok(this.api.GET('/v1/webhook-endpoints'));
+  }
+
+  async rotateWebhookSecret(id: string): Promise<WebhookEndpointWithSecret> {
+    return ok(this.api.POST('/v1/webhook-endpoints/{id}/rotate-secret', { params: { path: { id } }, body: {} }));
+  }
+
+  async listWebhookDeliveries(endpointId: string, query: PageQuery): Promise<WebhookDeliveryList> {
+    return ok(this.api.GET('/v1/webhook-endpoints/{id}/deliveries', { params: { path: { id: endpointId }, query } }));
+  }
+
+  async getWebhookDelivery(id: string): Promise<WebhookDeliveryDetail> {
+    return ok(this.api.GET('/v1/webhook-deliveries/{id}', { params: { path: { id } } }));
+  }
+
+  async redeliverWebhook(id: string): Promise<WebhookDelivery> {
+    return ok(this.api.POST('/v1/webhook-deliveries/{id}/redeliver', { params: { path: { id } }, body: {} }));
+  }
+
+  // Filing registry
+
+  /** Imports filing records: JSON `{ records }`, or a CSV file sent as it is (`text/csv`). */
+  async importRegistry(body: { json: RegistryImportRequest } | { csv: string }): Promise<RegistryImportReport> {
+    if ('json' in body) return ok(this.api.POST('/v1/filing-registry', { body: body.json }));
+    return ok(
+      this.api.POST('/v1/filing-registry', {
+        body: body.csv as unknown as RegistryImportRequest,
+        headers: { 'content-type': 'text/csv; charset=utf-8' },
+        // The CSV goes as it is: openapi-fetch would JSON-encode it.
+        bodySerializer: (csv) => csv as unknown as string,
+      }),
+    );
+  }
+
+  async getFilingRecord(filingNumber: string): Promise<FilingRecord> {
+    return ok(this.api.GET('/v1/filing-registry/{filingNumber}', { params: { path: { filingNumber } } }));
+  }
+
+  // Batches
 
   /** Creates a CSV batch; the answer carries the presigned upload (or none when the key replays a finished one). */
   async createCsvBatch(options: { hold: boolean; idempotencyKey: string }): Promise<CreatedBatch> {
-    const body = { format: 'csv', ...(options.hold ? { hold: true } : {}) };
-    const json = await this.request('POST', '/v1/batches', body, { 'idempotency-key': options.idempotencyKey });
-    return parseAnswer(CreatedBatch, json, 'POST /v1/batches');
+    const body = { format: 'csv' as const, ...(options.hold ? { hold: true } : {}) };
+    return ok(this.api.POST('/v1/batches', { body, params: { header: { 'Idempotency-Key': options.idempotencyKey } } }));
   }
 
   async getBatch(id: string): Promise<BatchView> {
-    const json = await this.request('GET', `/v1/batches/${encodeURIComponent(id)}`);
-    return parseAnswer(BatchView, json, 'GET /v1/batches/{id}');
+    return ok(this.api.GET('/v1/batches/{id}', { params: { path: { id } } }));
   }
 
   /** Releases one page of a batch's drafts (`POST /v1/batches/{id}/submit`). */
-  async releaseBatch(id: string, cursor?: string): Promise<z.infer<typeof ReleasePage>> {
-    const json = await this.request('POST', `/v1/batches/${encodeURIComponent(id)}/submit`, cursor ? { cursor } : {});
-    return parseAnswer(ReleasePage, json, 'POST /v1/batches/{id}/submit');
+  async releaseBatch(id: string, cursor?: string): Promise<BatchRelease> {
+    return ok(this.api.POST('/v1/batches/{id}/submit', { params: { path: { id } }, body: cursor ? { cursor } : {} }));
   }
 
-  /** The newest `limit` batches of the tenant (one page). */
-  async listBatches(limit: number): Promise<{ items: BatchView[]; nextCursor?: string }> {
-    const json = await this.request('GET', `/v1/batches?limit=${limit}`);
-    return parseAnswer(BatchPage, json, 'GET /v1/batches');
+  /** One page of the tenant's batches, newest first. */
+  async listBatches(query: PageQuery): Promise<BatchList> {
+    return ok(this.api.GET('/v1/batches', { params: { query } }));
   }
 
   /** The report's CSV: the API answers with a presigned link, which is fetched without the API key. */
   async downloadReport(id: string): Promise<Buffer> {
-    const json = await this.request('GET', `/v1/batches/${encodeURIComponent(id)}/report`);
-    const link = parseAnswer(ReportLink, json, 'GET /v1/batches/{id}/report');
+    const link = await ok(this.api.GET('/v1/batches/{id}/report', { params: { path: { id } } }));
     const response = await this.send(link.url, { method: 'GET' }, this.uploadTimeoutMs, 'the report download');
     if (!response.ok) throw new ApiError(response.status, `Downloading the report failed: HTTP ${response.status}.`);
     return Buffer.from(await response.arrayBuffer());
   }
 
   /** Declares a shared evidence file (uploaded once, referenced by id from the `evidence` column of any row). */
-  async createSharedEvidence(input: { kind: string; contentType: string; contentLength: number }): Promise<CreatedEvidence> {
-    const json = await this.request('POST', '/v1/batch-evidence', input);
-    return parseAnswer(CreatedEvidence, json, 'POST /v1/batch-evidence');
+  async createSharedEvidence(body: FileDeclaration): Promise<EvidenceUpload> {
+    return ok(this.api.POST('/v1/batch-evidence', { body }));
   }
 
-  async getSharedEvidence(id: string): Promise<SharedEvidenceView> {
-    const json = await this.request('GET', `/v1/batch-evidence/${encodeURIComponent(id)}`);
-    return parseAnswer(SharedEvidenceView, json, 'GET /v1/batch-evidence/{id}');
+  async getSharedEvidence(id: string): Promise<SharedEvidence> {
+    return ok(this.api.GET('/v1/batch-evidence/{id}', { params: { path: { id } } }));
   }
 
-  /** PUTs the manifest to the presigned URL with exactly the headers it was signed for. */
-  async upload(target: UploadTarget, body: Uint8Array, what = 'the manifest'): Promise<void> {
+  /** PUTs a file to a presigned URL with exactly the headers it was signed for, and no API key. */
+  async upload(target: UploadTarget, body: Uint8Array, what = 'the manifest', contentType = 'text/csv'): Promise<void> {
     // fetch derives Content-Length from the body; a copy in the headers could only disagree with it.
     const { 'content-length': _length, ...signed } = target.headers;
-    const headers = { 'content-type': 'text/csv', ...signed };
+    const headers = { 'content-type': contentType, ...signed };
     const response = await this.send(target.uploadUrl, { method: target.method, headers, body }, this.uploadTimeoutMs, 'the upload');
     if (!response.ok) {
       // S3 answers XML: its <Code> says enough (SignatureDoesNotMatch, AccessDenied when the URL has expired, …).
@@ -146,58 +222,54 @@ export class ApiClient {
     }
   }
 
-  private async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<unknown> {
-    const response = await this.send(
-      `${this.baseUrl}${path}`,
-      {
-        method,
-        headers: {
-          authorization: `Bearer ${this.apiKey}`,
-          accept: 'application/json, application/problem+json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...headers,
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      },
-      this.timeoutMs,
-      this.baseUrl,
-    );
+  /**
+   * openapi-fetch's fetch: an error status becomes an `ApiError` named after the request (`GET /v1/batches/bat_1`),
+   * and a success must be a JSON object, so that what the typed methods return is what their types say it is.
+   */
+  private async transport(request: Request): Promise<Response> {
+    const what = `${request.method} ${decodeURI(new URL(request.url).pathname)}`;
+    const response = await this.send(request, {}, this.timeoutMs, this.baseUrl);
     const text = await response.text();
-    let json: unknown;
-    try {
-      json = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      json = undefined;
+    const json = parseJson(text);
+    if (!response.ok) throw apiError(response.status, what, json);
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+      throw new UnexpectedAnswerError(`${what} answered ${response.status} with ${text === '' ? 'no body' : 'something that is not a JSON object'}: is ${this.baseUrl} the icp-cancel API?`);
     }
-    if (!response.ok) throw apiError(response.status, `${method} ${path}`, json);
-    if (json === undefined) throw new CliError(`${method} ${path} answered ${response.status} without a JSON body.`);
-    return json;
+    return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 
-  private async send(url: string, init: RequestInit, timeoutMs: number, what: string): Promise<Response> {
+  private async send(input: string | Request, init: RequestInit, timeoutMs: number, what: string): Promise<Response> {
     try {
-      return await this.fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+      return await this.fetch(input, { ...init, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       throw new UnreachableError(`Cannot reach ${what}: ${describeNetworkError(error)}.`, { cause: error });
     }
   }
 }
 
-function apiError(status: number, request: string, json: unknown): ApiError {
-  const problem = json !== null && typeof json === 'object' ? (json as Record<string, unknown>) : undefined;
-  const title = typeof problem?.title === 'string' ? problem.title : undefined;
-  const detail = typeof problem?.detail === 'string' ? problem.detail : undefined;
-  const text = [title, detail].filter(Boolean).join(': ') || 'no details';
-  return new ApiError(status, `${request} failed with ${status}: ${text}`, problem);
+/** The data of an openapi-fetch answer: the transport has thrown for anything else. */
+async function ok<T>(answer: Promise<{ data?: T; response: Response }>): Promise<T> {
+  const { data, response } = await answer;
+  if (data === undefined) throw new UnexpectedAnswerError(`${response.url} answered ${response.status} without a body.`);
+  return data;
 }
 
-function parseAnswer<S extends z.ZodType>(schema: S, json: unknown, request: string): z.infer<S> {
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CliError(`${request} answered something this client does not understand (${issue?.path.join('.') || '(body)'}: ${issue?.message}).`);
+function parseJson(text: string): unknown {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
   }
-  return parsed.data;
+}
+
+function apiError(status: number, request: string, json: unknown): ApiError {
+  const problem = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+  const title = typeof problem?.title === 'string' ? problem.title : undefined;
+  const detail = typeof problem?.detail === 'string' ? problem.detail : undefined;
+  // API Gateway's own refusals (413 before any function runs) are `{ "message": … }`.
+  const message = typeof problem?.message === 'string' ? problem.message : undefined;
+  const text = [title, detail].filter(Boolean).join(': ') || message || 'no details';
+  return new ApiError(status, `${request} failed with ${status}: ${text}`, problem);
 }
 
 const NETWORK_CODES: Readonly<Record<string, string>> = {

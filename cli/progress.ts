@@ -1,20 +1,11 @@
-import { ApplicationStatus, FINAL_STATUSES } from '../shared/domain/application.ts';
+import { ApplicationStatus } from '../shared/domain/application.ts';
 import type { BatchView } from './api-client.ts';
 
 const STATUS_ORDER: readonly string[] = ApplicationStatus.options;
 
-/**
- * How far a batch is, from 0 to 1: the API's own figure when it gives one; otherwise rows read while the manifest is
- * ingested, then rows that reached an end (refused, or an application in a final status).
- */
+/** How far a batch is, from 0 to 1: rows that reached an end (refused, or an application in a final status), as the API counts them. */
 export function batchProgress(batch: BatchView): number {
-  if (batch.progress !== undefined) return clamp(batch.progress > 1 ? batch.progress / 100 : batch.progress);
-  const total = batch.rows.total;
-  if (!total) return 0;
-  const finished = Object.entries(batch.counts)
-    .filter(([status]) => FINAL_STATUSES.has(status as ApplicationStatus))
-    .reduce((sum, [, n]) => sum + n, 0);
-  return clamp((batch.rows.rejected + finished) / total);
+  return clamp(batch.progress);
 }
 
 /** `[██████░░░░░░░░░░░░░░]` for a fraction. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../../cli/program.ts';
-import { captureIo, startFakeApi } from './fake-api.ts';
+import { batchView, captureIo, startFakeApi } from './fake-api.ts';
 
 describe('icp-cancel arguments and configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'icp-cli-args-'));
@@ -12,7 +12,7 @@ describe('icp-cancel arguments and configuration', () => {
   beforeAll(async () => {
     writeFileSync(join(dir, 'ok.csv'), 'kind,filingNumber\ncancel_website,京ICP备10046444号-9\n');
     api = await startFakeApi({
-      'GET /v1/batches/bat_1': () => ({ body: { id: 'bat_1', status: 'ingesting', rows: { total: 2, processed: 1 } } }),
+      'GET /v1/batches/bat_1': () => ({ body: batchView({ status: 'ingesting', rows: { total: 2, processed: 1 } }) }),
     });
   });
   afterAll(async () => {

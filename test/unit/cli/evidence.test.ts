@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { run } from '../../../cli/program.ts';
-import { captureIo, type FakeRoute, sequence, startFakeApi } from './fake-api.ts';
+import type { Evidence } from '../../../cli/api-types.ts';
+import { applicationView, captureIo, type FakeRoute, sequence, startFakeApi } from './fake-api.ts';
 
 const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
 
@@ -74,7 +75,11 @@ describe('icp-cancel evidence upload', () => {
 
     const noKind = captureIo(dir, env);
     expect(await run(['evidence', 'upload', 'closure.pdf'], noKind.io)).toBe(2);
-    expect(noKind.stderr()).toMatch(/required option '--kind <kind>' not specified/);
+    expect(noKind.stderr()).toBe('icp-cancel: A shared file needs --kind (closure_proof, business_licence, …).\n');
+
+    const badKind = captureIo(dir, env);
+    expect(await run(['evidence', 'upload', 'closure.pdf', '--kind', 'closure'], badKind.io)).toBe(2);
+    expect(badKind.stderr()).toMatch(/argument 'closure' is invalid\. Allowed choices are closure_proof, migration_proof, /);
 
     const noType = captureIo(dir, env);
     expect(await run(['evidence', 'upload', 'scan.tiff', '--kind', 'closure_proof'], noType.io)).toBe(2);
@@ -83,5 +88,78 @@ describe('icp-cancel evidence upload', () => {
     const missing = captureIo(dir, env);
     expect(await run(['evidence', 'upload', 'gone.pdf', '--kind', 'closure_proof'], missing.io)).toBe(1);
     expect(missing.stderr()).toBe('icp-cancel: Cannot read gone.pdf: no such file.\n');
+  });
+});
+
+describe('icp-cancel evidence upload <application-id> <file>', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'icp-cli-app-evidence-'));
+  writeFileSync(join(dir, 'closure.pdf'), PDF);
+  let api: Awaited<ReturnType<typeof startFakeApi>> | undefined;
+  afterEach(async () => {
+    await api?.stop();
+    api = undefined;
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const upload: FakeRoute = (_r, base) => ({
+    status: 201,
+    body: {
+      evidenceId: 'ev_2',
+      uploadUrl: `${base}/s3/evidence/app_1/ev_2?X-Amz-Signature=abc`,
+      method: 'PUT',
+      headers: { 'content-type': 'application/pdf' },
+      expiresAt: '2026-11-29T08:10:00.000Z',
+    },
+  });
+  const withEvidence = (status: Evidence['status'], extra: Partial<Evidence> = {}) => ({
+    body: applicationView({
+      evidence: [{ evidenceId: 'ev_2', kind: 'closure_proof', contentType: 'application/pdf', contentLength: PDF.length, status, createdAt: '2026-11-29T08:01:00.000Z', ...extra }],
+    }),
+  });
+
+  it("takes the one kind the application misses, uploads, waits for the application's evidence to be accepted", async () => {
+    // Prepare
+    api = await startFakeApi({
+      'POST /v1/applications/app_1/evidence': upload,
+      'PUT /s3/evidence/app_1/ev_2': () => ({}),
+      'GET /v1/applications/app_1': sequence({ body: applicationView() }, withEvidence('pending_upload'), withEvidence('accepted', { sha256: 'ab'.repeat(32) })),
+    });
+    const cli = captureIo(dir, { ICP_API_URL: api.url, ICP_API_KEY: 'k' });
+
+    // Act
+    const code = await run(['evidence', 'upload', 'app_1', 'closure.pdf', '--interval', '0.1'], cli.io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(cli.stdout()).toBe('ev_2\n');
+    expect(cli.stderr()).toBe(`closure.pdf: accepted as closure_proof (SHA-256 ${'ab'.repeat(32)}).\n`);
+    expect(JSON.parse(api.to('POST /v1/applications/app_1/evidence')[0]?.body.toString() ?? '')).toEqual({
+      kind: 'closure_proof',
+      contentType: 'application/pdf',
+      contentLength: PDF.length,
+    });
+    expect(api.to('PUT /s3/evidence/app_1/ev_2')[0]?.body.equals(PDF)).toBe(true);
+    expect(cli.sleeps).toEqual([100]);
+  });
+
+  it('asks for --kind when the application misses several, and exits 1 with the reason and rule of a refused file', async () => {
+    api = await startFakeApi({
+      'GET /v1/applications/app_1': () => ({ body: applicationView({ missingEvidence: ['business_licence', 'legal_rep_id'] }) }),
+      'POST /v1/applications/app_1/evidence': upload,
+      'PUT /s3/evidence/app_1/ev_2': () => ({}),
+      'GET /v1/applications/app_2': () => withEvidence('rejected', { rejectionReason: 'The file is not a PDF.', rejectionCode: 'content_type_mismatch' }),
+      'POST /v1/applications/app_2/evidence': upload,
+    });
+    const env = { ICP_API_URL: api.url, ICP_API_KEY: 'k' };
+
+    const several = captureIo(dir, env);
+    expect(await run(['evidence', 'upload', 'app_1', 'closure.pdf'], several.io)).toBe(2);
+    expect(several.stderr()).toBe('icp-cancel: app_1 misses business_licence, legal_rep_id: pass --kind.\n');
+    expect(api.to('POST /v1/applications/app_1/evidence')).toHaveLength(0);
+
+    const refused = captureIo(dir, env);
+    expect(await run(['evidence', 'upload', 'app_2', 'closure.pdf', '--kind', 'closure_proof', '--json'], refused.io)).toBe(1);
+    expect(refused.stderr()).toBe('icp-cancel: closure.pdf was refused: The file is not a PDF. (ev_2, content_type_mismatch)\n');
+    expect(refused.stdout()).toBe('');
   });
 });

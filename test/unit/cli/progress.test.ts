@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BatchView } from '../../../cli/api-client.ts';
 import { batchProgress, ProgressDisplay, renderBar, renderProgressLine } from '../../../cli/progress.ts';
-
-const view = (fields: Record<string, unknown>) => BatchView.parse({ id: 'bat_1', status: 'ingesting', ...fields });
+import { batchView as view } from './fake-api.ts';
 
 describe('progress rendering', () => {
   it('draws a bar of the given width for a fraction, clamped to 0..1', () => {
@@ -13,21 +11,9 @@ describe('progress rendering', () => {
     expect(renderBar(Number.NaN, 4)).toBe('[░░░░]');
   });
 
-  it('counts refused rows and applications in a final status as done', () => {
-    // Prepare
-    const batch = view({
-      status: 'ingested',
-      rows: { total: 100, processed: 100, accepted: 97, rejected: 3 },
-      counts: { submitted: 50, approved: 40, rejected_final: 5, failed: 2 },
-    });
-
-    // Act + Assess
-    expect(batchProgress(batch)).toBeCloseTo(0.5);
-  });
-
-  it('takes the API\'s own progress when it sends one, as a fraction or a percentage', () => {
+  it("takes the API's progress, clamped to 0..1", () => {
     expect(batchProgress(view({ progress: 0.25, rows: { total: 100, processed: 0 } }))).toBe(0.25);
-    expect(batchProgress(view({ progress: 75 }))).toBe(0.75);
+    expect(batchProgress(view({ progress: 1.5 }))).toBe(1);
     expect(batchProgress(view({}))).toBe(0);
   });
 
@@ -36,6 +22,7 @@ describe('progress rendering', () => {
     const batch = view({
       rows: { total: 10_000, processed: 4_000, accepted: 3_880, rejected: 120 },
       counts: { approved: 0, submitted: 30, draft: 3_850 },
+      progress: 0.012,
     });
 
     // Act
@@ -54,7 +41,7 @@ describe('progress rendering', () => {
     // Act
     display.update(batch);
     display.update(batch);
-    display.finish(view({ status: 'completed', rows: { total: 10, processed: 10, accepted: 10 }, counts: { approved: 10 } }));
+    display.finish(view({ status: 'completed', rows: { total: 10, processed: 10, accepted: 10 }, counts: { approved: 10 }, progress: 1 }));
 
     // Assess
     expect(written).toHaveLength(3);

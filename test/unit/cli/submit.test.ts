@@ -3,20 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../../cli/program.ts';
-import { captureIo, type FakeAnswer, type FakeRoute, sequence, startFakeApi } from './fake-api.ts';
+import { batchView, captureIo, type FakeAnswer, type FakeRoute, sequence, startFakeApi } from './fake-api.ts';
 
 const MANIFEST = '\uFEFFkind,filingNumber,websiteName\ncancel_website,京ICP备10046444号-9,"示例, 网站"\n';
 const REPORT = 'row,filingNumber,outcome,applicationId,errorPath,errorCode,errorMessage\n2,京ICP备10046444号-9,created,app_1,,,\n';
 
-const batch = (status: string, rows: Record<string, number>, counts: Record<string, number> = {}): FakeAnswer => ({
-  body: { id: 'bat_1', status, rows, counts },
+type View = NonNullable<Parameters<typeof batchView>[0]>;
+const batch = (status: View['status'], rows: View['rows'], counts: View['counts'] = {}, progress = 0): FakeAnswer => ({
+  body: batchView({ status, rows, counts, progress }),
 });
-const created = (status = 'awaiting_upload'): FakeRoute => (_request, base) => ({
+const created = (status: View['status'] = 'awaiting_upload'): FakeRoute => (_request, base) => ({
   status: 201,
   body: {
-    id: 'bat_1',
-    status,
-    upload: { uploadUrl: `${base}/s3/manifests/bat_1.csv?X-Amz-Signature=abc`, method: 'PUT', headers: { 'content-type': 'text/csv' } },
+    ...batchView({ status }),
+    upload: {
+      uploadUrl: `${base}/s3/manifests/bat_1.csv?X-Amz-Signature=abc`,
+      method: 'PUT',
+      headers: { 'content-type': 'text/csv' },
+      expiresAt: '2026-11-29T08:10:00.000Z',
+    },
   },
 });
 const problem = (status: number, title: string, extra: Record<string, unknown> = {}): FakeAnswer => ({
@@ -96,11 +101,11 @@ describe('icp-cancel batch submit', () => {
       'POST /v1/batches': created(),
       'PUT /s3/manifests/bat_1.csv': () => ({}),
       'GET /v1/batches/bat_1': sequence(
-        batch('uploaded', { processed: 0 }),
+        batch('awaiting_upload', { processed: 0 }),
         batch('ingesting', { total: 2, processed: 1, accepted: 1 }, { draft: 1 }),
         problem(503, 'Temporarily unavailable, retry later'),
-        batch('ingested', { total: 2, processed: 2, accepted: 1, rejected: 1 }, { submitted: 1 }),
-        batch('completed', { total: 2, processed: 2, accepted: 1, rejected: 1 }, { approved: 1 }),
+        batch('ingested', { total: 2, processed: 2, accepted: 1, rejected: 1 }, { submitted: 1 }, 0.5),
+        batch('completed', { total: 2, processed: 2, accepted: 1, rejected: 1 }, { approved: 1 }, 1),
       ),
       ...reportRoutes,
     });
@@ -127,7 +132,10 @@ describe('icp-cancel batch submit', () => {
     api = await startFakeApi({
       'POST /v1/batches': created(),
       'PUT /s3/manifests/bat_1.csv': () => ({}),
-      'GET /v1/batches/bat_1': sequence(batch('ingesting', { total: 2, processed: 1 }), batch('ingested', { total: 2, processed: 2, accepted: 2 }, { draft: 2 })),
+      'GET /v1/batches/bat_1': sequence(
+        batch('ingesting', { total: 2, processed: 1 }),
+        { body: batchView({ status: 'ingested', hold: true, rows: { total: 2, processed: 2, accepted: 2 }, counts: { draft: 2 }, reportAvailable: true }) },
+      ),
       ...reportRoutes,
     });
     const cli = captureIo(dir, env(), true);
@@ -157,12 +165,14 @@ describe('icp-cancel batch submit', () => {
   });
 
   it.each([
-    [401, problem(401, 'Missing or unknown API key'), /failed with 401: Missing or unknown API key$/],
-    [500, { status: 500, headers: { 'content-type': 'text/plain' }, body: 'boom' }, /failed with 500: no details$/],
-  ])('exits 1 on a %i', async (_status, answer, message) => {
+    [401, problem(401, 'Missing or unknown API key'), 1, /failed with 401: Missing or unknown API key$/],
+    [429, problem(429, 'Too many requests'), 3, /failed with 429: Too many requests$/],
+    [500, { status: 500, headers: { 'content-type': 'text/plain' }, body: 'boom' }, 3, /failed with 500: no details$/],
+    [413, { status: 413, body: { message: 'Request Entity Too Large' } }, 1, /failed with 413: Request Entity Too Large$/],
+  ])('exits %#: a %i is exit %i', async (_status, answer, exit, message) => {
     api = await startFakeApi({ 'POST /v1/batches': () => answer });
     const cli = captureIo(dir, env());
-    expect(await run(['batch', 'submit', 'manifest.csv'], cli.io)).toBe(1);
+    expect(await run(['batch', 'submit', 'manifest.csv'], cli.io)).toBe(exit);
     expect(cli.stderr().trim()).toMatch(message);
   });
 
@@ -180,23 +190,23 @@ describe('icp-cancel batch submit', () => {
     expect(cli.stderr()).toMatch(/icp-cancel: Uploading the manifest failed: HTTP 403 SignatureDoesNotMatch\.\n$/);
   });
 
-  it('exits 1 when the API cannot be reached', async () => {
+  it('exits 3 when the API cannot be reached', async () => {
     api = await startFakeApi({});
     const url = api.url;
     await api.stop();
     api = undefined;
     const cli = captureIo(dir, { ICP_API_URL: url, ICP_API_KEY: 'k' });
 
-    expect(await run(['batch', 'submit', 'manifest.csv'], cli.io)).toBe(1);
+    expect(await run(['batch', 'submit', 'manifest.csv'], cli.io)).toBe(3);
     expect(cli.stderr()).toBe(`icp-cancel: Cannot reach ${url}: connection refused (ECONNREFUSED).\n`);
   });
 
-  it('exits 1 when the batch fails, with its reason, and when polling keeps failing', async () => {
+  it('exits 1 when the batch fails, with its reason, and 3 when polling keeps failing', async () => {
     api = await startFakeApi({
       'POST /v1/batches': created(),
       'PUT /s3/manifests/bat_1.csv': () => ({}),
       'GET /v1/batches/bat_1': () => ({
-        body: { id: 'bat_1', status: 'failed', rows: { processed: 0 }, error: { code: 'missing_column', message: 'The header has no filingNumber column.' } },
+        body: batchView({ status: 'failed', error: { code: 'missing_column', message: 'The header has no filingNumber column.' } }),
       }),
     });
     const failed = captureIo(dir, env());
@@ -206,7 +216,7 @@ describe('icp-cancel batch submit', () => {
 
     api = await startFakeApi({ 'GET /v1/batches/bat_1': () => problem(502, 'Bad gateway') });
     const flaky = captureIo(dir, env());
-    expect(await run(['batch', 'status', 'bat_1', '--watch'], flaky.io)).toBe(1);
+    expect(await run(['batch', 'status', 'bat_1', '--watch'], flaky.io)).toBe(3);
     expect(api.to('GET /v1/batches/bat_1')).toHaveLength(6);
     expect(flaky.stderr()).toMatch(/failed with 502: Bad gateway\n$/);
   });
@@ -216,14 +226,13 @@ describe('icp-cancel batch submit', () => {
       'POST /v1/batches': created(),
       'PUT /s3/manifests/bat_1.csv': () => ({}),
       'GET /v1/batches/bat_1': () => ({
-        body: {
-          id: 'bat_1',
+        body: batchView({
           status: 'failed',
           rows: { total: 2, processed: 1, accepted: 1 },
           counts: { draft: 1 },
           reportAvailable: true,
           error: { code: 'ingestion_failed', message: 'Ingestion kept failing after its retries.' },
-        },
+        }),
       }),
       ...reportRoutes,
     });
@@ -235,11 +244,15 @@ describe('icp-cancel batch submit', () => {
     expect(cli.stderr()).toMatch(/icp-cancel: Batch bat_1 failed: Ingestion kept failing after its retries\. \(ingestion_failed\)\n$/);
   });
 
-  it('exits 1 on an answer it does not understand', async () => {
-    api = await startFakeApi({ 'POST /v1/batches': () => ({ status: 201, body: { hello: 'world' } }) });
+  it.each([
+    ['a web page', { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>Sign in to the proxy</html>' }, 'something that is not a JSON object'],
+    ['a JSON array', { status: 201, body: [] }, 'something that is not a JSON object'],
+    ['no body', { status: 201, body: '' }, 'no body'],
+  ])('exits 3 on a success that is not the API\'s answer (%s)', async (_what, answer, says) => {
+    api = await startFakeApi({ 'POST /v1/batches': () => answer });
     const cli = captureIo(dir, env());
-    expect(await run(['batch', 'submit', 'manifest.csv'], cli.io)).toBe(1);
-    expect(cli.stderr()).toMatch(/^icp-cancel: POST \/v1\/batches answered something this client does not understand \(id: /);
+    expect(await run(['batch', 'submit', 'manifest.csv'], cli.io)).toBe(3);
+    expect(cli.stderr()).toBe(`icp-cancel: POST /v1/batches answered ${answer.status} with ${says}: is ${api.url} the icp-cancel API?\n`);
   });
 });
 
