@@ -157,6 +157,8 @@ describe('the console, in Chromium', () => {
     const overdue = await operator.waitForSelector(`tr[data-application="${id}"] [data-overdue]`);
     await screenshot(operator, '5-operator-queue-overdue');
     await operator.click(`tr[data-application="${id}"] a`);
+    await operator.click('button[name="sms"]');
+    const smsSent = await (await operator.waitForSelector('[data-sms-sent]')).textContent();
     await operator.selectOption('select[name="reason-0"]', 'INFO_MISMATCH');
     await operator.fill('input[name="message-0"]', 'The website name differs from the filing');
     await operator.click('button[name="reject"]');
@@ -175,6 +177,7 @@ describe('the console, in Chromium', () => {
 
     // Assess
     expect(await overdue.textContent()).toBe('overdue');
+    expect(smsSent).toContain('Code texted to the website principal');
     expect(reasonText).toContain('The website name differs from the filing');
     expect(reasonText).toContain(REJECTION_REASONS.INFO_MISMATCH.fixHint.en);
     expect(chineseTitle).toBe('ICP 备案注销');

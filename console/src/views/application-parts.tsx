@@ -37,7 +37,7 @@ export function Deadline({ app }: { app: Application }) {
 }
 
 /** What the application says: the fields an operator compares with the evidence, and an agency checks. */
-export function ApplicationData({ app }: { app: ApplicationDetail }) {
+export function ApplicationData({ app, linkBatch = true }: { app: ApplicationDetail; linkBatch?: boolean }) {
   const { t, label } = useTexts();
   const site = app.siteState;
   return (
@@ -72,7 +72,7 @@ export function ApplicationData({ app }: { app: ApplicationDetail }) {
       {app.batchId ? (
         <>
           <dt>{t('batch')}</dt>
-          <dd><a href={href('batches', app.batchId)}>{app.batchId}</a></dd>
+          <dd>{linkBatch ? <a href={href('batches', app.batchId)}>{app.batchId}</a> : app.batchId}</dd>
         </>
       ) : null}
       <dt>{t('attempts')}</dt>

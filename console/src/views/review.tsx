@@ -20,7 +20,8 @@ export function Review({ id }: { id: string }) {
           <div class="columns side-by-side" data-application={a.id} data-status={a.status}>
             <div>
               <h3>{t('data')}</h3>
-              <ApplicationData app={a} />
+              {/* The operator's console has no batch pages: the batch is named, not linked. */}
+              <ApplicationData app={a} linkBatch={false} />
             </div>
             <div>
               <h3>{t('evidence')}</h3>
