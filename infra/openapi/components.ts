@@ -70,7 +70,7 @@ export const COMPONENTS: Readonly<Record<string, Component>> = {
   ReviewDeadline: { schema: ReviewDeadlineRecord, description: 'The last day (China date) the authority has for the current attempt; `estimate` when the holiday calendar does not cover it.' },
   FieldError: { schema: FieldError },
   Problem: { schema: Problem, description: 'RFC 9457 problem details: every error the API answers.' },
-  GatewayMessage: { schema: GatewayMessage, description: 'A refusal by API Gateway or Lambda before any function runs (a body over 10 MiB, an event over 6 MiB).' },
+  GatewayMessage: { schema: GatewayMessage, description: 'A refusal by API Gateway itself: a body over 10 MiB or an event over 6 MiB (413), its throttle (429), a function that failed or timed out (500).' },
 
   // Request bodies
   ApplicationInput: { schema: ApplicationInput, description: 'A cancellation application. Unknown fields are refused.' },

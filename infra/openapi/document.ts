@@ -129,7 +129,7 @@ export function buildOpenApiDocument(routes: readonly HttpRouteSpec[] = HTTP_ROU
 
 const INFO = `Every request carries \`Authorization: Bearer <API key>\` (but \`GET /v1/openapi.json\`). Keys belong to a tenant (an agency) and have a scope: \`agency\` keys create and manage, \`operator\` keys record the authority's decisions; both read. Another tenant's record answers as a missing one does (404).
 
-Every error is [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) \`application/problem+json\` (the \`Problem\` schema): \`status\` is the HTTP status, \`errors\` lists each field's problem with its rule (\`code\`) and a hint, and a 409 about a record's state names it (\`applicationStatus\`, \`batchStatus\`). A refused request changes nothing. Any method and path not listed here answers 404 problem+json (\`no_route\`), without a key. An id over ${MAX_PATH_PARAMETER_LENGTH} characters is a 404, a JSON body nested over ${MAX_JSON_DEPTH} levels a 400 (\`too_deep\`). Two refusals come from AWS before any function runs and are \`{"message": …}\` instead: a body over 10 MiB and one whose event would pass Lambda's 6 MiB limit (413).
+Every error is [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) \`application/problem+json\` (the \`Problem\` schema): \`status\` is the HTTP status, \`errors\` lists each field's problem with its rule (\`code\`) and a hint, and a 409 about a record's state names it (\`applicationStatus\`, \`batchStatus\`). A refused request changes nothing. Any method and path not listed here answers 404 problem+json (\`no_route\`), without a key. An id over ${MAX_PATH_PARAMETER_LENGTH} characters is a 404, a JSON body nested over ${MAX_JSON_DEPTH} levels a 400 (\`too_deep\`). API Gateway answers some refusals itself, as \`{"message": …}\` (\`GatewayMessage\`) instead: a body over 10 MiB or an event over Lambda's 6 MiB (413), its throttle (429), a function that failed or timed out (500).
 
 Lists are pages, newest first: send \`nextCursor\` back unchanged as \`cursor\` while there is one.`;
 
@@ -225,19 +225,27 @@ const SHARED_REFUSALS = {
   NotFound: [404, `No such record, another tenant's (they look the same), or an id over ${MAX_PATH_PARAMETER_LENGTH} characters.`],
   PayloadTooLarge: [413, 'The body is too large: over this route\'s limit (problem+json), or over 10 MiB (API Gateway\'s `{"message"}`).'],
   UnsupportedMediaType: [415, 'The Content-Type is not application/json.'],
-  InternalError: [500, 'Something failed on our side; retry later.'],
+  TooManyRequests: [429, 'API Gateway\'s throttle of the stage (`{"message":"Too Many Requests"}`, not problem+json): retry with backoff.'],
+  InternalError: [500, 'Something failed on our side (problem+json), or the function itself failed or timed out (API Gateway\'s `{"message":"Internal Server Error"}`); retry later.'],
   Unavailable: [503, 'DynamoDB or Step Functions is busy; retry.'],
 } as const satisfies Record<string, readonly [number, string]>;
 type SharedRefusal = keyof typeof SHARED_REFUSALS;
 
-/** A refusal's answer: problem+json (or, for 413, API Gateway's own message too). */
+/** Refusals API Gateway makes itself, before or instead of a function: only its message (429), or either (413, 500). */
+const GATEWAY_ONLY = new Set([429]);
+const GATEWAY_TOO = new Set([413, 500]);
+
+/** A refusal's answer: problem+json, API Gateway's own message, or either. */
 function refusalAnswer(status: number, description: string, examples?: Record<string, unknown>): ResponseObject {
+  const gateway = { 'application/json': { schema: { $ref: '#/components/schemas/GatewayMessage' } } };
   return {
     description,
-    content: {
-      'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' }, ...(examples ? { examples } : {}) },
-      ...(status === 413 ? { 'application/json': { schema: { $ref: '#/components/schemas/GatewayMessage' } } } : {}),
-    },
+    content: GATEWAY_ONLY.has(status)
+      ? gateway
+      : {
+          'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' }, ...(examples ? { examples } : {}) },
+          ...(GATEWAY_TOO.has(status) ? gateway : {}),
+        },
   };
 }
 
@@ -267,9 +275,11 @@ function responses(spec: OperationSpec, namesRecord: boolean, schemas: Record<st
   if (spec.auth === 'operator') refuseShared('OperatorScopeRequired');
   if (spec.auth !== 'public') {
     refuseShared('Unauthorized');
-    refuseShared('InternalError');
     refuseShared('Unavailable');
   }
+  // Every route: the stage's throttle, and a function that fails.
+  refuseShared('TooManyRequests');
+  refuseShared('InternalError');
 
   const answers: OperationObject['responses'] = {};
   for (const [status, success] of Object.entries(spec.success)) {

@@ -37,8 +37,8 @@ export const Problem = z.strictObject({
 });
 
 /**
- * Two refusals come from AWS before any function runs, and are not problem+json: a body over API Gateway's 10 MiB
- * (`Request Entity Too Large`) and one whose event would pass Lambda's 6 MiB payload limit (`Request Too Long`); the
- * local runtime answers them the same way.
+ * What API Gateway answers itself, not problem+json: a body over its 10 MiB (`Request Entity Too Large`) or an event
+ * over Lambda's 6 MiB payload limit (`Request Too Long`), its stage throttle (429 `Too Many Requests`), a function that
+ * failed or timed out (500 `Internal Server Error`); the local runtime answers the 413s and the 500 the same way.
  */
 export const GatewayMessage = z.strictObject({ message: z.string() });

@@ -63,7 +63,7 @@ describe('the contract check of an answer', () => {
     const violation = contractViolation({ method: 'GET', path: '/v1/batches', status: 409, contentType: 'application/problem+json', body: problem(409, '/v1/batches') });
 
     // Assess
-    expect(violation).toContain('ListBatches (GET /v1/batches) documents 200, 400, 401, 500, 503, not 409');
+    expect(violation).toContain('ListBatches (GET /v1/batches) documents 200, 400, 401, 429, 500, 503, not 409');
   });
 
   it('fails a refusal that is not problem+json', () => {
