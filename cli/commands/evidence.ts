@@ -44,6 +44,7 @@ export function evidenceCommand(io: CliIo): Command {
       const client = clientFrom(options, io);
       const every = intervalMs(options.interval);
       if (!applicationId && !options.kind) throw new UsageError('A shared file needs --kind (closure_proof, business_licence, …).');
+      if (options.json && !options.wait) throw new UsageError('--json prints the evidence once checked: leave out --no-wait.');
       const upload = await readUploadFile(file, io.cwd, options.contentType);
       const kind = options.kind ?? (await missingKind(client, applicationId as string));
       const declaration = { kind, contentType: upload.contentType, contentLength: upload.bytes.length };

@@ -81,6 +81,10 @@ describe('icp-cancel evidence upload', () => {
     expect(await run(['evidence', 'upload', 'closure.pdf', '--kind', 'closure'], badKind.io)).toBe(2);
     expect(badKind.stderr()).toMatch(/argument 'closure' is invalid\. Allowed choices are closure_proof, migration_proof, /);
 
+    const jsonNoWait = captureIo(dir, env);
+    expect(await run(['evidence', 'upload', 'closure.pdf', '--kind', 'closure_proof', '--json', '--no-wait'], jsonNoWait.io)).toBe(2);
+    expect(jsonNoWait.stderr()).toBe('icp-cancel: --json prints the evidence once checked: leave out --no-wait.\n');
+
     const noType = captureIo(dir, env);
     expect(await run(['evidence', 'upload', 'scan.tiff', '--kind', 'closure_proof'], noType.io)).toBe(2);
     expect(noType.stderr()).toBe('icp-cancel: Cannot tell the type of scan.tiff from its extension: pass --content-type.\n');
@@ -140,6 +144,16 @@ describe('icp-cancel evidence upload <application-id> <file>', () => {
     });
     expect(api.to('PUT /s3/evidence/app_1/ev_2')[0]?.body.equals(PDF)).toBe(true);
     expect(cli.sleeps).toEqual([100]);
+  });
+
+  it('--no-wait prints the id once the file is uploaded, without asking about the check', async () => {
+    api = await startFakeApi({ 'POST /v1/applications/app_1/evidence': upload, 'PUT /s3/evidence/app_1/ev_2': () => ({}) });
+    const cli = captureIo(dir, { ICP_API_URL: api.url, ICP_API_KEY: 'k' });
+
+    expect(await run(['evidence', 'upload', 'app_1', 'closure.pdf', '--kind', 'closure_proof', '--no-wait'], cli.io)).toBe(0);
+    expect(cli.stdout()).toBe('ev_2\n');
+    expect(cli.stderr()).toBe('closure.pdf: uploaded as closure_proof; the check runs now.\n');
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v1/applications/app_1/evidence', 'PUT /s3/evidence/app_1/ev_2']);
   });
 
   it('asks for --kind when the application misses several, and exits 1 with the reason and rule of a refused file', async () => {
