@@ -50,6 +50,7 @@ const clockLine = env.LOCAL_CLOCK_START
   : '';
 console.log(`
 icp-cancel is running locally at ${runtime.url}
+  console:       ${runtime.url}/console/ (sign in with a key below)
   data:          ${env.DATA_DIR}
   handlers:      ${env.LOCAL_HANDLERS === 'bundled' ? 'bundled (the minified bundles of cdk.out, one worker per function)' : 'sources (TypeScript, in-process)'}
   IAM:           ${iam === 'enforce' ? "enforced (each function's calls authorised against its role; denials logged at WARN)" : env.LOCAL_HANDLERS === 'bundled' ? 'off (LOCAL_IAM=off)' : 'off (the sources run under no role; LOCAL_HANDLERS=bundled enforces it)'}
