@@ -19,6 +19,7 @@ import { type DynamoDbMeter, startDynamoDbMeter } from './engines/dynamodb-meter
 import { startHttpApi } from './engines/http-api-local.ts';
 import { startS3Local } from './engines/s3-local.ts';
 import { startStreamPoller, matchesFilterCriteria } from './engines/stream-poller.ts';
+import { LocalDeadLetters } from './dead-letters.ts';
 import { localOverrides, readFunctionConfigurations } from './function-environment.ts';
 import { functionCredentials } from './iam/local-credentials.ts';
 // Types only: the evaluator (AGPL, a devDependency) is loaded when IAM is enforced.
@@ -30,6 +31,7 @@ import { DEFAULT_MAX_INSTANCES, LambdaWorkers, readWorkerFunctions } from './lam
 import { localClock } from './local-clock.ts';
 import { resumeApplications } from './resume-applications.ts';
 import { resumeBatches } from './resume-batches.ts';
+import { resumeDeliveries } from './resume-deliveries.ts';
 import { ensureDemoTenant, type DemoTenant } from './demo-tenant.ts';
 import { LocalStepFunctions } from './step-functions/local-step-functions.ts';
 import { type SfnApiServer, type StartExecutionQuota, startSfnApiServer } from './step-functions/sfn-api-server.ts';
@@ -294,9 +296,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     resetConfig();
     resetDeps();
     const deps = makeDeps();
+    // What the deployed system would leave in its dead-letter queues, kept in the data folder (`dead-letters.ts`).
+    const deadLetters = new LocalDeadLetters(dataDir);
 
     // S3 invokes its targets asynchronously: Lambda retries a failed invocation twice, about a minute and then two
-    // apart (scaled like the workflows' waits), before the event is dropped.
+    // apart (scaled like the workflows' waits), before the event goes to the function's dead-letter queue.
     async function onObjectCreated(event: S3Event): Promise<void> {
       for (const target of wiring.objectCreated) {
         const records = event.Records.filter((r) => decodeURIComponent(r.s3.object.key).startsWith(target.prefix));
@@ -306,7 +310,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             await host.invoke(target.functionId, { Records: records });
             break;
           } catch (error) {
-            if (retryInMs === undefined) throw error;
+            if (retryInMs === undefined) {
+              deadLetters.record(target.functionId, { requestPayload: { Records: records } }, error);
+              throw error;
+            }
             log.warn('local S3: object-created handler failed, retried as Lambda retries an asynchronous invocation', { error });
             await new Promise((resolve) => setTimeout(resolve, retryInMs * options.timeScale));
           }
@@ -325,6 +332,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         bisectBatchOnError: mapping.bisectBatchOnError,
         filter: (record) => mapping.patterns.length === 0 || matchesFilterCriteria(record, mapping.patterns),
         handler: (event: DynamoDBStreamEvent) => host.invoke(mapping.functionId, event) as Promise<DynamoDBBatchResponse>,
+        onDiscardedBatch: ({ error, ...batch }) =>
+          deadLetters.record(mapping.functionId, { DDBStreamBatchInfo: batch }, error),
       });
       stops.push(poller.stop);
     }
@@ -335,6 +344,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ...(options.agencyKey ? { agencyKey: options.agencyKey } : {}),
       ...(options.operatorKey ? { operatorKey: options.operatorKey } : {}),
     });
+    const warmStarted = Date.now();
+    await host.warm();
+    const warmMs = Date.now() - warmStarted;
+    // Before the API serves as well: a client's call (a decision, a resubmission) racing the resume would change an
+    // application between its scan and its new run, or start a run of its own that the resume then doubles.
+    const resumed = await resumeApplications(deps, TABLE_NAME);
+    const resumedBatches = await resumeBatches({ ...deps, ...makeBatchDeps() }, TABLE_NAME);
+    const resumedDeliveries = await resumeDeliveries(deps, TABLE_NAME);
     const api = await startHttpApi({
       port: options.port,
       // The console's uploads and report reads go where the functions' presigned URLs point: the IAM proxy, if any.
@@ -349,11 +366,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     stops.push(api.stop);
 
-    const warmStarted = Date.now();
-    await host.warm();
-    const warmMs = Date.now() - warmStarted;
-    const resumed = await resumeApplications(deps, TABLE_NAME);
-    const resumedBatches = await resumeBatches({ ...deps, ...makeBatchDeps() }, TABLE_NAME);
     // Scheduled functions (the start queue's sweep), at their rate scaled like the workflows' waits but not more often
     // than every 5 s (a sweep of an empty queue is 8 queries); the first run now, so what a previous run of the runtime
     // left in the queue goes at once.
@@ -372,6 +384,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ...(clockOffsetMs === 0 ? {} : { clock: clock.now().toISOString() }),
       resumed,
       resumedBatches,
+      resumedDeliveries,
     });
     const iamReport: IamReport = iam ?? { enforced: false, decisions: () => new Map() };
     return {

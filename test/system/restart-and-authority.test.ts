@@ -17,19 +17,28 @@ describe('the local runtime keeps its data and resumes workflows across a restar
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('decides an application that was under review when the runtime stopped', async () => {
-    // Prepare: an application under review, then a stop
-    runtime = await startLocalRuntime({ ...base, dataDir, authority: 'manual' });
+  it('decides an application that was under review when the runtime stopped, and sends a webhook whose retry was waiting', async () => {
+    // Prepare: an application under review, and a webhook whose first attempt was answered 503 with a Retry-After of
+    // an hour (its retry run waits that long: real time here), then a stop
+    runtime = await startLocalRuntime({ ...base, timeScale: 1, dataDir, authority: 'manual' });
     const keys = runtime.demoTenant;
     let agency = apiClient(runtime.url, keys.agencyKey);
+    const receiver = await startWebhookReceiver();
+    const endpoint = await agency('POST', '/v1/webhook-endpoints', { url: receiver.url, eventTypes: ['application.submitted'] });
+    receiver.useSecret(endpoint.body.secret);
+    receiver.failNext(1, { status: 503, headers: { 'retry-after': '3600' } });
     const id = await draftWithEvidence(agency);
     await agency('POST', `/v1/applications/${id}/submit`);
     await statusOf(agency, id, 'under_review');
+    const waiting = await eventually(async () => {
+      const log = await agency('GET', `/v1/webhook-endpoints/${endpoint.body.id}/deliveries`);
+      return log.body.items?.[0]?.attempts === 1 ? log.body.items[0] : undefined;
+    }, 'the first attempt to fail');
     await runtime.stop();
     runtime = undefined;
 
     // Act: start again on the same data, and decide
-    runtime = await startLocalRuntime({ ...base, dataDir, authority: 'manual' });
+    runtime = await startLocalRuntime({ ...base, timeScale: 1, dataDir, authority: 'manual' });
     agency = apiClient(runtime.url, runtime.demoTenant.agencyKey);
     const operator = apiClient(runtime.url, runtime.demoTenant.operatorKey);
     const decided = await eventually(async () => {
@@ -38,10 +47,19 @@ describe('the local runtime keeps its data and resumes workflows across a restar
     }, 'the decision to be accepted');
     const approved = await statusOf(agency, id, 'approved');
 
+    // The retry run waiting for its hour was lost with the process: the start runs it again, at once.
+    const delivered = await eventually(async () => {
+      const delivery = await agency('GET', `/v1/webhook-deliveries/${waiting.id}`);
+      return delivery.body.status === 'delivered' ? delivery.body : undefined;
+    }, 'the webhook to be delivered after the restart');
+
     // Assess
     expect(runtime.demoTenant).toEqual(keys);
     expect(decided.status).toBe(202);
     expect(approved.timeline.map((t: { status: string }) => t.status)).toEqual(['draft', 'submitted', 'under_review', 'approved']);
+    expect(delivered.attemptLog.map((a: { status?: number }) => a.status)).toEqual([503, 204]);
+    expect(receiver.received.map((w) => [w.type, w.verified])).toEqual([['application.submitted', true]]);
+    await receiver.stop();
   });
 });
 
