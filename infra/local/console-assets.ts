@@ -10,13 +10,19 @@ export const CONSOLE_PATH = '/console';
 
 /** What the console's build is made from: a change to any of these makes the runtime build it again. */
 const CONSOLE_INPUTS = ['console', 'shared/domain', 'shared/http', 'shared/use-cases', 'package-lock.json'];
+/**
+ * Not inputs: the build itself (and builds under way), the console workspace's own packages (its TypeScript 5), and
+ * the API types generated before every type check, which the bundle does not contain (type imports only).
+ */
+const NOT_INPUTS = new Set(['dist', 'node_modules', 'openapi.gen.ts']);
 
 function newestChange(root: string, path: string): number {
   const full = join(root, path);
   if (!existsSync(full)) return 0;
   const stats = statSync(full);
   if (!stats.isDirectory()) return stats.mtimeMs;
-  return Math.max(0, ...readdirSync(full).filter((name) => name !== 'dist').map((name) => newestChange(root, join(path, name))));
+  const names = readdirSync(full).filter((name) => !NOT_INPUTS.has(name) && !name.startsWith('.dist-'));
+  return Math.max(0, ...names.map((name) => newestChange(root, join(path, name))));
 }
 
 /**
