@@ -46,6 +46,12 @@ export interface ClassifyOptions {
    * reference lists no resource type for them; without an answer, `*`.
    */
   stateMachineOfTaskToken?: (taskToken: string) => string | undefined;
+  /**
+   * The partition key attribute of each table, by its name (see `readTablePartitionKeys`): with it, an item operation
+   * sets `dynamodb:LeadingKeys` to the partition key values it names, as AWS does (for fine-grained access by key
+   * prefix). `Query` and `Scan` do not set it here (their keys are in an expression).
+   */
+  partitionKeys?: ReadonlyMap<string, string>;
 }
 
 /** A request the classifier does not know the IAM actions of: the proxy refuses it rather than guess. */
@@ -64,7 +70,7 @@ const STATES_TARGET = 'AWSStepFunctions.';
 export function classifyRequest(service: ProxiedService, request: RawRequest, options: ClassifyOptions = {}): Classification {
   switch (service) {
     case 'dynamodb':
-      return classifyDynamoDb(request);
+      return classifyDynamoDb(request, options);
     case 's3':
       return classifyS3(request, options);
     case 'states':
@@ -88,10 +94,21 @@ export function accessKeyIdOf(request: Pick<RawRequest, 'url' | 'headers'>): str
 
 type Json = Record<string, unknown>;
 
-function classifyDynamoDb(request: RawRequest): Classification {
+function classifyDynamoDb(request: RawRequest, options: ClassifyOptions): Classification {
   const operation = targetOperation(request, DYNAMODB_TARGET);
   const body = jsonBody(request);
   const table = (name: unknown) => dynamoTableArn(String(name));
+  /** `{ dynamodb:LeadingKeys }` of the items named (each a `Key` or an `Item`) in table `name`, when its key is known. */
+  const leadingKeys = (name: unknown, items: unknown[]): { context?: Record<string, string[]> } => {
+    const attribute = options.partitionKeys?.get(String(name).split('/').pop() ?? '');
+    if (attribute === undefined) return {};
+    const values = items.flatMap((item) => {
+      const value = (item as Record<string, Record<string, unknown>> | undefined)?.[attribute];
+      const scalar = value?.S ?? value?.N ?? value?.B;
+      return typeof scalar === 'string' ? [scalar] : [];
+    });
+    return { context: { 'dynamodb:LeadingKeys': [...new Set(values)] } };
+  };
   const requireTable = (): string => {
     if (typeof body.TableName !== 'string') throw new UnclassifiedRequestError(`DynamoDB ${operation} without a TableName`);
     return body.TableName;
@@ -104,7 +121,8 @@ function classifyDynamoDb(request: RawRequest): Classification {
         const [kind, spec] = Object.entries(item)[0] ?? [];
         const action = kinds[kind as keyof typeof kinds];
         if (action === undefined) throw new UnclassifiedRequestError(`DynamoDB TransactWriteItems item of kind ${String(kind)}`);
-        return { action: `dynamodb:${action}`, resource: table((spec as Json).TableName) };
+        const { TableName, Key, Item } = spec as Json;
+        return { action: `dynamodb:${action}`, resource: table(TableName), ...leadingKeys(TableName, [Key ?? Item]) };
       });
       return { operation, authorizations: distinct(authorizations) };
     }
@@ -112,13 +130,21 @@ function classifyDynamoDb(request: RawRequest): Classification {
       const authorizations = ((body.TransactItems ?? []) as Json[]).map((item) => ({
         action: 'dynamodb:GetItem',
         resource: table((item.Get as Json | undefined)?.TableName),
+        ...leadingKeys((item.Get as Json | undefined)?.TableName, [(item.Get as Json | undefined)?.Key]),
       }));
       return { operation, authorizations: distinct(authorizations) };
     }
     case 'BatchGetItem':
     case 'BatchWriteItem': {
-      const tables = Object.keys((body.RequestItems ?? {}) as Json);
-      return { operation, authorizations: tables.map((name) => ({ action: `dynamodb:${operation}`, resource: table(name) })) };
+      const requests = Object.entries((body.RequestItems ?? {}) as Record<string, Json | Json[]>);
+      const itemsOf = (spec: Json | Json[]): unknown[] =>
+        Array.isArray(spec)
+          ? spec.map((r) => (r.PutRequest as Json | undefined)?.Item ?? (r.DeleteRequest as Json | undefined)?.Key)
+          : ((spec.Keys ?? []) as unknown[]);
+      return {
+        operation,
+        authorizations: requests.map(([name, spec]) => ({ action: `dynamodb:${operation}`, resource: table(name), ...leadingKeys(name, itemsOf(spec)) })),
+      };
     }
     case 'Query':
     case 'Scan': {
@@ -136,6 +162,14 @@ function classifyDynamoDb(request: RawRequest): Classification {
     case 'ExecuteTransaction':
       // PartiQL is authorised per statement kind (dynamodb:PartiQLSelect…), on tables named inside the statement.
       throw new UnclassifiedRequestError(`DynamoDB ${operation} (PartiQL) is not classified locally`);
+    case 'GetItem':
+    case 'PutItem':
+    case 'UpdateItem':
+    case 'DeleteItem': {
+      const name = requireTable();
+      const keys = leadingKeys(name, [body.Key ?? body.Item]);
+      return { operation, authorizations: [{ action: `dynamodb:${operation}`, resource: table(name), ...keys }] };
+    }
     default:
       // Every other operation acts on the table it names, under the action of its own name.
       return one(operation, `dynamodb:${operation}`, table(requireTable()));
@@ -367,7 +401,7 @@ function pascal(text: string): string {
 function distinct(requests: AuthorizationRequest[]): AuthorizationRequest[] {
   const seen = new Set<string>();
   return requests.filter((r) => {
-    const key = `${r.action} ${r.resource}`;
+    const key = `${r.action} ${r.resource} ${JSON.stringify(r.context ?? {})}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

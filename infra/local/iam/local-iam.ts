@@ -13,7 +13,7 @@ import type { LocalEndpoints } from '../function-environment.ts';
 import { type IamProxy, type ProxyDecision, startIamProxy } from './iam-proxy.ts';
 import { identifyFunctions } from './local-credentials.ts';
 import { PolicyEvaluator } from './policy-evaluator.ts';
-import { type AppTemplates, type FunctionIdentity, type LocalNames, readBucketKeys, readFunctionIdentities } from './role-policies.ts';
+import { type AppTemplates, type FunctionIdentity, type LocalNames, readBucketKeys, readFunctionIdentities, readTablePartitionKeys } from './role-policies.ts';
 
 /** `enforce`: every call of a bundled function is authorised against its role; `off`: calls go to the engines as made. */
 export type IamMode = 'enforce' | 'off';
@@ -101,7 +101,8 @@ export async function startLocalIam(options: LocalIamOptions): Promise<LocalIam>
     };
     const common = { identify, policies, onDecision };
     const [dynamodb, s3, sfn] = await Promise.all([
-      start({ ...common, target: options.engines.dynamodb, service: 'dynamodb' }),
+      // Item operations carry their partition keys (dynamodb:LeadingKeys), which the key-use grant is conditioned on.
+      start({ ...common, target: options.engines.dynamodb, service: 'dynamodb', classify: { partitionKeys: readTablePartitionKeys(options.templates, options.localNames) } }),
       start({
         ...common,
         target: options.engines.s3,

@@ -56,6 +56,8 @@ export class PolicyEvaluator {
   private readonly cache = new Map<string, Promise<Decision>>();
   private readonly cacheSize: number;
   private readonly counters: EvaluatorStats = { requests: 0, cacheHits: 0, evaluationMs: 0 };
+  /** The condition keys each function's policies name for an action (lower case, as IAM compares them). */
+  private readonly conditionKeys = new Map<string, ReadonlySet<string>>();
 
   constructor(
     private readonly identities: ReadonlyMap<string, FunctionIdentity>,
@@ -92,18 +94,33 @@ export class PolicyEvaluator {
     const identity = this.identities.get(functionId);
     if (identity === undefined) throw new UnknownFunctionError(`No function ${functionId} in the templates`);
     this.counters.requests++;
-    const key = `${functionId}\n${request.action}\n${request.resource}\n${JSON.stringify(request.context ?? {})}`;
+    const context = this.relevantContext(functionId, identity, request);
+    const key = `${functionId}\n${request.action}\n${request.resource}\n${JSON.stringify(context)}`;
     const cached = this.cache.get(key);
     if (cached) {
       this.counters.cacheHits++;
       return cached;
     }
-    const decision = this.simulate(identity, request);
+    const decision = this.simulate(identity, { ...request, context });
     this.cache.set(key, decision);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
     // A failed evaluation is not remembered: the next call tries again (and fails loudly again).
     decision.catch(() => this.cache.delete(key));
     return decision;
+  }
+
+  /**
+   * The context keys of `context` that some condition of the function's policies names for this action: the others
+   * cannot change the verdict, and dropping them keeps one cached decision for, say, every item of the table a function
+   * reads, although each request names its own partition key (`dynamodb:LeadingKeys`).
+   */
+  private relevantContext(functionId: string, identity: FunctionIdentity, request: AuthorizationRequest): NonNullable<AuthorizationRequest['context']> {
+    if (!request.context) return {};
+    const id = `${functionId}\n${request.action}`;
+    let named = this.conditionKeys.get(id);
+    if (!named) this.conditionKeys.set(id, (named = conditionKeysOf(identity, request.action)));
+    const relevant = named;
+    return Object.fromEntries(Object.entries(request.context).filter(([key]) => relevant.has(key.toLowerCase())));
   }
 
   private async simulate(identity: FunctionIdentity, request: AuthorizationRequest): Promise<Decision> {
@@ -144,6 +161,32 @@ export class PolicyEvaluator {
       this.counters.evaluationMs += performance.now() - started;
     }
   }
+}
+
+/**
+ * Every condition key named in the identity's policies and boundary (`{ Condition: { <operator>: { <key>: … } } }`) by
+ * a statement that may apply to `action`: one whose `Action` matches it, or that has a `NotAction` (kept, not judged).
+ */
+function conditionKeysOf(identity: FunctionIdentity, action: string): ReadonlySet<string> {
+  const keys = new Set<string>();
+  const documents = [...identity.policies, ...(identity.permissionsBoundary ? [identity.permissionsBoundary] : [])].map((p) => p.document);
+  for (const document of documents) {
+    const statements = (document as { Statement?: unknown }).Statement;
+    for (const statement of (Array.isArray(statements) ? statements : [statements]) as { Action?: unknown; NotAction?: unknown; Condition?: unknown }[]) {
+      const patterns = statement?.NotAction === undefined ? [statement?.Action].flat() : ['*'];
+      if (!patterns.some((pattern) => typeof pattern === 'string' && actionMatches(pattern, action))) continue;
+      for (const operands of Object.values((statement.Condition ?? {}) as Record<string, Record<string, unknown>>)) {
+        for (const key of Object.keys(operands ?? {})) keys.add(key.toLowerCase());
+      }
+    }
+  }
+  return keys;
+}
+
+/** IAM's action match: case-insensitive, `*` any run of characters, `?` one. */
+function actionMatches(pattern: string, action: string): boolean {
+  const expression = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${expression}$`, 'i').test(action);
 }
 
 function reasonOf(action: string, result: EvaluationResult, boundaryDenied: boolean): string {

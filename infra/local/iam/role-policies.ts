@@ -118,6 +118,24 @@ export function readBucketKeys(templates: AppTemplates, localNames: LocalNames):
   return keys;
 }
 
+/**
+ * The partition key attribute of each DynamoDB table of the templates, by its local name: what a request's
+ * `dynamodb:LeadingKeys` is read from (`ClassifyOptions.partitionKeys`).
+ */
+export function readTablePartitionKeys(templates: AppTemplates, localNames: LocalNames): Map<string, string> {
+  const scope = new LocalScope(templates, localNames);
+  const partitionKeys = new Map<string, string>();
+  for (const stack of ['data', 'service'] as const) {
+    for (const [logicalId, resource] of Object.entries(templates[stack].Resources ?? {})) {
+      if (resource.Type !== 'AWS::DynamoDB::Table') continue;
+      const schema = (resource.Properties?.KeySchema ?? []) as { AttributeName?: string; KeyType?: string }[];
+      const hash = schema.find((k) => k.KeyType === 'HASH')?.AttributeName;
+      if (hash !== undefined) partitionKeys.set(scope.localName(stack, logicalId), hash);
+    }
+  }
+  return partitionKeys;
+}
+
 function kmsKeyArn(keyId: string): string {
   return `arn:${LOCAL_PARTITION}:kms:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:key/${keyId}`;
 }

@@ -77,6 +77,29 @@ describe('classifyRequest: DynamoDB', () => {
     expect(batchWrite.authorizations).toEqual([{ action: 'dynamodb:BatchWriteItem', resource: TABLE_ARN }]);
   });
 
+  it('sets dynamodb:LeadingKeys to the partition keys an item operation names, when the table\'s partition key is known', () => {
+    // Prepare
+    const options = { partitionKeys: new Map([['icp-cancel', 'pk']]) };
+    const classify = (operation: string, body: unknown) => classifyRequest('dynamodb', json(`DynamoDB_20120810.${operation}`, body), options);
+    const key = (pk: string) => ({ pk: { S: pk }, sk: { S: 'X' } });
+
+    // Act
+    const update = classify('UpdateItem', { TableName: 'icp-cancel', Key: key('KEYUSE#key_1') });
+    const put = classify('PutItem', { TableName: TABLE_ARN, Item: { ...key('APP#a'), status: { S: 'draft' } } });
+    const transact = classify('TransactWriteItems', {
+      TransactItems: [{ Put: { TableName: 'icp-cancel', Item: key('APP#a') } }, { Update: { TableName: 'icp-cancel', Key: key('EVENT#e') } }],
+    });
+    const batchGet = classify('BatchGetItem', { RequestItems: { 'icp-cancel': { Keys: [key('APP#a'), key('APP#b'), key('APP#a')] } } });
+    const otherTable = classify('GetItem', { TableName: 'other', Key: key('APP#a') });
+
+    // Assess
+    expect(update.authorizations).toEqual([{ action: 'dynamodb:UpdateItem', resource: TABLE_ARN, context: { 'dynamodb:LeadingKeys': ['KEYUSE#key_1'] } }]);
+    expect(put.authorizations[0]?.context).toEqual({ 'dynamodb:LeadingKeys': ['APP#a'] });
+    expect(transact.authorizations.map((a) => a.context)).toEqual([{ 'dynamodb:LeadingKeys': ['APP#a'] }, { 'dynamodb:LeadingKeys': ['EVENT#e'] }]);
+    expect(batchGet.authorizations[0]?.context).toEqual({ 'dynamodb:LeadingKeys': ['APP#a', 'APP#b'] });
+    expect(otherTable.authorizations[0]).toEqual({ action: 'dynamodb:GetItem', resource: 'arn:aws:dynamodb:local:000000000000:table/other' });
+  });
+
   it('refuses what it cannot classify (PartiQL, an unknown item kind, no target) instead of guessing', () => {
     // Prepare
     // Act

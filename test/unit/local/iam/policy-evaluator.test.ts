@@ -123,4 +123,40 @@ describe('PolicyEvaluator', () => {
     // Assess
     expect(evaluating).toThrow(UnknownFunctionError);
   });
+
+  it('evaluates dynamodb:LeadingKeys conditions, and caches one decision for requests that differ only in keys no policy names', async () => {
+    // Prepare: the key-use grant of the API functions (records-table.ts), beside a plain read
+    const table = 'arn:aws:dynamodb:local:000000000000:table/icp-cancel';
+    const evaluator = new PolicyEvaluator(
+      new Map([
+        identity('Reader', [
+          policy(
+            'Read',
+            { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: table },
+            {
+              Effect: 'Allow',
+              Action: 'dynamodb:UpdateItem',
+              Resource: table,
+              Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['KEYUSE#*'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+            },
+          ),
+        ]),
+      ]),
+    );
+    const update = (context?: Record<string, string[]>) => evaluator.evaluate('Reader', { action: 'dynamodb:UpdateItem', resource: table, ...(context ? { context } : {}) });
+
+    // Act
+    const results = await Promise.all([
+      update({ 'dynamodb:LeadingKeys': ['KEYUSE#key_1'] }),
+      update({ 'dynamodb:LeadingKeys': ['APIKEY#abc'] }),
+      update({ 'dynamodb:LeadingKeys': ['KEYUSE#key_1', 'APP#a'] }),
+      update(),
+    ]);
+    const before = evaluator.stats;
+    for (const pk of ['APP#1', 'APP#2', 'APP#3']) await evaluator.evaluate('Reader', { action: 'dynamodb:GetItem', resource: table, context: { 'dynamodb:LeadingKeys': [pk] } });
+
+    // Assess
+    expect(results.map((d) => d.result)).toEqual(['Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+    expect(evaluator.stats.cacheHits - before.cacheHits).toBe(2);
+  });
 });
