@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { HttpRouteSpec } from '../infra/stacks/catalog.ts';
+import { ApiKeyInput, RotationInput } from '../shared/domain/api-key.ts';
 import { ApplicationInput, CorrectionInput } from '../shared/domain/application.ts';
 import { CsvBatchInput, InlineBatchInput } from '../shared/domain/batch.ts';
 import { MiitRegistryRow, PlainRegistryRow } from '../shared/domain/filing-registry.ts';
@@ -122,6 +123,15 @@ export const ROUTE_INPUTS: Readonly<Record<string, RouteInput>> = {
   },
   'GET /v1/webhook-deliveries/{id}': { scope: 'any', ids: (r) => [r.delivery] },
   'POST /v1/webhook-deliveries/{id}/redeliver': { scope: 'agency', body: EMPTY_BODY, ids: (r) => [r.delivery] },
+  'GET /v1/api-keys': { scope: 'agency' },
+  'POST /v1/api-keys': {
+    scope: 'agency',
+    body: [ApiKeyInput],
+    valid: () => fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }) }, { requiredKeys: [] }),
+    idempotent: true,
+  },
+  'POST /v1/api-keys/{id}/revoke': { scope: 'agency', body: EMPTY_BODY, ids: (r) => [r.apiKey] },
+  'POST /v1/api-keys/{id}/rotate': { scope: 'agency', body: [RotationInput], ids: (r) => [r.apiKey] },
   'POST /v1/filing-registry': {
     scope: 'agency',
     body: [RegistryImportBody],

@@ -40,6 +40,11 @@ export const Config = z.object({
    * ahead of (or behind) the machine's clock, in milliseconds.
    */
   CLOCK_OFFSET_MS: z._default(z.coerce.number().check(z.int()), 0),
+  /**
+   * How long a function instance trusts an API key it looked up, in seconds: a revoked key stops working within it.
+   * Shorter costs a key read per instance that often.
+   */
+  API_KEY_CACHE_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(300)), 30),
   LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']), 'INFO'),
   /**
    * The agency's evidence policy (`EvidencePolicy` in the evidence matrix). `strict` caps every file at 1 MiB, for

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { KEY_USE_PREFIX } from '../../shared/adapters/dynamo/keys.ts';
 
 /**
  * The table's secondary indexes; each is named for the access pattern it serves. Partition keys are a list's shards
@@ -89,4 +90,22 @@ export function grantTableReadWrite(table: dynamodb.ITable, grantee: iam.IGranta
   return grantTableRead(table, grantee).combine(
     iam.Grant.addToPrincipal({ grantee, actions: WRITE_ACTIONS, resourceArns: [table.tableArn] }),
   );
+}
+
+/**
+ * Recording when an API key was last used (`recordKeyUse`), which every API function does after a request that
+ * succeeded, read-only ones too: `UpdateItem` on the key-use items only (partition keys `KEYUSE#…`, by
+ * `dynamodb:LeadingKeys`; the `Null` test refuses a request that names no partition key, which `ForAllValues` alone
+ * would let through). The key items themselves (tenant, scopes, revocation) stay out of their reach.
+ */
+export function grantKeyUseRecording(table: dynamodb.ITable, grantee: iam.IGrantable): iam.Grant {
+  return iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:UpdateItem'],
+    resourceArns: [table.tableArn],
+    conditions: {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${KEY_USE_PREFIX}*`] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    },
+  });
 }

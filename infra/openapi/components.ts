@@ -1,8 +1,10 @@
+import * as apiKeys from '../../shared/api/api-keys.ts';
 import * as applications from '../../shared/api/applications.ts';
 import * as batches from '../../shared/api/batches.ts';
 import * as registry from '../../shared/api/filing-registry.ts';
 import { FieldError, GatewayMessage, Problem } from '../../shared/api/problem.ts';
 import * as webhooks from '../../shared/api/webhooks.ts';
+import { ApiKeyInput, RotationInput } from '../../shared/domain/api-key.ts';
 import { ApplicationInput, ApplicationStatus, CancellationKind, CancellationReason, CorrectionInput, SiteState, Subject, SubjectType } from '../../shared/domain/application.ts';
 import { BatchEvent } from '../../shared/domain/batch-event.ts';
 import { BatchItem, BatchStatus, BatchSubmitMode, CsvBatchInput, InlineBatchInput, MAX_INLINE_ITEMS } from '../../shared/domain/batch.ts';
@@ -88,6 +90,8 @@ export const COMPONENTS: Readonly<Record<string, Component>> = {
   MiitRegistryRow: { schema: MiitRegistryRow, description: 'A row of MIIT\'s public query export (one row per domain).' },
   RegistryImportRequest: { schema: RegistryImportRequest, description: 'Filing records to import (an upsert by filing number); each record is read on its own, and a bad one is reported, not fatal.' },
   EmptyBody: { schema: EmptyBody, description: 'No body, or `{}`.' },
+  ApiKeyRequest: { schema: ApiKeyInput, description: 'A label for the new key, if any; the scope is `agency` (an agency key makes no operator key).' },
+  ApiKeyRotationRequest: { schema: RotationInput, description: 'How long the old key keeps working beside the new one, in seconds (0 ends it at once).' },
 
   // Answers
   Application: { schema: applications.Application },
@@ -114,6 +118,12 @@ export const COMPONENTS: Readonly<Record<string, Component>> = {
   RegistryImportReport: { schema: registry.RegistryImport },
   FilingRecord: { schema: registry.FilingRecord },
   FilingRecordWebsite: { schema: RegistryWebsite },
+  ApiKeyStatus: { schema: apiKeys.ApiKeyStatus },
+  ApiKey: { schema: apiKeys.ApiKey, description: 'An API key as listed: never the key, never its hash.' },
+  ApiKeyList: { schema: apiKeys.ApiKeyList },
+  IssuedApiKey: { schema: apiKeys.IssuedApiKey, description: 'A new key, with the key itself this once.' },
+  RotatedApiKey: { schema: apiKeys.RotatedApiKey, description: 'The successor of a rotated key, with the key itself this once, and the key it replaces.' },
+  RevokedApiKey: { schema: apiKeys.RevokedApiKey },
 
   // Webhook payloads
   ...Object.fromEntries(EventType.options.map((type) => [eventSchemaName(type), { schema: EVENT_SCHEMAS[type], description: `The body of \`${type}\`.` }])),

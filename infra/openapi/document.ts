@@ -167,6 +167,7 @@ const PATH_IDS: Record<string, string> = {
   batches: 'The batch\'s id (`bat_…`).',
   'batch-evidence': 'The shared evidence\'s id (`ev_…`).',
   'filing-registry': 'A filing number (`京ICP备10046444号-9`), as pasted or URL-encoded.',
+  'api-keys': 'The API key\'s id (`key_…`), never the key.',
 };
 
 function operationObject(route: HttpRouteSpec, spec: OperationSpec, schemas: Record<string, JsonSchema>): OperationObject {

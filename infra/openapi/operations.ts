@@ -1,7 +1,9 @@
+import { ROTATION_OVERLAP } from '../../shared/domain/api-key.ts';
 import { MAX_BATCH_BODY_BYTES } from '../../shared/domain/batch.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../shared/http/api-gateway.ts';
 import { REGISTRY_IMPORT_MAX_BYTES } from '../../shared/http/registry-import-body.ts';
 import { BATCH_PAGE } from '../../shared/use-cases/batches/read-batch.ts';
+import { MAX_WORKING_KEYS } from '../../shared/use-cases/api-keys.ts';
 import { APPLICATION_PAGE } from '../../shared/use-cases/read-applications.ts';
 import { DELIVERY_PAGE } from '../../shared/use-cases/webhooks/deliveries.ts';
 import * as example from './examples.ts';
@@ -62,6 +64,7 @@ export const TAGS = {
   'Filing registry': 'What the agency knows of its filings (MIIT\'s query export), to check applications against.',
   Batches: 'Many cancellations at once: inline or a CSV manifest, followed live, with a per-row report.',
   'Shared evidence': 'Files uploaded once and referenced by the rows of any number of batches.',
+  'API keys': 'The tenant\'s own agency keys: list, create (the key is shown once), rotate with an overlap, revoke.',
   Meta: 'About the API itself.',
 } as const;
 export type Tag = keyof typeof TAGS;
@@ -384,6 +387,45 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tag: 'Shared evidence',
     auth: 'any',
     success: { 200: { description: 'The shared evidence.', schema: 'SharedEvidence' } },
+  },
+  'GET /v1/api-keys': {
+    summary: 'List API keys',
+    description: 'The tenant\'s agency keys, newest first: prefix, name, status, when made, last used (to the hour), revoked or expiring. Never a key or its hash; operator keys are the administrator\'s (`npm run admin -- keys list`).',
+    tag: 'API keys',
+    auth: 'agency',
+    success: { 200: { description: 'The keys.', schema: 'ApiKeyList' } },
+  },
+  'POST /v1/api-keys': {
+    summary: 'Create an API key',
+    description: `An agency key, answered with the key itself this once (only its SHA-256 hash is stored). At most ${MAX_WORKING_KEYS} keys work at once. The same \`Idempotency-Key\` with the same body answers the same key, without \`key\`.`,
+    tag: 'API keys',
+    auth: 'agency',
+    body: { schema: 'ApiKeyRequest', required: false, maxBytes: DEFAULT_MAX_BODY_BYTES, examples: { named: { summary: 'A key for a CI pipeline', value: { name: 'CI pipeline' } } } },
+    idempotent: true,
+    success: { 201: { description: 'The key, with `key` (not on a replay).', schema: 'IssuedApiKey', headers: replayed } },
+    refusals: {
+      403: '`scope: "operator"`: operator keys are made by the administrator (`scope_not_allowed`).',
+      409: `The tenant has ${MAX_WORKING_KEYS} working keys already (\`too_many_keys\`), or a concurrent request with the same \`Idempotency-Key\`.`,
+    },
+  },
+  'POST /v1/api-keys/{id}/revoke': {
+    summary: 'Revoke an API key',
+    description: 'The key is refused (401, as an unknown key) within 30 s: each function instance trusts a key it looked up that long. Harmless to repeat. Revoking the key the request is made with is allowed, and the answer says so (`warnings`).',
+    tag: 'API keys',
+    auth: 'agency',
+    body: noBody,
+    success: { 200: { description: 'The key, revoked.', schema: 'RevokedApiKey' } },
+    refusals: { 409: 'It is the tenant\'s last agency key without an end (`last_key`): create or rotate one first.' },
+  },
+  'POST /v1/api-keys/{id}/rotate': {
+    summary: 'Rotate an API key',
+    description: `A new key with the same scope and name, answered with the key itself this once; the old one keeps working for \`overlapSeconds\` (${ROTATION_OVERLAP.defaultSeconds} by default, ${ROTATION_OVERLAP.minSeconds} to ${ROTATION_OVERLAP.maxSeconds}), then is refused. The same \`Idempotency-Key\` with the same body answers the same successor, without \`key\`.`,
+    tag: 'API keys',
+    auth: 'agency',
+    body: { schema: 'ApiKeyRotationRequest', required: false, maxBytes: DEFAULT_MAX_BODY_BYTES, examples: { hour: { summary: 'An hour to switch', value: { overlapSeconds: 3600 } } } },
+    idempotent: true,
+    success: { 201: { description: 'The new key, with `key` (not on a replay), and `previous`.', schema: 'RotatedApiKey', headers: replayed } },
+    refusals: { 409: 'The key is revoked or expired (`not_active`), or is being replaced already (`rotating`).' },
   },
   'GET /v1/openapi.json': {
     summary: 'This document',

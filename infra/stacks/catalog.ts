@@ -67,6 +67,11 @@ export const HTTP_ROUTES: readonly HttpRouteSpec[] = [
   { routeKey: 'GET /v1/webhook-endpoints/{id}/deliveries', id: 'ListWebhookDeliveries', entry: 'functions/http/list-webhook-deliveries.ts', table: 'read' },
   { routeKey: 'GET /v1/webhook-deliveries/{id}', id: 'GetWebhookDelivery', entry: 'functions/http/get-webhook-delivery.ts', table: 'read' },
   { routeKey: 'POST /v1/webhook-deliveries/{id}/redeliver', id: 'RedeliverWebhook', entry: 'functions/http/redeliver-webhook.ts', table: 'readWrite', delivery: 'start' },
+  // A tenant's own agency keys; each route authenticates with one (the admin command manages any key of any tenant).
+  { routeKey: 'GET /v1/api-keys', id: 'ListApiKeys', entry: 'functions/http/list-api-keys.ts', table: 'read' },
+  { routeKey: 'POST /v1/api-keys', id: 'CreateApiKey', entry: 'functions/http/create-api-key.ts', table: 'readWrite' },
+  { routeKey: 'POST /v1/api-keys/{id}/revoke', id: 'RevokeApiKey', entry: 'functions/http/revoke-api-key.ts', table: 'readWrite' },
+  { routeKey: 'POST /v1/api-keys/{id}/rotate', id: 'RotateApiKey', entry: 'functions/http/rotate-api-key.ts', table: 'readWrite' },
   { routeKey: 'POST /v1/filing-registry', id: 'ImportFilingRegistry', entry: 'functions/http/import-filing-registry.ts', table: 'readWrite' },
   { routeKey: 'GET /v1/filing-registry/{filingNumber}', id: 'GetFilingRecord', entry: 'functions/http/get-filing-record.ts', table: 'read' },
   { routeKey: 'POST /v1/batches', id: 'CreateBatch', entry: 'functions/http/create-batch.ts', table: 'readWrite', batchObjects: ['putManifests', 'writeFiles'], batchIngestion: 'start' },

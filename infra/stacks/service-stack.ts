@@ -14,7 +14,7 @@ import type { EvidenceAccess } from '../constructs/evidence-store.ts';
 import { alarmNamePattern, OperationsAlarms, type MonitoredResources } from '../constructs/operations-alarms.ts';
 import { OperationsDashboard } from '../constructs/operations-dashboard.ts';
 import { OutboxDispatch } from '../constructs/outbox-dispatch.ts';
-import { grantTableRead, grantTableReadWrite } from '../constructs/records-table.ts';
+import { grantKeyUseRecording, grantTableRead, grantTableReadWrite } from '../constructs/records-table.ts';
 import { acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { ReviewWorkflow, type ReviewWorkflowTasks } from '../constructs/review-workflow.ts';
 import { ServiceApi } from '../constructs/service-api.ts';
@@ -139,7 +139,12 @@ export class ServiceStack extends Stack {
     ) as unknown as ReviewWorkflowTasks;
     this.review = new ReviewWorkflow(this, 'Review', { tasks: reviewTasks, stateMachineName: this.reviewName });
 
-    const routes = HTTP_ROUTES.map((route) => ({ routeKey: route.routeKey, id: route.id, handler: this.fn(route.id, route) }));
+    const routes = HTTP_ROUTES.map((route) => {
+      const handler = this.fn(route.id, route);
+      // Every route with a table authenticates, and records its key's use: the read-only ones need a grant for that.
+      if (route.table === 'read') grantKeyUseRecording(this.table, handler);
+      return { routeKey: route.routeKey, id: route.id, handler };
+    });
     this.api = new ServiceApi(this, 'Http', { routes });
 
     const evidenceChecker = this.fn('CheckEvidence', EVIDENCE_CHECK);

@@ -3,7 +3,7 @@ import { ForbiddenError } from '../domain/errors.ts';
 import type { Principal, Scope } from '../domain/records.ts';
 import { type BusinessKeys, businessKeys, observed } from '../observability/invocation.ts';
 import type { Deps } from '../ports/deps.ts';
-import { authenticate } from '../use-cases/authenticate.ts';
+import { authenticate, recordKeyUse } from '../use-cases/authenticate.ts';
 import { assertPathParametersFit, type HttpEvent, type HttpResult, header, problem } from './api-gateway.ts';
 
 /** What authenticating a caller needs; every route's dependencies include it. */
@@ -19,7 +19,8 @@ export interface RouteContext<D extends RouteDeps> {
  * A route handler: authenticates the caller (401 problem+json when the key is missing or unknown — an API Gateway
  * authorizer cannot answer problem+json on HTTP APIs), answers 404 for a path parameter too long to name anything
  * (before any lookup with it), checks the scope (403), runs `fn`, and maps any error to
- * problem+json. Reads need any scope; writes name theirs. Once the caller is known, the invocation's logs (and trace)
+ * problem+json. Reads need any scope; writes name theirs. A request that succeeds records its key's use (`lastUsedAt`,
+ * at most once an hour per key). Once the caller is known, the invocation's logs (and trace)
  * carry its `tenantId` and the record the path names (`pathKeys`); the invocation is `observed()`.
  *
  * `deps` is the handler's own composition of dependency factories (`shared/adapters/deps/`), so that a read-only
@@ -39,7 +40,10 @@ export function route<D extends RouteDeps>(
       if (scope !== 'any' && !principal.scopes.includes(scope)) {
         throw new ForbiddenError(`This operation needs an API key with the ${scope} scope.`);
       }
-      return await fn({ event, principal, deps: bound });
+      const result = await fn({ event, principal, deps: bound });
+      // Only a request that succeeded counts as a use of its key: a refused one changes nothing, not even that.
+      if ((result.statusCode ?? 200) < 400) await recordKeyUse(bound, principal);
+      return result;
     } catch (error) {
       return problem(error, event.rawPath ?? '');
     }

@@ -24,6 +24,8 @@ export interface Settings {
   webhooksAllowHttp: boolean;
   /** Which documents are required and the file rules they must meet (size limit, signed form, colour). */
   evidencePolicy: EvidencePolicy;
+  /** How long a function instance trusts an API key it looked up (`API_KEY_CACHE_SECONDS`; 30 when absent). */
+  apiKeyCacheSeconds?: number;
 }
 
 /**

@@ -18,6 +18,7 @@ interface Statement {
   Effect: 'Allow' | 'Deny';
   Action: string | string[];
   Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
 }
 
 const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
@@ -52,16 +53,21 @@ function functionRole(entry: string): string {
 const allRoles = ofType(service, 'AWS::IAM::Role').map(([id]) => id);
 const functionEntries = appFunctions(service).map(([, fn]) => fn.Metadata?.['icp:entry'] as string);
 
-/** Entries whose role allows `action` on a resource whose template text matches `resource`. */
-function entriesAllowed(action: string, resource: RegExp = /.*/): string[] {
+/** Entries whose role allows `action` on a resource whose template text matches `resource` (and `statement` holds). */
+function entriesAllowed(action: string, resource: RegExp = /.*/, statement: (s: Statement) => boolean = () => true): string[] {
   return functionEntries
     .filter((entry) =>
       roleStatements(functionRole(entry)).some(
-        (s) => actionsOf(s).includes(action) && resourcesOf(s).some((r) => resource.test(JSON.stringify(r))),
+        (s) => actionsOf(s).includes(action) && resourcesOf(s).some((r) => resource.test(JSON.stringify(r))) && statement(s),
       ),
     )
     .sort();
 }
+
+/** The one write a route that takes a key may make whatever its table access: its key's `lastUsedAt` (`KEYUSE#` items). */
+const keyUseOnly = (s: Statement): boolean =>
+  JSON.stringify(s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']) === JSON.stringify(['KEYUSE#*']) &&
+  s.Condition?.Null?.['dynamodb:LeadingKeys'] === 'false';
 
 describe('IAM least privilege', () => {
   it('grants no wildcard actions (no dynamodb:*, s3:*, …) to any role', () => {
@@ -159,7 +165,7 @@ describe('IAM least privilege', () => {
 
   it('gives read-only routes and LoadApplication no table writes, and nobody scans', () => {
     // Act
-    const writers = entriesAllowed('dynamodb:PutItem').concat(entriesAllowed('dynamodb:UpdateItem'));
+    const writers = entriesAllowed('dynamodb:PutItem').concat(entriesAllowed('dynamodb:UpdateItem', /.*/, (s) => !keyUseOnly(s)));
     const readOnly = [
       ...HTTP_ROUTES.filter((r) => r.routeKey.startsWith('GET ')).map((r) => r.entry),
       'functions/workflow/load-application.ts',
@@ -167,6 +173,8 @@ describe('IAM least privilege', () => {
 
     // Assess
     expect(writers.filter((e) => readOnly.includes(e))).toEqual([]);
+    // ...but for their key's lastUsedAt, which every read-only route that takes a key records, and nothing else does.
+    expect(entriesAllowed('dynamodb:UpdateItem', /.*/, keyUseOnly)).toEqual(HTTP_ROUTES.filter((r) => r.table === 'read').map((r) => r.entry).sort());
     for (const route of HTTP_ROUTES.filter((r) => r.routeKey.startsWith('POST '))) {
       expect(writers, route.entry).toContain(route.entry);
     }

@@ -27,6 +27,8 @@ export interface TenantResources {
   csvBatch: string;
   /** Shared evidence, not uploaded. */
   batchEvidence: string;
+  /** An agency key of the tenant besides the one its requests are made with (so revoking it locks nobody out). */
+  apiKey: string;
   /** `nextCursor`s of real first pages: applications, batches, the endpoint's deliveries. */
   cursors: { applications: string; batches: string; deliveries: string };
 }
@@ -64,6 +66,8 @@ export async function createTenantResources(agency: ApiCall, operator: ApiCall, 
     return status === 'ingested' ? status : undefined;
   }, `batch ${batch} to be ingested`);
 
+  const apiKey = expectStatus(await agency('POST', '/v1/api-keys', { name: 'spare' }), 201).id as string;
+
   const deliveries = await eventually(async () => {
     const page = await agency('GET', `/v1/webhook-endpoints/${endpoint}/deliveries?limit=1`);
     return page.body.nextCursor ? page.body : undefined;
@@ -79,6 +83,7 @@ export async function createTenantResources(agency: ApiCall, operator: ApiCall, 
     batch,
     csvBatch,
     batchEvidence,
+    apiKey,
     cursors: {
       applications: await nextCursor(agency, '/v1/applications?limit=1'),
       batches: await nextCursor(agency, '/v1/batches?limit=1'),

@@ -43,6 +43,9 @@ const MATRIX: Record<string, Row> = {
   'GET /v1/webhook-endpoints/{id}/deliveries': { scope: 'any', id: (r) => r.endpoint },
   'GET /v1/webhook-deliveries/{id}': { scope: 'any', id: (r) => r.delivery },
   'POST /v1/webhook-deliveries/{id}/redeliver': { scope: 'agency', id: (r) => r.delivery, body: {} },
+  // Rotate before revoke: a revoked key is not rotated (409), an expiring one may be revoked.
+  'POST /v1/api-keys/{id}/rotate': { scope: 'agency', id: (r) => r.apiKey, body: { overlapSeconds: 60 } },
+  'POST /v1/api-keys/{id}/revoke': { scope: 'agency', id: (r) => r.apiKey, body: {} },
   'GET /v1/filing-registry/{filingNumber}': { scope: 'any', id: (r) => r.filingNumber, missing: () => uniqueFilingNumber() },
   'GET /v1/batches/{id}': { scope: 'any', id: (r) => r.batch },
   'GET /v1/batches/{id}/report': { scope: 'any', id: (r) => r.batch },

@@ -39,6 +39,7 @@ export const tableDeps: () => TableDeps = bound(() => {
         requireSignedForm: c.EVIDENCE_REQUIRE_SIGNED_FORM,
         requireColour: c.EVIDENCE_REQUIRE_COLOUR,
       },
+      apiKeyCacheSeconds: c.API_KEY_CACHE_SECONDS,
     },
   };
 });

@@ -7,7 +7,10 @@ import type { Application, OutboxEvent } from '../../domain/records.ts';
  * | entity       | pk                          | sk                 | gsi1 / gsi2 (lists, newest first)  |
  * |--------------|-----------------------------|--------------------|-----------------------------------|
  * | tenant       | TENANT#<tenantId>           | TENANT             |                                   |
- * | api_key      | APIKEY#<sha256 of key>      | APIKEY             |                                   |
+ * | api_key      | APIKEY#<sha256 of key>      | APIKEY             |   (TTL: 90 days after revoked or expired) |
+ * | api_key_ref  | TENANT#<tenantId>           | APIKEY#<keyId>     |   (the tenant's list of its keys; TTL as its key) |
+ * | api_key_use  | KEYUSE#<keyId>              | USE                |   (`lastUsedAt`, apart: every API function may write it) |
+ * | api_key_request | APIKEYREQ#<tenant>#<key> | APIKEYREQ          |                   (TTL 24 h)      |
  * | application  | APP#<id>                    | APP                | gsi1 TENANT#<t>#APPS#<shard> / <createdAt>#<id>; gsi2 BATCH#<b>#APPS#<shard> / <createdAt>#<id> |
  * | timeline     | APP#<id>                    | TL#<sequence, 6>   |   (entries 2…; 1 is the application) |
  * | evidence     | APP#<id>                    | EVIDENCE#<evId>    |                                   |
@@ -38,9 +41,21 @@ import type { Application, OutboxEvent } from '../../domain/records.ts';
  * A tenant's batches are not sharded: a tenant creates a few batches a day, and a batch's later writes (ingestion
  * progress) change no key, so with a keys-only index they write the index not at all.
  */
+/** The partition key prefix of the key-use items, which the IAM grant of the API functions names. */
+export const KEY_USE_PREFIX = 'KEYUSE#';
+
 export const keys = {
   tenant: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'TENANT' }),
   apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
+  /** A key's place in its tenant's list (the key item is found by the key's hash, the list by the tenant). */
+  tenantApiKey: (tenantId: string, keyId: string) => ({ pk: `TENANT#${tenantId}`, sk: `APIKEY#${keyId}` }),
+  tenantApiKeyPrefix: 'APIKEY#',
+  /**
+   * When a key was last used, apart from the key: every API function records it, so every one may write these items
+   * (`grantKeyUseRecording`, by this partition key's prefix) and none the keys themselves.
+   */
+  keyUse: (keyId: string) => ({ pk: `${KEY_USE_PREFIX}${keyId}`, sk: 'USE' }),
+  keyRequest: (tenantId: string, idempotencyKey: string) => ({ pk: `APIKEYREQ#${tenantId}#${idempotencyKey}`, sk: 'APIKEYREQ' }),
   application: (id: string) => ({ pk: `APP#${id}`, sk: 'APP' }),
   /** A list's name; its items are written to `listShard(list, id)`, the list is read from `listPartitions(list)`. */
   applicationsOfTenant: (tenantId: string) => `TENANT#${tenantId}#APPS`,

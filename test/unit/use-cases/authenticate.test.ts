@@ -1,35 +1,67 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../../shared/domain/records.ts';
 import type { Deps } from '../../../shared/ports/deps.ts';
-import { authenticate, generateApiKey, hashApiKey, KEY_CACHE_MS, UNKNOWN_KEY_CACHE_MS } from '../../../shared/use-cases/authenticate.ts';
+import type { StoredApiKey } from '../../../shared/ports/tenant-repository.ts';
+import {
+  authenticate,
+  generateApiKey,
+  hashApiKey,
+  KEY_CACHE_MS,
+  KEY_USE_PRECISION_MS,
+  recordKeyUse,
+  UNKNOWN_KEY_CACHE_MS,
+} from '../../../shared/use-cases/authenticate.ts';
 
 /**
  * The key cache of a function instance: an entry lives a fixed time from its lookup, never renewed by use, and a
- * refusal much shorter. The tenants here are a map the test changes (a key created, a key revoked), and the wall clock
- * is the test's, so nothing waits.
+ * refusal much shorter. The tenants here are a map the test changes (a key created, revoked, expiring), and both
+ * clocks are the test's, so nothing waits.
  */
-function world() {
-  const keys = new Map<string, Principal>();
+function world(options: { apiKeyCacheSeconds?: number } = {}) {
+  const keys = new Map<string, StoredApiKey>();
+  const uses: { keyId: string; at: string; notBefore: string }[] = [];
   let lookups = 0;
   let wallMs = Date.parse('2026-12-01T00:00:00Z');
+  let businessMs = Date.parse('2030-01-01T00:00:00Z');
+  let sequence = 0;
   const deps = {
     tenants: {
       findByKeyHash: async (hash: string) => {
         lookups++;
-        return keys.get(hash);
+        // A copy, as a table read gives: what the cache holds is what was read then.
+        const stored = keys.get(hash);
+        return stored ? { ...stored } : undefined;
+      },
+      recordKeyUse: async (use: { keyId: string; at: string; notBefore: string }) => {
+        uses.push({ keyId: use.keyId, at: use.at, notBefore: use.notBefore });
+        return true;
       },
     },
-    // The business clock is elsewhere (a shifted local clock): the cache must go by the wall clock.
-    clock: { now: () => new Date('2030-01-01T00:00:00Z'), wallNow: () => new Date(wallMs) },
+    // The business clock is elsewhere (a shifted local clock): the cache must go by the wall clock, expiry by the other.
+    clock: { now: () => new Date(businessMs), wallNow: () => new Date(wallMs) },
+    ...(options.apiKeyCacheSeconds === undefined ? {} : { settings: { apiKeyCacheSeconds: options.apiKeyCacheSeconds } }),
   } as unknown as Pick<Deps, 'tenants' | 'clock'>;
   return {
     deps,
-    add: (key: string) => keys.set(hashApiKey(key), { tenantId: 'tnt_cache', scopes: ['agency'] } as unknown as Principal),
-    revoke: (key: string) => keys.delete(hashApiKey(key)),
+    add: (key: string, state: Partial<StoredApiKey> = {}) =>
+      keys.set(hashApiKey(key), {
+        keyHash: hashApiKey(key),
+        keyId: `key_${++sequence}`,
+        tenantId: 'tnt_cache',
+        scopes: ['agency'],
+        createdAt: '2029-12-01T00:00:00.000Z',
+        ...state,
+      }),
+    revoke: (key: string) => {
+      const stored = keys.get(hashApiKey(key));
+      if (stored) stored.revokedAt = new Date(businessMs).toISOString();
+    },
     advance: (ms: number) => {
       wallMs += ms;
+      businessMs += ms;
     },
     lookups: () => lookups,
+    uses,
   };
 }
 
@@ -77,5 +109,97 @@ describe('authenticating API keys (the instance cache)', () => {
     // Assess
     expect([before, atOnce, later]).toEqual([401, 401, 'ok']);
     expect(w.lookups()).toBe(2);
+  });
+
+  it('refuses a revoked key like an unknown one once its entry is looked up again', async () => {
+    // Prepare
+    const w = world();
+    const key = generateApiKey('agency');
+    w.add(key, { revokedAt: '2029-12-31T00:00:00.000Z' });
+
+    // Act
+    const error = await authenticate(w.deps, `Bearer ${key}`).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ status: 401, errors: [{ code: 'unknown_api_key' }] });
+  });
+
+  it("ends an expiring key (a rotation's overlap) at its expiresAt by the business clock, even while the cache holds it", async () => {
+    // Prepare
+    const w = world();
+    const key = generateApiKey('agency');
+    w.add(key, { expiresAt: '2030-01-01T00:00:10.000Z' });
+    const use = () => outcome(authenticate(w.deps, `Bearer ${key}`));
+
+    // Act
+    const answers = [await use()];
+    w.advance(9_999);
+    answers.push(await use());
+    w.advance(1);
+    answers.push(await use());
+
+    // Assess: one lookup, three answers
+    expect(answers).toEqual(['ok', 'ok', 401]);
+    expect(w.lookups()).toBe(1);
+  });
+
+  it('trusts a looked-up key for API_KEY_CACHE_SECONDS when set', async () => {
+    // Prepare
+    const w = world({ apiKeyCacheSeconds: 2 });
+    const key = generateApiKey('agency');
+    w.add(key);
+    const use = () => outcome(authenticate(w.deps, `Bearer ${key}`));
+
+    // Act
+    const answers = [await use()];
+    w.revoke(key);
+    w.advance(1_999);
+    answers.push(await use());
+    w.advance(1);
+    answers.push(await use());
+
+    // Assess
+    expect(answers).toEqual(['ok', 'ok', 401]);
+  });
+});
+
+describe('recording when a key was last used', () => {
+  it('writes at most once an hour per key from one process, conditional on the stored use being an hour old', async () => {
+    // Prepare
+    const w = world();
+    const [one, two] = [generateApiKey('agency'), generateApiKey('agency')];
+    w.add(one);
+    w.add(two);
+    const principal = async (key: string) => authenticate(w.deps, `Bearer ${key}`);
+
+    // Act: both keys used every 20 minutes for two hours
+    for (let minute = 0; minute <= 120; minute += 20) {
+      await recordKeyUse(w.deps, await principal(one));
+      await recordKeyUse(w.deps, await principal(two));
+      w.advance(20 * 60_000);
+    }
+
+    // Assess: at 0, 60 and 120 minutes for each key; each write asks that the stored use be over an hour old
+    expect(w.uses.map((u) => `${u.keyId} ${u.at}`)).toEqual(
+      ['00:00', '01:00', '02:00'].flatMap((time) => [`key_1 2030-01-01T${time}:00.000Z`, `key_2 2030-01-01T${time}:00.000Z`]),
+    );
+    expect(w.uses.every((u) => Date.parse(u.at) - Date.parse(u.notBefore) === KEY_USE_PRECISION_MS)).toBe(true);
+  });
+
+  it('never fails the request it follows when the write fails', async () => {
+    // Prepare
+    const w = world();
+    const key = generateApiKey('agency');
+    w.add(key);
+    const principal = await authenticate(w.deps, `Bearer ${key}`);
+    (w.deps.tenants as unknown as { recordKeyUse: () => Promise<boolean> }).recordKeyUse = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+
+    // Act
+    const recorded = recordKeyUse(w.deps, principal);
+
+    // Assess
+    await expect(recorded).resolves.toBeUndefined();
   });
 });
