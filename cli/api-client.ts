@@ -1,5 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type {
+  ApiKeyList,
   Application,
   ApplicationCorrection,
   ApplicationDetail,
@@ -15,9 +16,12 @@ import type {
   EvidenceUpload,
   EventType,
   FilingRecord,
+  IssuedApiKey,
   paths,
   RegistryImportReport,
   RegistryImportRequest,
+  RevokedApiKey,
+  RotatedApiKey,
   SharedEvidence,
   SmsVerificationNotice,
   UploadTarget,
@@ -167,6 +171,26 @@ export class ApiClient {
 
   async getFilingRecord(filingNumber: string): Promise<FilingRecord> {
     return ok(this.api.GET('/v1/filing-registry/{filingNumber}', { params: { path: { filingNumber } } }));
+  }
+
+  // API keys (the tenant's own agency keys)
+
+  async listApiKeys(): Promise<ApiKeyList> {
+    return ok(this.api.GET('/v1/api-keys'));
+  }
+
+  /** A new agency key, with `key` this once (a replay of the idempotency key answers it without). */
+  async createApiKey(body: { name?: string }, idempotencyKey?: string): Promise<IssuedApiKey> {
+    return ok(this.api.POST('/v1/api-keys', { body, ...(idempotencyKey ? { params: { header: { 'Idempotency-Key': idempotencyKey } } } : {}) }));
+  }
+
+  async revokeApiKey(id: string): Promise<RevokedApiKey> {
+    return ok(this.api.POST('/v1/api-keys/{id}/revoke', { params: { path: { id } }, body: {} }));
+  }
+
+  async rotateApiKey(id: string, body: { overlapSeconds?: number }, idempotencyKey?: string): Promise<RotatedApiKey> {
+    const header = idempotencyKey ? { header: { 'Idempotency-Key': idempotencyKey } } : {};
+    return ok(this.api.POST('/v1/api-keys/{id}/rotate', { params: { path: { id }, ...header }, body }));
   }
 
   // Batches

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { applicationsCommand } from './commands/applications.ts';
 import { evidenceCommand } from './commands/evidence.ts';
+import { keysCommand } from './commands/keys.ts';
 import { listCommand } from './commands/list.ts';
 import { registryCommand } from './commands/registry.ts';
 import { releaseCommand } from './commands/release.ts';
@@ -29,12 +30,12 @@ function allCommands(command: Command): Command[] {
 }
 
 /**
- * The command tree: `batch`, `applications`, `evidence`, `webhooks`, `registry` (agency key) and `reviews`
- * (operator key), each with its subcommands.
+ * The command tree: `batch`, `applications`, `evidence`, `webhooks`, `registry`, `keys` (agency key) and
+ * `reviews` (operator key), each with its subcommands.
  */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('icp-cancel')
-    .description('ICP filing cancellations from the command line: single applications, batches, webhooks, the filing registry and reviews.')
+    .description('ICP filing cancellations from the command line: single applications, batches, webhooks, the filing registry, reviews and API keys.')
     .version(VERSION)
     .addHelpText('after', EXIT_CODES)
     .showHelpAfterError('(run with --help for usage)')
@@ -51,7 +52,8 @@ export function buildProgram(io: CliIo): Command {
     .addCommand(batch)
     .addCommand(webhooksCommand(io))
     .addCommand(registryCommand(io))
-    .addCommand(reviewsCommand(io));
+    .addCommand(reviewsCommand(io))
+    .addCommand(keysCommand(io));
   // Subcommands copy the parent's settings only when created through .command(); these were built apart.
   for (const command of allCommands(program)) {
     command.exitOverride().configureOutput(program.configureOutput()).showHelpAfterError('(run with --help for usage)');
