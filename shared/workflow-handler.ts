@@ -1,6 +1,7 @@
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/service-error-classification';
 import type { Context } from 'aws-lambda';
 import * as z from './zod.ts';
-import { AppError } from './domain/errors.ts';
+import { AppError, TransientError } from './domain/errors.ts';
 import { log } from './log.ts';
 import { businessKeys, observed } from './observability/invocation.ts';
 
@@ -26,7 +27,8 @@ export function workflowHandler<S extends z.core.$ZodType, D, R>(
     businessKeys({ tenantId: text(tenantId), applicationId: text(applicationId), batchId: text(batchId), deliveryId: text(deliveryId) });
     try {
       return await fn(deps(), input);
-    } catch (error) {
+    } catch (caught) {
+      const error = asTransient(caught);
       // Our own errors are expected outcomes (a retry, a lost race): their name and message say it all.
       const logged = error instanceof AppError ? { name: error.name, message: error.message } : error;
       // The task token, like every secret, is redacted from the line (shared/observability/redact.ts).
@@ -34,6 +36,20 @@ export function workflowHandler<S extends z.core.$ZodType, D, R>(
       throw error;
     }
   });
+}
+
+/**
+ * An AWS call that still failed after the SDK's own retries, in a way the SDK would retry (throttling, a 5xx, a timeout,
+ * a reset connection: its own classification), becomes a `TransientError`, the name the workflows retry later: raw,
+ * `ThrottlingException` or `ProvisionedThroughputExceededException` matched no Retry, so a read throttled three times
+ * sent the application to MarkFailed, or gave a webhook delivery up after one attempt (found by the chaos run's fault
+ * plan). Our own errors, and the SDK's others (a failed condition, a validation error), are left as they are.
+ */
+function asTransient(error: unknown): unknown {
+  if (error instanceof AppError || typeof error !== 'object' || error === null || !('$metadata' in error || 'code' in error)) return error;
+  const sdk = error as Parameters<typeof isTransientError>[0];
+  if (!isThrottlingError(sdk) && !isTransientError(sdk) && !isServerError(sdk)) return error;
+  return new TransientError(`An AWS call still failed after its retries (${sdk.name}: ${sdk.message}); retry.`, { cause: error });
 }
 
 function text(value: unknown): string | undefined {
