@@ -39,9 +39,30 @@ const RegistryImportRequest = z.strictObject({
   records: z.array(z.union([PlainRegistryRow, MiitRegistryRow])).check(z.minLength(1), z.maxLength(MAX_REGISTRY_IMPORT_ROWS)),
 });
 
-/** Each event type's body: the outbox's schema with its `type` fixed. */
+/**
+ * The members of `data` an application event always has beyond the common ones, and those it never has: a rejection
+ * names its reasons (`eventFor`'s `reasons` in the workflow's decision and expiry tasks), a refused file its evidence
+ * (`check-evidence.ts`), an SMS notice its verification (`record-sms-verification.ts`); no other event has any of them.
+ */
+const EVENT_EXTRAS = ['reasons', 'evidence', 'verification'] as const;
+const EXTRAS_OF: Partial<Record<EventType, (typeof EVENT_EXTRAS)[number]>> = {
+  'application.rejected': 'reasons',
+  'application.rejected_final': 'reasons',
+  'application.evidence_rejected': 'evidence',
+  'application.verification_required': 'verification',
+};
+
+/** An application event's body: the outbox's schema with its `type` fixed, and its `data` as that type has it. */
+function applicationEvent(type: EventType): z.core.$ZodType {
+  const extra = EXTRAS_OF[type];
+  const common = z.strictObject(z.omit(DomainEvent.shape.data, { reasons: true, evidence: true, verification: true }).shape);
+  const data = extra === undefined ? common : z.extend(common, { [extra]: z.required(DomainEvent.shape.data).shape[extra] });
+  return z.extend(DomainEvent, { type: z.literal(type), data });
+}
+
+/** Each event type's body, as the webhook sends it. */
 export const EVENT_SCHEMAS: Readonly<Record<EventType, z.core.$ZodType>> = Object.fromEntries(
-  EventType.options.map((type): [EventType, z.core.$ZodType] => [type, type === 'batch.completed' ? BatchEvent : z.extend(DomainEvent, { type: z.literal(type) })]),
+  EventType.options.map((type): [EventType, z.core.$ZodType] => [type, type === 'batch.completed' ? BatchEvent : applicationEvent(type)]),
 ) as Record<EventType, z.core.$ZodType>;
 
 /** `application.rejected` → `ApplicationRejectedEvent`. */

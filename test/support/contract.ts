@@ -106,6 +106,35 @@ export function contractViolation(answer: ContractAnswer): string | undefined {
   return schemaViolation(`${operation.operationId} ${answer.status} ${mediaType}`, media.schema, answer.body, where);
 }
 
+/**
+ * What a webhook delivery breaks of the document's `webhooks`: its event type must be one, its body match that event's
+ * schema, and it must carry the Standard Webhooks headers as described. Undefined when it keeps the contract.
+ */
+export function webhookContractViolation(headers: Record<string, string | string[] | undefined>, body: unknown): string | undefined {
+  const { document } = loadContract();
+  const type = (body as { type?: unknown } | null)?.type;
+  const where = (what: string) =>
+    `A webhook delivery of ${JSON.stringify(type)} breaks the API's contract: ${what}\n  body: ${excerpt(body)}\n` +
+    '  Fix the document where the code is right (infra/openapi/webhooks.ts, components.ts, then npm run openapi), the code where it is wrong.';
+  const webhooks = document.webhooks as Record<string, { post: WebhookOperation }>;
+  const operation = typeof type === 'string' ? webhooks[type]?.post : undefined;
+  if (!operation) return where(`openapi.json's webhooks are ${Object.keys(webhooks).join(', ')}`);
+  for (const parameter of operation.parameters) {
+    const value = headers[parameter.name];
+    if (typeof value !== 'string') return where(`the header ${parameter.name} is missing`);
+    const violation = schemaViolation(`webhook header ${parameter.name}`, parameter.schema, value, where, `header ${parameter.name}`);
+    if (violation) return violation;
+  }
+  const schema = operation.requestBody.content['application/json']?.schema;
+  if (!schema) return where('its operation has no application/json body');
+  return schemaViolation(`webhook ${type as string}`, schema, body, where);
+}
+
+interface WebhookOperation {
+  parameters: { name: string; schema: Record<string, unknown> }[];
+  requestBody: { content: Record<string, { schema: Record<string, unknown> }> };
+}
+
 /** Throws an Error with the violation's message, if any. */
 export function assertContract(answer: ContractAnswer): void {
   const violation = contractViolation(answer);
@@ -120,7 +149,7 @@ function resolveResponse(document: OpenApiDocument, entry: ResponseObject | { $r
   return shared;
 }
 
-function schemaViolation(key: string, schema: Record<string, unknown>, body: unknown, where: (what: string) => string): string | undefined {
+function schemaViolation(key: string, schema: Record<string, unknown>, body: unknown, where: (what: string) => string, subject = 'body'): string | undefined {
   const { ajv, validators } = loadContract();
   let validate = validators.get(key);
   if (!validate) {
@@ -130,15 +159,15 @@ function schemaViolation(key: string, schema: Record<string, unknown>, body: unk
     validators.set(key, validate);
   }
   if (validate(body)) return undefined;
-  return where(`the body does not match its schema:\n${formatErrors(validate.errors ?? [])}`);
+  return where(`the ${subject} does not match its schema:\n${formatErrors(validate.errors ?? [], subject)}`);
 }
 
-function formatErrors(errors: ErrorObject[]): string {
+function formatErrors(errors: ErrorObject[], subject: string): string {
   return errors
     .slice(0, 12)
     .map((e) => {
       const extra = 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : 'allowedValues' in e.params ? ` (${JSON.stringify(e.params.allowedValues)})` : '';
-      return `    ${e.instancePath || '(body)'} ${e.message ?? e.keyword}${extra}`;
+      return `    ${e.instancePath || `(${subject})`} ${e.message ?? e.keyword}${extra}`;
     })
     .join('\n');
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { webhookContractViolation } from './contract.ts';
 
 export interface ReceivedWebhook {
   id: string;
@@ -16,9 +17,12 @@ export interface ReceivedWebhook {
 /**
  * A customer's webhook endpoint on loopback: it verifies every delivery with the `standardwebhooks` library (the way a
  * customer would) and keeps what arrived. `failNext(n)` answers 500 to the next n deliveries, to exercise retries.
+ * Every delivery is also checked against the `webhooks` of the API's OpenAPI document (`contract.ts`): `stop()` fails,
+ * listing them, when one broke it, so every test that receives webhooks checks their contract.
  */
 export async function startWebhookReceiver() {
   const received: ReceivedWebhook[] = [];
+  const violations: string[] = [];
   let secrets: string[] = [];
   let failures = 0;
   let failure: { status: number; headers: Record<string, string> } = { status: 500, headers: {} };
@@ -41,6 +45,8 @@ export async function startWebhookReceiver() {
         }
       });
       const body = JSON.parse(raw) as ReceivedWebhook['body'];
+      const violation = webhookContractViolation(req.headers, body);
+      if (violation) violations.push(violation);
       received.push({
         id: String(req.headers['webhook-id']),
         type: body.type,
@@ -71,10 +77,14 @@ export async function startWebhookReceiver() {
     forApplication(applicationId: string) {
       return received.filter((w) => w.body.data.applicationId === applicationId);
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
+    /** Deliveries that broke the API's contract, as messages (`stop()` fails when there are any). */
+    violations,
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      if (violations.length > 0) throw new Error(`${violations.length} webhook deliveries broke the API's contract:\n${violations.slice(0, 5).join('\n')}`);
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as example from '../../../infra/openapi/examples.ts';
-import { contractViolation, operationFor } from '../../support/contract.ts';
+import { contractViolation, operationFor, webhookContractViolation } from '../../support/contract.ts';
 
 const AGENCY = 'icp_agency_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
 const OPERATOR = 'icp_operator_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
@@ -96,5 +96,31 @@ describe('the contract check of an answer', () => {
     // Act & Assess
     expect(contractViolation({ method: 'GET', path: '/v1/openapi.json', status: 304, contentType: 'application/json', body: undefined })).toBeUndefined();
     expect(contractViolation({ method: 'GET', path: '/v1/openapi.json', status: 304, contentType: 'application/json', body: {} })).toContain('documents no body for 304');
+  });
+});
+
+/** The check of every webhook the system tests' receiver gets (`startWebhookReceiver`). */
+describe('the contract check of a webhook delivery', () => {
+  const headers = { 'webhook-id': 'evt_01', 'webhook-timestamp': '1795939200', 'webhook-signature': 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4= v1,MWZ4Zm9vYmFy' };
+
+  it('passes an event as documented, with the Standard Webhooks headers', () => {
+    // Act & Assess
+    expect(webhookContractViolation(headers, example.rejectedEvent)).toBeUndefined();
+    expect(webhookContractViolation(headers, example.batchCompletedEvent)).toBeUndefined();
+  });
+
+  it('fails an event type the document does not have, a missing header, and a body that is not its event\'s', () => {
+    // Act
+    const unknown = webhookContractViolation(headers, { ...example.rejectedEvent, type: 'application.archived' });
+    const unsigned = webhookContractViolation({ ...headers, 'webhook-signature': undefined }, example.rejectedEvent);
+    const badSignature = webhookContractViolation({ ...headers, 'webhook-signature': 'sha256=abc' }, example.rejectedEvent);
+    const { applicationId: _id, ...data } = example.rejectedEvent.data;
+    const incomplete = webhookContractViolation(headers, { ...example.rejectedEvent, data });
+
+    // Assess
+    expect(unknown).toContain('A webhook delivery of "application.archived" breaks the API\'s contract: openapi.json\'s webhooks are application.created,');
+    expect(unsigned).toContain('the header webhook-signature is missing');
+    expect(badSignature).toContain('the header webhook-signature does not match its schema:\n    (header webhook-signature) must match pattern');
+    expect(incomplete).toContain("/data must have required property 'applicationId'");
   });
 });
