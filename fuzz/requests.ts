@@ -64,7 +64,8 @@ function routeRequest(routeKey: string, input: RouteInput, targets: FuzzTargets,
       extra: extraHeaders(),
     })
     .map(({ id, query, body, auth, idempotency, extra }) => {
-      const path = parameter && id ? template.replace(parameter, id.segment) : template;
+      const under = input.under?.(targets.resources) ?? {};
+      const path = (parameter && id ? template.replace(parameter, id.segment) : template).replace(/\{(\w+)\}/g, (_, name: string) => percentEncode(under[name] ?? name));
       const headers: Record<string, string | string[]> = { ...extra.headers };
       if (auth.value !== undefined) headers.authorization = auth.value;
       if (body.contentType !== undefined) headers['content-type'] = latin1(body.contentType);

@@ -35,6 +35,8 @@ export interface RouteInput {
   csvRows?: (targets: FuzzTargets) => fc.Arbitrary<Record<string, string>[]>;
   /** The ids of the tenant's records its `{id}` or `{filingNumber}` names. */
   ids?: (resources: TenantResources) => string[];
+  /** The path's other parameters (after the first, which `ids` fuzzes), the tenant's own: e.g. an `{evidenceId}`. */
+  under?: (resources: TenantResources) => Record<string, string>;
   /** The query parameters it reads, with values it accepts. */
   query?: (targets: FuzzTargets) => Record<string, fc.Arbitrary<string>>;
   /** It honours `Idempotency-Key`. */
@@ -80,6 +82,7 @@ export const ROUTE_INPUTS: Readonly<Record<string, RouteInput>> = {
     }),
   },
   'GET /v1/applications/{id}': { scope: 'any', ids: applicationIds },
+  'GET /v1/applications/{id}/evidence/{evidenceId}': { scope: 'any', ids: (r) => [r.complete], under: (r) => ({ evidenceId: r.completeEvidence }) },
   'POST /v1/applications/{id}/evidence': {
     scope: 'agency',
     body: [EvidenceUploadInput],

@@ -119,6 +119,7 @@ export const COMPONENTS: Readonly<Record<string, Component>> = {
   ApplicationDetail: { schema: applications.ApplicationDetail },
   ApplicationList: { schema: applications.ApplicationList },
   Evidence: { schema: applications.EvidenceView },
+  EvidenceWithDownload: { schema: applications.EvidenceWithDownload },
   TimelineEntry: { schema: applications.TimelineEntryView },
   SmsVerification: { schema: applications.SmsVerificationView },
   EvidenceUpload: { schema: applications.EvidenceUpload },

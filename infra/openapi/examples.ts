@@ -110,6 +110,17 @@ export const evidenceUpload = {
   expiresAt: '2026-11-20T08:11:00.000Z',
 };
 
+/** The accepted file of the application above, with a link to view it (the console's "View"). */
+export const evidenceWithDownload = {
+  ...(applicationDetail.evidence[0] as (typeof applicationDetail.evidence)[number]),
+  download: {
+    url: `${LOCAL_URL}/evidence/ten_demo/${APP}/${EVIDENCE}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=300&X-Amz-Signature=${SIGNATURE}&response-content-disposition=inline%3B%20filename%3D%22${EVIDENCE}.pdf%22&response-content-type=application%2Fpdf`,
+    method: 'GET',
+    disposition: 'inline',
+    expiresAt: '2026-11-25T08:05:00.000Z',
+  },
+};
+
 /** Step 5, as the operator. */
 export const rejection = { outcome: 'rejected', reasons: [{ code: 'DOCUMENT_UNCLEAR', message: 'The scan is blurred' }] };
 export const approval = { outcome: 'approved' };

@@ -5,6 +5,7 @@ import { REGISTRY_IMPORT_MAX_BYTES } from '../../shared/http/registry-import-bod
 import { BATCH_PAGE } from '../../shared/use-cases/batches/read-batch.ts';
 import { MAX_WORKING_KEYS } from '../../shared/use-cases/api-keys.ts';
 import { APPLICATION_PAGE } from '../../shared/use-cases/read-applications.ts';
+import { EVIDENCE_VIEW_URL_TTL_SECONDS } from '../../shared/use-cases/get-application-evidence.ts';
 import { DELIVERY_PAGE } from '../../shared/use-cases/webhooks/deliveries.ts';
 import * as example from './examples.ts';
 
@@ -154,6 +155,20 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       400: 'The type or size does not fit the rules of the evidence kind.',
       409: 'The application is neither a draft nor rejected (`applicationStatus`).',
     },
+  },
+  'GET /v1/applications/{id}/evidence/{evidenceId}': {
+    summary: 'View an evidence file',
+    description: `One evidence file of the application (its own or shared), as the application's detail shows it, with \`download\`: a presigned GET that works for ${EVIDENCE_VIEW_URL_TTL_SECONDS / 60} minutes without a key (ask again for a new one). An accepted file is served inline as the type its check verified; a rejected one as an attachment of type \`application/octet-stream\`. Operators view it beside the application's data.`,
+    tag: 'Applications',
+    auth: 'any',
+    success: {
+      200: {
+        description: 'The file and its link.',
+        schema: 'EvidenceWithDownload',
+        examples: { accepted: { summary: 'The accepted proof of closure, to open in a new tab', value: example.evidenceWithDownload } },
+      },
+    },
+    refusals: { 409: 'The file has not been uploaded yet (`evidenceStatus` is `pending_upload`): there is nothing to view.' },
   },
   'POST /v1/applications/{id}/submit': {
     summary: 'Submit a draft',

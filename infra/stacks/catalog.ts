@@ -56,6 +56,8 @@ export const HTTP_ROUTES: readonly HttpRouteSpec[] = [
   { routeKey: 'GET /v1/applications', id: 'ListApplications', entry: 'functions/http/list-applications.ts', table: 'read' },
   { routeKey: 'GET /v1/applications/{id}', id: 'GetApplication', entry: 'functions/http/get-application.ts', table: 'read' },
   { routeKey: 'POST /v1/applications/{id}/evidence', id: 'CreateEvidenceUpload', entry: 'functions/http/create-evidence-upload.ts', table: 'readWrite', evidence: 'presign', evidencePolicy: true },
+  // Presigns a GET of one evidence file (its own under evidence/, or a shared one under batch-evidence/), reading no object.
+  { routeKey: 'GET /v1/applications/{id}/evidence/{evidenceId}', id: 'GetApplicationEvidence', entry: 'functions/http/get-application-evidence.ts', table: 'read', evidence: 'read', batchObjects: ['readEvidence'] },
   { routeKey: 'POST /v1/applications/{id}/submit', id: 'SubmitApplication', entry: 'functions/http/submit-application.ts', table: 'readWrite', review: 'start' },
   { routeKey: 'POST /v1/applications/{id}/resubmit', id: 'ResubmitApplication', entry: 'functions/http/resubmit-application.ts', table: 'readWrite', review: 'respond', evidencePolicy: true },
   { routeKey: 'POST /v1/applications/{id}/withdraw', id: 'WithdrawApplication', entry: 'functions/http/withdraw-application.ts', table: 'readWrite', review: 'stop' },

@@ -5,6 +5,7 @@ import { VerifyingPerson } from '../domain/sms-verification.ts';
 import * as z from '../zod.ts';
 import type { UploadOffer } from '../use-cases/create-evidence-upload.ts';
 import type { applicationDetailView, applicationView } from '../use-cases/application-view.ts';
+import type { getApplicationEvidence } from '../use-cases/get-application-evidence.ts';
 import type { Agrees, Assert } from './agree.ts';
 
 /**
@@ -55,6 +56,20 @@ export const EvidenceView = z.strictObject({
   checkedAt: z.optional(Timestamp),
   shared: z.optional(z.literal(true).check(z.describe('Shared evidence (POST /v1/batch-evidence) the application references.'))),
 });
+
+/** `GET /v1/applications/{id}/evidence/{evidenceId}`: the file as the detail shows it, and a link to view it. */
+export const EvidenceWithDownload = z.strictObject({
+  ...EvidenceView.shape,
+  download: z.strictObject({
+    url: z.url().check(z.describe('A presigned GET of the file; it works until `expiresAt` and needs no key. Ask again for a new one.')),
+    method: z.literal('GET'),
+    disposition: z.enum(['inline', 'attachment']).check(
+      z.describe('`inline` (an accepted file, served as its verified `contentType`) or `attachment` (a rejected one, served as `application/octet-stream`).'),
+    ),
+    expiresAt: Timestamp,
+  }),
+});
+type _EvidenceWithDownload = Assert<Agrees<z.infer<typeof EvidenceWithDownload>, Awaited<ReturnType<typeof getApplicationEvidence>>>>;
 
 export const TimelineEntryView = z.strictObject({ ...TimelineEntry.shape, at: Timestamp });
 

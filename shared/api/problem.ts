@@ -1,7 +1,7 @@
 import { ApplicationStatus } from '../domain/application.ts';
 import { BatchStatus } from '../domain/batch.ts';
 import { EvidenceKind } from '../domain/evidence-matrix.ts';
-import { ApplicationWarning } from '../domain/records.ts';
+import { ApplicationWarning, EvidenceStatus } from '../domain/records.ts';
 import * as z from '../zod.ts';
 
 /**
@@ -29,6 +29,7 @@ export const Problem = z.strictObject({
   errors: z.array(FieldError),
   applicationStatus: z.optional(ApplicationStatus.check(z.describe('A 409 about an application\'s state names that state.'))),
   batchStatus: z.optional(BatchStatus.check(z.describe('A 409 about a batch\'s state names that state.'))),
+  evidenceStatus: z.optional(EvidenceStatus.check(z.describe('A 409 about an evidence file\'s state names that state (`pending_upload`: nothing to view yet).'))),
   openApplicationId: z.optional(z.string().check(z.describe('A 409 for a filing that already has an open order: that order\'s application.'))),
   missingEvidence: z.optional(z.array(EvidenceKind).check(z.describe('A 422 submission: the evidence kinds still lacking an accepted file.'))),
   warnings: z.optional(z.array(ApplicationWarning).check(z.describe('An application refused for its errors: what it would also have been warned about.'))),

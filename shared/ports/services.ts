@@ -10,6 +10,17 @@ export interface EvidenceStore {
     contentLength: number;
     expiresInSeconds: number;
   }): Promise<string>;
+  /**
+   * A short-lived URL that GETs the object at `key`, answered with this `Content-Type` and `Content-Disposition`
+   * whatever the object was stored with. Signed as of `signedAt` (the real time: S3 checks it against its own clock).
+   */
+  presignDownload(input: {
+    key: string;
+    contentType: string;
+    contentDisposition: string;
+    expiresInSeconds: number;
+    signedAt: Date;
+  }): Promise<string>;
   /** Size and the first `bytes` bytes, for the content check. */
   head(key: string, bytes: number): Promise<{ size: number; head: Uint8Array } | undefined>;
   sha256(key: string): Promise<string>;

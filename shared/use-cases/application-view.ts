@@ -48,19 +48,24 @@ export function applicationDetailView(app: Application, evidence: Evidence[], ti
   return {
     ...applicationView(app),
     missingEvidence: missingEvidence(app, evidence),
-    evidence: evidence.map((e) => ({
-      evidenceId: e.evidenceId,
-      kind: e.kind,
-      contentType: e.contentType,
-      contentLength: e.contentLength,
-      status: e.status,
-      ...(e.sha256 === undefined ? {} : { sha256: e.sha256 }),
-      ...(e.rejectionReason === undefined ? {} : { rejectionReason: e.rejectionReason }),
-      ...(e.rejectionCode === undefined ? {} : { rejectionCode: e.rejectionCode }),
-      createdAt: e.createdAt,
-      ...(e.checkedAt === undefined ? {} : { checkedAt: e.checkedAt }),
-      ...(e.shared ? { shared: true as const } : {}),
-    })),
+    evidence: evidence.map(evidenceView),
     timeline,
+  };
+}
+
+/** One evidence file as the API shows it: never its object key (tenant and ids, and nothing a client may use). */
+export function evidenceView(e: Evidence) {
+  return {
+    evidenceId: e.evidenceId,
+    kind: e.kind,
+    contentType: e.contentType,
+    contentLength: e.contentLength,
+    status: e.status,
+    ...(e.sha256 === undefined ? {} : { sha256: e.sha256 }),
+    ...(e.rejectionReason === undefined ? {} : { rejectionReason: e.rejectionReason }),
+    ...(e.rejectionCode === undefined ? {} : { rejectionCode: e.rejectionCode }),
+    createdAt: e.createdAt,
+    ...(e.checkedAt === undefined ? {} : { checkedAt: e.checkedAt }),
+    ...(e.shared ? { shared: true as const } : {}),
   };
 }

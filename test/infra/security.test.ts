@@ -120,8 +120,16 @@ describe('IAM least privilege', () => {
       // On the bucket itself, so that an object no longer there is a 404 rather than a 403 (see listBucket).
       { actions: ['s3:ListBucket'], resource: expect.not.stringContaining('/') },
     ]);
+    // The view link's function presigns GETs, of its own evidence and of shared evidence (batch-evidence/), and reads
+    // no object itself: get, and list with it (the reads' policies, see listBucket).
+    expect(s3Grants('functions/http/get-application-evidence.ts')).toEqual([
+      { actions: ['s3:GetObject'], resource: expect.stringContaining('/evidence/*') },
+      { actions: ['s3:ListBucket'], resource: expect.not.stringContaining('/') },
+      { actions: ['s3:GetObject'], resource: expect.stringContaining('/batch-evidence/*') },
+      { actions: ['s3:ListBucket'], resource: expect.not.stringContaining('/') },
+    ]);
     const others = functionEntries.filter(
-      (e) => e !== 'functions/http/create-evidence-upload.ts' && e !== 'functions/s3/check-evidence.ts',
+      (e) => !['functions/http/create-evidence-upload.ts', 'functions/s3/check-evidence.ts', 'functions/http/get-application-evidence.ts'].includes(e),
     );
     expect(others.flatMap((e) => s3Grants(e).filter((g) => g.resource.includes('/evidence/*')))).toEqual([]);
   });
@@ -142,6 +150,11 @@ describe('IAM least privilege', () => {
     const list = (times: number) => Array.from({ length: times }, () => expect.stringMatching(/^s3:ListBucket \{"Fn::GetAtt":\["EvidenceBucket[0-9A-F]+","Arn"\]\}$/));
     expect(s3Grants('functions/http/get-batch-report.ts')).toEqual(['s3:GetObject batch-files/*', ...list(1)]);
     expect(s3Grants('functions/batches/check-batch-evidence.ts')).toEqual(['s3:GetObject batch-evidence/*', ...list(1)]);
+    expect(s3Grants('functions/http/get-application-evidence.ts')).toEqual([
+      's3:GetObject batch-evidence/*',
+      expect.stringMatching(/^s3:GetObject .*\/evidence\/\*/),
+      ...list(2),
+    ]);
     expect(s3Grants('functions/batches/prepare-ingestion.ts')).toEqual(['s3:GetObject,s3:GetObjectVersion batch-manifests/*', ...list(1)]);
     expect(s3Grants('functions/batches/ingest-chunk.ts')).toEqual([
       's3:GetObject batch-files/*',
@@ -158,6 +171,7 @@ describe('IAM least privilege', () => {
       'functions/http/create-batch-evidence-upload.ts',
       'functions/http/create-batch.ts',
       'functions/http/create-evidence-upload.ts',
+      'functions/http/get-application-evidence.ts',
       'functions/http/get-batch-report.ts',
       'functions/s3/check-evidence.ts',
     ]);

@@ -11,6 +11,8 @@ export interface TenantResources {
   draft: string;
   /** A draft whose closure proof is accepted: it can be submitted. */
   complete: string;
+  /** That accepted closure proof of `complete`. */
+  completeEvidence: string;
   /** Submitted; waits for the authority's decision (the runtime's authority must be `manual`). */
   underReview: string;
   /** Rejected once; waits for a correction. */
@@ -42,7 +44,11 @@ const REJECTION = { outcome: 'rejected', reasons: [{ code: 'DOCUMENT_UNCLEAR', m
 export async function createTenantResources(agency: ApiCall, operator: ApiCall, webhookUrl: string): Promise<TenantResources> {
   const endpoint = expectStatus(await agency('POST', '/v1/webhook-endpoints', { url: webhookUrl }), 201).id as string;
   const draft = expectStatus(await agency('POST', '/v1/applications', applicationBody()), 201).id as string;
-  const [complete, reviewed, rejected] = await Promise.all([completeDraft(agency), completeDraft(agency), completeDraft(agency)]);
+  const [{ id: complete, evidenceId: completeEvidence }, { id: reviewed }, { id: rejected }] = await Promise.all([
+    completeDraft(agency),
+    completeDraft(agency),
+    completeDraft(agency),
+  ]);
   for (const id of [reviewed, rejected]) expectStatus(await agency('POST', `/v1/applications/${id}/submit`), 202);
   await Promise.all([statusOf(agency, reviewed, 'under_review'), statusOf(agency, rejected, 'under_review')]);
   expectStatus(await operator('POST', `/v1/reviews/${rejected}/decision`, REJECTION), 202);
@@ -75,6 +81,7 @@ export async function createTenantResources(agency: ApiCall, operator: ApiCall, 
   return {
     draft,
     complete,
+    completeEvidence,
     underReview: reviewed,
     rejected,
     endpoint,
@@ -92,8 +99,8 @@ export async function createTenantResources(agency: ApiCall, operator: ApiCall, 
   };
 }
 
-/** A draft with its closure proof uploaded through the presigned URL and accepted. */
-async function completeDraft(agency: ApiCall): Promise<string> {
+/** A draft with its closure proof uploaded through the presigned URL and accepted: their ids. */
+async function completeDraft(agency: ApiCall): Promise<{ id: string; evidenceId: string }> {
   const id = expectStatus(await agency('POST', '/v1/applications', applicationBody()), 201).id as string;
   const upload = expectStatus(
     await agency('POST', `/v1/applications/${id}/evidence`, { kind: 'closure_proof', contentType: 'application/pdf', contentLength: PDF.length }),
@@ -105,7 +112,7 @@ async function completeDraft(agency: ApiCall): Promise<string> {
     const app = await agency('GET', `/v1/applications/${id}`);
     return app.body.evidence?.[0]?.status === 'accepted' ? app : undefined;
   }, `the evidence of ${id} to be accepted`);
-  return id;
+  return { id, evidenceId: upload.evidenceId as string };
 }
 
 async function statusOf(agency: ApiCall, id: string, status: string): Promise<void> {

@@ -93,8 +93,11 @@ describe('the bundled functions, end to end', () => {
     // Prepare: the endpoint fails the first delivery, so the delivery workflow delivers it
     receiver.failNext(1);
     const id = await draftWithEvidence(agency);
+    const evidenceId = (await agency('GET', `/v1/applications/${id}`)).body.evidence[0].evidenceId as string;
 
     // Act
+    const link = await agency('GET', `/v1/applications/${id}/evidence/${evidenceId}`);
+    const viewed = await fetch(link.body.download.url);
     expect((await agency('POST', `/v1/applications/${id}/submit`)).status).toBe(202);
     await statusOf(agency, id, 'under_review');
     expect((await operator('POST', `/v1/reviews/${id}/verification`, {})).status).toBe(202);
@@ -108,6 +111,8 @@ describe('the bundled functions, end to end', () => {
     const approved = await statusOf(agency, id, 'approved');
 
     // Assess
+    expect([link.status, viewed.status, viewed.headers.get('content-type')]).toEqual([200, 200, 'application/pdf']);
+    expect(Buffer.from(await viewed.arrayBuffer())).toEqual(PDF);
     expect(approved).toMatchObject({ attempts: 2, websiteName: '示例网站（更正）' });
     const hooks = await eventually(async () => {
       const got = receiver.forApplication(id);
@@ -246,6 +251,9 @@ describe('the bundled functions, end to end', () => {
       return batch.body.status === 'ingested' ? batch.body : undefined;
     }, 'the inline batch to be ingested');
     const apps = await agency('GET', `/v1/applications?batchId=${created.body.id}`);
+    // The operator views the shared file beside the application: a GET the function presigned under its role.
+    const link = await operator('GET', `/v1/applications/${apps.body.items[0].id}/evidence/${evidenceId}`);
+    const viewed = await fetch(link.body.download.url);
     await decide(apps.body.items[0].id, { outcome: 'approved' });
     const completed = await eventually(async () => {
       const batch = await agency('GET', `/v1/batches/${created.body.id}`);
@@ -254,6 +262,8 @@ describe('the bundled functions, end to end', () => {
 
     // Assess
     expect(created.status).toBe(202);
+    expect([link.status, link.body.shared, viewed.status]).toEqual([200, true, 200]);
+    expect(Buffer.from(await viewed.arrayBuffer())).toEqual(PDF);
     expect(ingested.rows).toMatchObject({ total: 2, accepted: 1, rejected: 1 });
     expect(completed.counts).toMatchObject({ approved: 1 });
     await eventually(async () => receiver.received.find((w) => w.type === 'batch.completed' && w.body.data.batchId === created.body.id), 'batch.completed');

@@ -19,6 +19,14 @@ interface Row {
   scope: 'agency' | 'operator' | 'any';
   /** An id of the same form that names no record (default: A's id with its last character changed). */
   missing?: () => string;
+  /** The path's other parameters (after the first), A's own: the record under the one `id` names. */
+  under?: (resources: TenantResources) => Record<string, string>;
+}
+
+/** The row's path: `id` in its first parameter, the others from `under`. */
+function pathOf(template: string, row: Row, resources: TenantResources, id: string): string {
+  const under = row.under?.(resources) ?? {};
+  return template.replace(/\{\w+\}/, encodeURIComponent(id)).replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(under[name] ?? name));
 }
 
 /**
@@ -29,6 +37,8 @@ interface Row {
  */
 const MATRIX: Record<string, Row> = {
   'GET /v1/applications/{id}': { scope: 'any', id: (r) => r.draft },
+  // A's submitted application and its accepted evidence; the missing id is the application's.
+  'GET /v1/applications/{id}/evidence/{evidenceId}': { scope: 'any', id: (r) => r.complete, under: (r) => ({ evidenceId: r.completeEvidence }) },
   'POST /v1/applications/{id}/evidence': {
     scope: 'agency',
     id: (r) => r.draft,
@@ -97,7 +107,7 @@ describe('tenant isolation', () => {
     // Act
     for (const [routeKey, row] of Object.entries(MATRIX)) {
       const [method, template] = routeKey.split(' ') as [string, string];
-      const path = (id: string) => template.replace(/\{\w+\}/, encodeURIComponent(id));
+      const path = (id: string) => pathOf(template, row, resources, id);
       const missing = row.missing?.() ?? otherLastCharacter(row.id(resources));
       for (const scope of ['agency', 'operator'] as const) {
         const foreign = await theirs[scope](method, path(row.id(resources)), row.body);
@@ -118,7 +128,7 @@ describe('tenant isolation', () => {
     const outcomes: string[] = [];
     for (const [routeKey, row] of Object.entries(MATRIX)) {
       const [method, template] = routeKey.split(' ') as [string, string];
-      const answer = await mine[row.scope === 'operator' ? 'operator' : 'agency'](method, template.replace(/\{\w+\}/, encodeURIComponent(row.id(resources))), row.body);
+      const answer = await mine[row.scope === 'operator' ? 'operator' : 'agency'](method, pathOf(template, row, resources, row.id(resources)), row.body);
       outcomes.push(`${routeKey}: ${answer.status >= 200 && answer.status < 300 ? '2xx' : `${answer.status} ${JSON.stringify(answer.body)}`}`);
     }
 

@@ -26,6 +26,17 @@ export class S3EvidenceStore implements EvidenceStore {
     });
   }
 
+  presignDownload(input: Parameters<EvidenceStore['presignDownload']>[0]): Promise<string> {
+    // The response-* overrides are part of the signed query: a holder of the URL cannot change how it is served.
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: input.key,
+      ResponseContentType: input.contentType,
+      ResponseContentDisposition: input.contentDisposition,
+    });
+    return getSignedUrl(this.client, command, { expiresIn: input.expiresInSeconds, signingDate: input.signedAt });
+  }
+
   async head(key: string, bytes: number): Promise<{ size: number; head: Uint8Array } | undefined> {
     let size: number;
     try {

@@ -31,6 +31,30 @@ describe('S3EvidenceStore', () => {
     expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type', 'host']));
   });
 
+  it('presigns a GET signed at the given time, its response type and disposition in the signed query, without a call', async () => {
+    // Prepare
+    const store = new S3EvidenceStore(client(), 'evidence-bucket');
+
+    // Act
+    const url = new URL(
+      await store.presignDownload({
+        key: 'evidence/t/a/e',
+        contentType: 'image/png',
+        contentDisposition: 'inline; filename="e.png"',
+        expiresInSeconds: 300,
+        signedAt: new Date('2026-03-02T02:00:00.000Z'),
+      }),
+    );
+
+    // Assess
+    expect(url.pathname).toContain('evidence/t/a/e');
+    expect(url.searchParams.get('X-Amz-Date')).toBe('20260302T020000Z');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(url.searchParams.get('response-content-type')).toBe('image/png');
+    expect(url.searchParams.get('response-content-disposition')).toBe('inline; filename="e.png"');
+    expect(s3.calls()).toHaveLength(0);
+  });
+
   it('reads the size and only the first bytes of an object', async () => {
     // Prepare
     s3.on(HeadObjectCommand).resolves({ ContentLength: 5000 });

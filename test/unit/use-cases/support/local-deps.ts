@@ -86,6 +86,9 @@ export function testDeps(table: LocalTable, options: { now?: string; evidencePol
   const eventIds: string[] = [];
   const evidence: EvidenceStore = {
     presignUpload: async ({ key }) => `http://evidence.invalid/${key}`,
+    // What was signed, readable back from the URL's query.
+    presignDownload: async ({ key, contentType, contentDisposition, expiresInSeconds, signedAt }) =>
+      `http://evidence.invalid/${key}?${new URLSearchParams({ contentType, contentDisposition, expiresInSeconds: String(expiresInSeconds), signedAt: signedAt.toISOString() })}`,
     head: async (key, bytes) => {
       const object = objects.get(key);
       return object ? { size: object.length, head: object.subarray(0, bytes) } : undefined;
