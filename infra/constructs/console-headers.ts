@@ -6,6 +6,11 @@
  * The console is static files from its own origin and calls the API on that origin (`/v1`); the only other origin it
  * talks to is the evidence bucket, where browsers PUT uploads and GET reports with presigned URLs (`s3Origin`).
  * No inline script or style, nothing framed, no referrer (presigned URLs carry a signature).
+ *
+ * An evidence file's "View" opens its presigned GET in a new tab (`noopener noreferrer`): a top-level navigation,
+ * which no directive of the page's policy governs (CSP 3 has no `navigate-to`), so nothing is added for it; the file
+ * is never embedded here (no `frame-src`, `object-src` or `img-src` for the bucket), and S3 serves it from its own
+ * origin, apart from the console's.
  */
 export function consoleContentSecurityPolicy(s3Origin: string): string {
   return [

@@ -144,7 +144,7 @@ describe('the console, in Chromium', () => {
     await agency.click(`tr[data-application="${id}"] a`);
     await agency.setInputFiles('input[name="evidence"]', { name: 'closure.pdf', mimeType: 'application/pdf', buffer: PDF });
     await agency.click('button[name="upload"]');
-    await agency.waitForSelector('tr[data-evidence][data-status="accepted"]');
+    await agency.waitForSelector('tr[data-evidence][data-status="accepted"] [data-view-evidence]');
     await agency.click('button[name="submit"]');
     await agency.waitForSelector(`[data-application="${id}"][data-status="under_review"]`, { timeout: 30_000 });
     const deadline = (await agencyApi('GET', `/v1/applications/${id}`)).body.reviewDeadline.date as string;
@@ -157,6 +157,14 @@ describe('the console, in Chromium', () => {
     const overdue = await operator.waitForSelector(`tr[data-application="${id}"] [data-overdue]`);
     await screenshot(operator, '5-operator-queue-overdue');
     await operator.click(`tr[data-application="${id}"] a`);
+    // "View" asks for a link at the click and opens the file in a new tab: the PDF as uploaded, shown inline.
+    const [viewed] = await Promise.all([
+      operator.context().waitForEvent('response', (r) => r.url().includes('X-Amz-Signature') && r.request().method() === 'GET'),
+      operator.click('tr[data-evidence][data-status="accepted"] [data-view-evidence]'),
+    ]);
+    // The tab's PDF viewer takes the body over, so the bytes are read again from the same URL (valid for minutes).
+    const view = { status: viewed.status(), type: viewed.headers()['content-type'], disposition: viewed.headers()['content-disposition'], bytes: await (await fetch(viewed.url())).arrayBuffer() };
+    await viewed.frame().page().close();
     await operator.click('button[name="sms"]');
     const smsSent = await (await operator.waitForSelector('[data-sms-sent]')).textContent();
     await operator.selectOption('select[name="reason-0"]', 'INFO_MISMATCH');
@@ -177,6 +185,8 @@ describe('the console, in Chromium', () => {
 
     // Assess
     expect(await overdue.textContent()).toBe('overdue');
+    expect(view).toMatchObject({ status: 200, type: 'application/pdf', disposition: expect.stringMatching(/^inline; /) });
+    expect(Buffer.from(view.bytes)).toEqual(PDF);
     expect(smsSent).toContain('Code texted to the website principal');
     expect(reasonText).toContain('The website name differs from the filing');
     expect(reasonText).toContain(REJECTION_REASONS.INFO_MISMATCH.fixHint.en);

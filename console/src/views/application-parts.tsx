@@ -1,7 +1,8 @@
+import { api, ok } from '../api/client.ts';
 import type { Application, ApplicationDetail } from '../api/paths.ts';
 import { useTexts } from '../i18n.ts';
 import { href } from '../router.ts';
-import { bytes, StatusBadge, When } from '../ui.tsx';
+import { bytes, ProblemView, StatusBadge, useAction, When } from '../ui.tsx';
 import { EVIDENCE_RULES, type EvidenceKind } from '../../../shared/domain/evidence-matrix.ts';
 
 /** Today's date in China (the review deadlines are China dates), `YYYY-MM-DD`. */
@@ -105,6 +106,7 @@ export function EvidenceTable({ app }: { app: ApplicationDetail }) {
               <th>{t('size')}</th>
               <th>{t('sha256')}</th>
               <th>{t('created')}</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -120,11 +122,42 @@ export function EvidenceTable({ app }: { app: ApplicationDetail }) {
                 <td>{e.contentType} · {bytes(e.contentLength)}</td>
                 <td><code class="hash">{e.sha256 ?? '—'}</code></td>
                 <td><When at={e.createdAt} /></td>
+                <td>{e.status === 'pending_upload' ? null : <ViewLink applicationId={app.id} evidenceId={e.evidenceId} rejected={e.status === 'rejected'} />}</td>
               </tr>
             ))}
           </tbody>
         </table>
       ) : null}
+    </>
+  );
+}
+
+/**
+ * "View": asks the API for a link to the file at each click and opens it in a new tab. The presigned URL works for
+ * minutes only, so none is put in the page ahead of time; the tab gets neither this page (`noopener`) nor its address
+ * (`noreferrer`). A rejected file downloads instead (the API serves it as an attachment: its type is unverified).
+ */
+function ViewLink({ applicationId, evidenceId, rejected }: { applicationId: string; evidenceId: string; rejected: boolean }) {
+  const { t } = useTexts();
+  const action = useAction();
+  const open = (event: Event) => {
+    event.preventDefault();
+    void action.run(async () => {
+      const file = await ok(api.GET('/v1/applications/{id}/evidence/{evidenceId}', { params: { path: { id: applicationId, evidenceId } } }));
+      // A link of our own, clicked within the click's user activation, so that no pop-up blocker stops the tab.
+      const link = document.createElement('a');
+      link.href = file.download.url;
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+      link.click();
+    });
+  };
+  return (
+    <>
+      <a href="#" class="view-evidence" data-view-evidence={evidenceId} rel="noopener noreferrer" target="_blank" aria-busy={action.busy} onClick={open}>
+        {rejected ? t('downloadEvidence') : t('viewEvidence')}
+      </a>
+      <ProblemView error={action.error} />
     </>
   );
 }
