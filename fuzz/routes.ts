@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { HttpRouteSpec } from '../infra/stacks/catalog.ts';
 import { ApiKeyInput, RotationInput } from '../shared/domain/api-key.ts';
-import { ApplicationInput, CorrectionInput } from '../shared/domain/application.ts';
+import { ApplicationInput, ApplicationStatus, CorrectionInput } from '../shared/domain/application.ts';
 import { CsvBatchInput, InlineBatchInput } from '../shared/domain/batch.ts';
 import { MiitRegistryRow, PlainRegistryRow } from '../shared/domain/filing-registry.ts';
 import { Decision } from '../shared/domain/records.ts';
@@ -79,6 +79,10 @@ export const ROUTE_INPUTS: Readonly<Record<string, RouteInput>> = {
       limit: limits(200),
       cursor: fc.constant(resources.cursors.applications),
       batchId: fc.constantFrom(resources.batch, resources.csvBatch),
+      status: fc.uniqueArray(fc.constantFrom(...ApplicationStatus.options), { minLength: 1, maxLength: 3 }).map((s) => s.join(',')),
+      filingNumber: fc.oneof(filingNumbers, fc.constant('京icp备１００４６４４４号－９')),
+      customerRef: fc.constantFrom('ref-1', 'CRM-2026-0042'),
+      order: fc.constantFrom('newest', 'oldest'),
     }),
   },
   'GET /v1/applications/{id}': { scope: 'any', ids: applicationIds },

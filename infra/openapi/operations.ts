@@ -1,10 +1,11 @@
 import { ROTATION_OVERLAP } from '../../shared/domain/api-key.ts';
+import { ApplicationStatus } from '../../shared/domain/application.ts';
 import { MAX_BATCH_BODY_BYTES } from '../../shared/domain/batch.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../shared/http/api-gateway.ts';
 import { REGISTRY_IMPORT_MAX_BYTES } from '../../shared/http/registry-import-body.ts';
 import { BATCH_PAGE } from '../../shared/use-cases/batches/read-batch.ts';
 import { MAX_WORKING_KEYS } from '../../shared/use-cases/api-keys.ts';
-import { APPLICATION_PAGE } from '../../shared/use-cases/read-applications.ts';
+import { APPLICATION_FILTER_SCAN, APPLICATION_ORDERS, APPLICATION_PAGE } from '../../shared/use-cases/read-applications.ts';
 import { EVIDENCE_VIEW_URL_TTL_SECONDS } from '../../shared/use-cases/get-application-evidence.ts';
 import { DELIVERY_PAGE } from '../../shared/use-cases/webhooks/deliveries.ts';
 import * as example from './examples.ts';
@@ -113,16 +114,27 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   },
   'GET /v1/applications': {
     summary: 'List applications',
-    description: 'The tenant\'s applications, newest first, a page at a time; `batchId` lists one batch\'s.',
+    description:
+      `The tenant's applications, newest first (or \`order=oldest\`), a page at a time; \`batchId\` lists one batch's; \`status\`, \`filingNumber\` and \`customerRef\` filter (all given must match). Unfiltered and newest first, a page is exact: \`limit\` items, \`nextCursor\` exactly when more exist. Filtered or oldest first, one call examines at most ${APPLICATION_FILTER_SCAN} applications of the list: a page may hold fewer than \`limit\` items (none, even) with a \`nextCursor\` to go on, and the last page may be empty; follow \`nextCursor\` until it is absent. A cursor is bound to the filters and order it was made with.`,
     tag: 'Applications',
     auth: 'any',
     query: {
       limit: limit(APPLICATION_PAGE),
       cursor,
       batchId: { description: 'Only this batch\'s applications (another tenant\'s batch lists nothing).', schema: { type: 'string' } },
+      status: {
+        description: `Only applications in this status, or any of several separated by commas (e.g. \`submitted,under_review\`): ${ApplicationStatus.options.join(', ')}.`,
+        schema: { type: 'string', pattern: `^(${ApplicationStatus.options.join('|')})(,(${ApplicationStatus.options.join('|')}))*$` },
+      },
+      filingNumber: {
+        description: 'Only this filing\'s applications: an ICP filing number, canonicalised as the API does (full-width characters, spaces and case tolerated); one province written either way (蜀/川) is one filing.',
+        schema: { type: 'string', maxLength: 64 },
+      },
+      customerRef: { description: 'Only applications with exactly this `customerRef`.', schema: { type: 'string', minLength: 1, maxLength: 128 } },
+      order: { description: '`newest` first (the default) or `oldest` first (a review queue).', schema: { type: 'string', enum: [...APPLICATION_ORDERS], default: 'newest' } },
     },
     success: { 200: { description: 'A page of applications.', schema: 'ApplicationList' } },
-    refusals: { 400: pageRefusal },
+    refusals: { 400: '`limit` out of range, a `cursor` that is not one this list gave with these filters and order, an unknown `status` or `order`, a `filingNumber` that is not one, or a `customerRef` out of range (`errors` names which).' },
   },
   'GET /v1/applications/{id}': {
     summary: 'Get an application',

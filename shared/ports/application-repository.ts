@@ -1,3 +1,4 @@
+import type { ApplicationFilter } from '../domain/application-filter.ts';
 import type { Application, Evidence, OutboxEvent, TimelineEntry } from '../domain/records.ts';
 import type { StatusChange } from '../domain/status-change.ts';
 import type { Execution } from './execution-starts.ts';
@@ -30,7 +31,16 @@ export interface ApplicationRepository {
   }): Promise<void>;
   findIdempotency(tenantId: string, key: string): Promise<IdempotencyRecord | undefined>;
   get(applicationId: string): Promise<Application | undefined>;
-  list(tenantId: string, options: { limit: number; cursor?: string; batchId?: string }): Promise<Page<Application>>;
+  /**
+   * A page of the tenant's applications (or one batch's), newest first unless `order` says `oldest`. Unfiltered and
+   * newest first, a page is exact (`limit` items, a cursor exactly when more exist). Filtered or oldest first, one call
+   * examines at most `scanBudget` entries of the list: a page may hold fewer than `limit` items and still have a
+   * cursor to go on. A cursor is bound to the list, the order and the filters it was made with (else a 400).
+   */
+  list(
+    tenantId: string,
+    options: { limit: number; cursor?: string; batchId?: string; order?: 'newest' | 'oldest'; filter?: ApplicationFilter; scanBudget?: number },
+  ): Promise<Page<Application>>;
   /** The stored timeline entries: every status change since the creation (see `applicationTimeline`). */
   timeline(applicationId: string): Promise<TimelineEntry[]>;
   /**

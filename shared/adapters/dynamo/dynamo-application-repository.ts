@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { FINAL_STATUSES } from '../../domain/application.ts';
+import { filterBinding, matchesFilter } from '../../domain/application-filter.ts';
 import { approvalEndsFiling, filingCancelled } from '../../domain/kind-rules.ts';
 import { ConflictError, TransientError } from '../../domain/errors.ts';
 import { Application, Evidence, type OutboxEvent, TimelineEntry } from '../../domain/records.ts';
@@ -18,7 +19,8 @@ import { counterShardOf, counterUpdate, statusChangeCounterUpdate } from './batc
 import { callerStartRequestItem } from './dynamo-start-queue.ts';
 import { readTakenFiling } from './filing-guard.ts';
 import { applicationItem, expiresAfterDays, keys, listPartitions, outboxItem, stripKeys } from './keys.ts';
-import { getItems, readNewestFirst } from './list-index.ts';
+import { getItems, type ListOf, readNewestFirst } from './list-index.ts';
+import { readFiltered } from './list-scan.ts';
 
 const IDEMPOTENCY_TTL_DAYS = 1;
 
@@ -102,10 +104,35 @@ export class DynamoApplicationRepository implements ApplicationRepository {
     return out.Item ? Application.parse(stripKeys(out.Item)) : undefined;
   }
 
-  async list(tenantId: string, options: { limit: number; cursor?: string; batchId?: string }): Promise<Page<Application>> {
+  async list(
+    tenantId: string,
+    options: Parameters<ApplicationRepository['list']>[1],
+  ): Promise<Page<Application>> {
     const name = options.batchId === undefined ? keys.applicationsOfTenant(tenantId) : keys.applicationsOfBatch(options.batchId);
     const list = { index: options.batchId === undefined ? 'gsi1' : 'gsi2', name, partitions: listPartitions(name) } as const;
-    const page = await readNewestFirst(this.client, this.tableName, list, options);
+    const filter = options.filter ?? {};
+    const order = options.order ?? 'newest';
+    const binding = filterBinding(filter);
+    if (order === 'newest' && binding === '') return this.listExact(tenantId, list, options);
+    // Filtered or oldest first: another tenant's item (a batch of another tenant) ends the read with nothing.
+    const page = await readFiltered(this.client, this.tableName, list, {
+      limit: options.limit,
+      ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+      order,
+      budget: options.scanBudget ?? options.limit,
+      filter: {
+        binding,
+        admit: (item) => {
+          const app = Application.parse(stripKeys(item));
+          return app.tenantId !== tenantId ? 'foreign' : matchesFilter(app, filter) ? 'keep' : 'skip';
+        },
+      },
+    });
+    return { items: page.items.map((i) => Application.parse(stripKeys(i))), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+
+  private async listExact(tenantId: string, list: ListOf, options: { limit: number; cursor?: string }): Promise<Page<Application>> {
+    const page = await readNewestFirst(this.client, this.tableName, list, { limit: options.limit, ...(options.cursor === undefined ? {} : { cursor: options.cursor }) });
     const items = page.items.map((i) => Application.parse(stripKeys(i))).filter((a) => a.tenantId === tenantId);
     // Another tenant's batch lists nothing, and no cursor either: a next page would tell how large it is.
     const foreign = items.length < page.items.length;
