@@ -11,7 +11,8 @@ import { applicationBody } from '../support/fixtures.ts';
 /**
  * The lists on the local runtime, through real HTTP: a tenant's applications and one batch's are spread over 16
  * index shards each (write sharding), and still page newest first, exactly — no item twice, none missed, every page
- * full but the last — with cursors that are refused (400) when they are not the previous page's own.
+ * full but the last — with cursors that are refused (400) when they are not the previous page's own; and filtered
+ * (status, filing number, customer reference) and oldest first, each cursor bound to its filters.
  */
 describe('paging the sharded lists', () => {
   let runtime: LocalRuntime;
@@ -125,5 +126,41 @@ describe('paging the sharded lists', () => {
     }
     expect(unchanged.status).toBe(200);
     expect(unchanged.body.items).toHaveLength(5);
+  });
+
+  it('filters by status, filing number and customer reference, oldest first, through the API; a cursor stays bound to its filters', async () => {
+    // Prepare: three of the drafts withdrawn, so the list holds two statuses
+    const withdrawn = [singles[4], singles[17], singles[30]] as string[];
+    for (const id of withdrawn) expect((await agency('POST', `/v1/applications/${id}/withdraw`)).status).toBe(200);
+    const one = (await agency('GET', `/v1/applications/${singles[9]}`)).body as { id: string; filingNumber: string };
+    const pasted = one.filingNumber.toLowerCase().replace('-', '－');
+
+    // Act
+    const queue = await pages(agency, '/v1/applications?status=withdrawn&order=oldest&limit=2');
+    const oldest = (await pages(agency, '/v1/applications?status=draft,withdrawn&order=oldest&limit=200')).flat();
+    const byRef = await agency('GET', `/v1/applications?customerRef=row-7&batchId=${batchId}`);
+    const byFiling = await agency('GET', `/v1/applications?filingNumber=${encodeURIComponent(pasted)}`);
+    const strangers = await stranger('GET', '/v1/applications?customerRef=row-7');
+    const first = await agency('GET', '/v1/applications?status=draft&limit=5');
+    const refused = await Promise.all([
+      agency('GET', '/v1/applications?status=draft,pending'),
+      agency('GET', '/v1/applications?order=sideways'),
+      agency('GET', '/v1/applications?filingNumber=abc'),
+      agency('GET', `/v1/applications?status=withdrawn&limit=5&cursor=${encodeURIComponent(first.body.nextCursor)}`),
+    ]);
+
+    // Assess
+    expect(queue.flat().map((a) => a.id)).toEqual(withdrawn);
+    expect(oldest.map((a) => a.id)).toEqual((await pages(agency, '/v1/applications?limit=200')).flat().map((a) => a.id).reverse());
+    expect(byRef.body.items.map((a: { customerRef: string }) => a.customerRef)).toEqual(['row-7']);
+    expect(byFiling.body.items.map((a: Listed) => a.id)).toEqual([one.id]);
+    expect(strangers.body).toEqual({ items: [] });
+    expect(refused.map((r) => [r.status, r.body.errors?.[0]?.path])).toEqual([
+      [400, 'status'],
+      [400, 'order'],
+      [400, 'filingNumber'],
+      [400, 'cursor'],
+    ]);
+    expect(refused[0]?.body.errors[0].message).toContain('under_review');
   });
 });
