@@ -97,7 +97,9 @@ export class ApiClient {
   }
 
   /** One page of the tenant's applications, newest first; `batchId` lists one batch's. */
-  async listApplications(query: PageQuery & { batchId?: string }): Promise<ApplicationList> {
+  async listApplications(
+    query: PageQuery & { batchId?: string; status?: string; filingNumber?: string; customerRef?: string; order?: 'newest' | 'oldest' },
+  ): Promise<ApplicationList> {
     return ok(this.api.GET('/v1/applications', { params: { query } }));
   }
 

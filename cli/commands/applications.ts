@@ -49,15 +49,24 @@ export function applicationsCommand(io: CliIo): Command {
   const list = withConnection(new Command('list'))
     .description('list your applications, newest first, one a line (id, status, filing, website, your reference)')
     .option('--batch <batch-id>', "only one batch's applications")
-    .option('--limit <n>', 'how many (1-200, default 50)')
+    .option('--status <statuses>', 'only these statuses, comma-separated (e.g. submitted,under_review)')
+    .option('--filing-number <filing>', "only this filing's applications")
+    .option('--customer-ref <ref>', 'only this customer reference (exact)')
+    .option('--order <order>', 'newest (default) or oldest first')
+    .option('--limit <n>', 'how many (1-200, default 50; a filtered page may hold fewer, with a cursor to go on)')
     .option('--cursor <cursor>', 'the page after the one that printed it')
     .option('--json', "print the API's answer as JSON")
-    .action(async (options: JsonOption & { batch?: string; limit?: string; cursor?: string }) => {
+    .action(async (options: JsonOption & { batch?: string; limit?: string; cursor?: string; status?: string; filingNumber?: string; customerRef?: string; order?: string }) => {
       const limit = limitOf(options.limit, 200) ?? 50;
       const page = await clientFrom(options, io).listApplications({
         limit,
         ...(options.cursor ? { cursor: options.cursor } : {}),
         ...(options.batch ? { batchId: options.batch } : {}),
+        ...(options.status ? { status: options.status } : {}),
+        ...(options.filingNumber ? { filingNumber: options.filingNumber } : {}),
+        ...(options.customerRef ? { customerRef: options.customerRef } : {}),
+        // Passed as given: the API's 400 names the allowed values.
+        ...(options.order ? { order: options.order as 'newest' | 'oldest' } : {}),
       });
       if (options.json) return writeJson(io, page);
       if (page.items.length === 0 && !options.cursor) io.stderr.write('No applications yet.\n');

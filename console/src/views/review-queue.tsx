@@ -5,12 +5,16 @@ import { href } from '../router.ts';
 import { Loading, Section, useLoad, When } from '../ui.tsx';
 import { Deadline } from './application-parts.tsx';
 
-/** Pages read for the queue at most (200 applications each); the API has no list by status, so the console filters. */
-const MAX_PAGES = 10;
+/**
+ * Calls read for the queue at most: each examines up to 1,000 applications of the list (the API's bound), so this
+ * reaches 50,000 back, past which the oldest reviews would be long overdue anyway.
+ */
+const MAX_PAGES = 50;
 
 /**
- * Applications under review, oldest first (the longest waiting on top), with the business-day deadline and the
- * overdue flag. Read from the tenant's newest applications (up to `MAX_PAGES` pages), refreshed every 5 s.
+ * Applications under review (the only status an operator decides or records a verification on; a `submitted` one is
+ * not the authority's yet), oldest first (the longest waiting on top), with the business-day deadline and the overdue
+ * flag. Asked of the API as `status=under_review&order=oldest`, following its cursors; refreshed every 5 s.
  */
 export function ReviewQueue() {
   const { t } = useTexts();
@@ -19,8 +23,9 @@ export function ReviewQueue() {
       const waiting: Application[] = [];
       let cursor: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
-        const answer = await ok(api.GET('/v1/applications', { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }));
-        waiting.push(...answer.items.filter((a) => a.status === 'under_review'));
+        const query = { status: 'under_review', order: 'oldest' as const, limit: 200, ...(cursor ? { cursor } : {}) };
+        const answer = await ok(api.GET('/v1/applications', { params: { query } }));
+        waiting.push(...answer.items);
         cursor = answer.nextCursor;
         if (!cursor) break;
       }
