@@ -158,13 +158,15 @@ describe('the console, in Chromium', () => {
     await screenshot(operator, '5-operator-queue-overdue');
     await operator.click(`tr[data-application="${id}"] a`);
     // "View" asks for a link at the click and opens the file in a new tab: the PDF as uploaded, shown inline.
-    const [viewed] = await Promise.all([
+    // The new tab is taken from the context's `page` event: the response's frame may not exist yet when it arrives.
+    const [viewed, tab] = await Promise.all([
       operator.context().waitForEvent('response', (r) => r.url().includes('X-Amz-Signature') && r.request().method() === 'GET'),
+      operator.context().waitForEvent('page'),
       operator.click('tr[data-evidence][data-status="accepted"] [data-view-evidence]'),
     ]);
     // The tab's PDF viewer takes the body over, so the bytes are read again from the same URL (valid for minutes).
     const view = { status: viewed.status(), type: viewed.headers()['content-type'], disposition: viewed.headers()['content-disposition'], bytes: await (await fetch(viewed.url())).arrayBuffer() };
-    await viewed.frame().page().close();
+    await tab.close();
     await operator.click('button[name="sms"]');
     const smsSent = await (await operator.waitForSelector('[data-sms-sent]')).textContent();
     await operator.selectOption('select[name="reason-0"]', 'INFO_MISMATCH');
