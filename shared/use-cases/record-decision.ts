@@ -14,6 +14,12 @@ import { loadOwnedApplication } from './load-owned-application.ts';
  * 2. Store the decision on the application first, so it survives whatever happens to the workflow.
  * 3. Resume the workflow's SubmitToAuthority task with it. A stale token is fine: a restarted workflow finds the
  *    stored decision when it asks the authority again.
+ *
+ * Alternative course: the same decision is recorded already for this review (the client sends it again, say after a
+ * 5xx: the decision was stored, then the resume failed, Step Functions throttling it past the SDK's retries): resume
+ * the workflow with it again (harmless if it was resumed: the token is stale then) and answer as the first time.
+ * Before, the retry got 409 and the workflow waited on, the decision unapplied until the review's deadline passed
+ * (20 business days; found by the chaos run). Another decision is still a 409.
  */
 export async function recordDecision(
   deps: Pick<Deps, 'applications' | 'review' | 'clock'>,
@@ -24,12 +30,22 @@ export async function recordDecision(
   assertOperator(principal, 'Recording a decision');
   assertKnownReasonCodes(decision);
   const app = await loadUnderReview(deps, principal, applicationId);
+  if (app.decision?.attempt === app.attempt && sameDecision(app.decision.decision, decision)) {
+    if (app.pendingTask?.step === 'review') await deps.review.resume(app.pendingTask.token, decision);
+    return app;
+  }
   assertUndecided(app);
   const next = await deps.applications.update(app, {
     decision: { attempt: app.attempt, decision, at: deps.clock.now().toISOString() },
   });
   if (app.pendingTask?.step === 'review') await deps.review.resume(app.pendingTask.token, decision);
   return next;
+}
+
+/** The same outcome, with the same reasons (code and message) in the same order. */
+function sameDecision(a: Decision, b: Decision): boolean {
+  if (a.outcome === 'approved' || b.outcome === 'approved') return a.outcome === b.outcome;
+  return a.reasons.length === b.reasons.length && a.reasons.every((r, i) => r.code === b.reasons[i]?.code && r.message === b.reasons[i]?.message);
 }
 
 /** 403 unless the key has the operator scope (the authority's side: decisions, SMS notices). */
