@@ -352,6 +352,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const resumed = await resumeApplications(deps, TABLE_NAME);
     const resumedBatches = await resumeBatches({ ...deps, ...makeBatchDeps() }, TABLE_NAME);
     const resumedDeliveries = await resumeDeliveries(deps, TABLE_NAME);
+    // Uploads whose notification a crash interrupted: S3 would still deliver it (the check, the manifest trigger).
+    const redeliveredNotifications = s3.deliverKept();
     const api = await startHttpApi({
       port: options.port,
       // The console's uploads and report reads go where the functions' presigned URLs point: the IAM proxy, if any.
@@ -385,6 +387,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       resumed,
       resumedBatches,
       resumedDeliveries,
+      redeliveredNotifications,
     });
     const iamReport: IamReport = iam ?? { enforced: false, decisions: () => new Map() };
     return {

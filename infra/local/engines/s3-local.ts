@@ -9,6 +9,7 @@ import s3rverAccount from 's3rver/lib/models/account.js';
 import { log } from '../../../shared/log.ts';
 import { checkPresignedSignature } from './presigned-url-signature.ts';
 import { toObjectCreatedEvent } from './s3-event.ts';
+import { KeptNotifications } from './s3-notifications.ts';
 import { ObjectVersions } from './s3-versions.ts';
 
 /** The credentials s3rver knows by itself; clients of the local S3 sign with them or with {@link S3LocalOptions.accessKeys}. */
@@ -24,7 +25,8 @@ export interface S3LocalOptions {
   buckets: string[];
   /**
    * Receives every `ObjectCreated:*` notification, as Lambda would (one record per event), after the upload has been
-   * answered. Errors are logged; they never reach the uploader or the server.
+   * answered. Errors are logged; they never reach the uploader or the server. Each is kept in the data folder
+   * (`.notifications`) until its call has settled, so one a crash interrupted is delivered again (`deliverKept`).
    */
   onObjectCreated?: (event: S3Event) => void | Promise<void>;
   /** `awsRegion` of the event records (default `us-east-1`, as s3rver's own). */
@@ -51,6 +53,11 @@ export interface S3Local {
   endpoint: string;
   /** Closes the server and waits for notifications still being handled. Safe to call more than once. */
   stop(): Promise<void>;
+  /**
+   * Hands on the notifications a crash left unhandled (kept in the data folder: see `KeptNotifications`), as S3 would
+   * deliver them after all; call once their handler can run. Returns how many.
+   */
+  deliverKept(): number;
 }
 
 // Mirrors the evidence bucket's CORS rule in the CDK app (EvidenceStore): a browser uploads with a presigned PUT, and
@@ -104,32 +111,43 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
   );
   /** The request s3rver is handling, in whose course it emits its events (to answer the new version's id). */
   const requests = new AsyncLocalStorage<ServerResponse>();
+  const notifications = options.onObjectCreated ? new KeptNotifications(path.join(directory, '.notifications')) : undefined;
+  /** Hands a notification to the handler once it is kept (and its version), then forgets it. */
+  const deliver = (event: S3Event, kept: Promise<string | undefined>): void => {
+    let id: string | undefined;
+    // S3 notifies asynchronously: the handler runs after the upload is answered.
+    const delivery = Promise.all([kept, new Promise<void>((resolve) => setImmediate(resolve))])
+      .then(([keptId]) => {
+        id = keptId;
+        return options.onObjectCreated?.(event);
+      })
+      .catch((error: unknown) => log.error('local S3: object-created handler failed', { key: event.Records[0]?.s3.object.key, error }))
+      .finally(() => {
+        if (id) notifications?.done(id);
+        pending.delete(delivery);
+      });
+    pending.add(delivery);
+  };
   s3rver.on('event', (raw: { Records: S3rverEventRecord[] }) => {
     for (const record of raw.Records) {
       if (!record.eventName.startsWith('ObjectCreated:')) continue;
       const bucket = record.s3.bucket.name;
-      let kept: Promise<void> = Promise.resolve();
-      let versionId: string | undefined;
-      if (versioned.has(bucket)) {
-        versionId = ObjectVersions.newId();
-        const response = requests.getStore();
+      const response = requests.getStore();
+      const versionId = versioned.has(bucket) ? ObjectVersions.newId() : undefined;
+      const event = notifications ? toObjectCreatedEvent(record, region, versionId) : undefined;
+      // The upload is answered once its notification is durable (on disk until its handler is done, see
+      // KeptNotifications) and, in a versioned bucket, its version kept. s3rver emits before it answers: without a
+      // version the notification is written right here; with one, the answer is held until both are done.
+      let kept: Promise<string | undefined>;
+      if (versionId) {
         if (response && !response.headersSent) response.setHeader('x-amz-version-id', versionId);
         const { key, size = 0, eTag } = record.s3.object;
-        kept = versions.keep({ bucket, key, size, ...(eTag ? { eTag } : {}) }, versionId);
+        kept = versions.keep({ bucket, key, size, ...(eTag ? { eTag } : {}) }, versionId).then(() => (event ? notifications?.keep(event) : undefined));
         if (response) answerOnceKept(response, kept);
+      } else {
+        kept = Promise.resolve(event ? notifications?.keep(event) : undefined);
       }
-      if (!options.onObjectCreated) continue;
-      const event = toObjectCreatedEvent(record, region, versionId);
-      if (!event) continue;
-      // s3rver emits before it answers the upload; S3 notifies asynchronously, so the callback runs afterwards (once
-      // the version it names can be read).
-      const delivery = Promise.all([kept, new Promise<void>((resolve) => setImmediate(resolve))])
-        .then(() => options.onObjectCreated?.(event))
-        .catch((error: unknown) =>
-          log.error('local S3: object-created handler failed', { key: record.s3.object.key, error }),
-        )
-        .finally(() => pending.delete(delivery));
-      pending.add(delivery);
+      if (event) deliver(event, kept);
     }
   });
   // Koa would print every failed request to stderr; client errors (404, 403) are answers, not faults.
@@ -180,15 +198,21 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
     s3rver.logger.exceptions.unhandle();
     s3rver.logger.close();
   };
-  return { endpoint: `http://127.0.0.1:${port}`, stop: () => (stopping ??= stop()) };
+  const deliverKept = (): number => {
+    const kept = notifications?.list() ?? [];
+    for (const { id, event } of kept) deliver(event, Promise.resolve(id));
+    return kept.length;
+  };
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => (stopping ??= stop()), deliverKept };
 }
 
 /**
- * Holds the upload's answer until its version is kept. The version is copied from the object's file, so an upload to
- * the same key that came in before the copy (a client's next PUT, as soon as it has this answer, on a busy machine)
- * would change the file under it and lose this version; as in S3, a version named in an answer is there to read.
+ * Holds the upload's answer until its version (and its notification) is kept. The version is copied from the object's
+ * file, so an upload to the same key that came in before the copy (a client's next PUT, as soon as it has this answer,
+ * on a busy machine) would change the file under it and lose this version; as in S3, a version named in an answer is
+ * there to read.
  */
-function answerOnceKept(response: ServerResponse, kept: Promise<void>): void {
+function answerOnceKept(response: ServerResponse, kept: Promise<unknown>): void {
   const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
   response.end = ((...args: unknown[]) => {
     void kept.finally(() => end(...args));
