@@ -60,8 +60,8 @@ export async function submitApplication(
 
 /**
  * Submits `draft` as read (its evidence checked by the caller): draft → submitted in one transaction with the request
- * to start its review (counted: `ApplicationsSubmitted`), then the review started. Of several callers holding the same read, one wins; the others
- * get ConflictError.
+ * to start its review (counted: `ApplicationsSubmitted`), then the review started. Of several callers holding the same
+ * read, one wins; the others get ConflictError.
  */
 export async function submitDraft(
   deps: Pick<Deps, 'applications' | 'review' | 'clock' | 'ids' | 'metrics'>,
