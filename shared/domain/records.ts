@@ -88,6 +88,11 @@ export const Application = z.extend(ApplicationInput, {
    * when it was ingested): the evidence check that completes it submits it, as `POST …/submit` would.
    */
   submitWhenComplete: z.optional(z.literal(true)),
+  /**
+   * Created submitted (a row of a batch submitted `immediately` with its evidence complete): its timeline's submission,
+   * entry 2, is read off the application like its creation (`submissionEntry`), not stored.
+   */
+  submittedOnCreation: z.optional(z.literal(true)),
   /** The authority's SMS verification for the attempt it names (recorded by `POST /v1/reviews/{id}/verification`). */
   smsVerification: z.optional(SmsVerification),
   createdAt: z.string(),

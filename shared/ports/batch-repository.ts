@@ -6,11 +6,15 @@ import type { Page } from './application-repository.ts';
 /** A row of a batch ready to be written: its application with everything a creation writes with it. */
 export interface PlannedRow {
   row: number;
-  /** As stored: a draft, or already submitted (then `timeline` holds the submission, `outbox` both events); shared evidence by id. */
+  /** As stored: a draft, or already submitted (then `outbox` holds both events); shared evidence by id. */
   app: Application;
+  /** Timeline entries to store (none today: a row's creation and submission are read off the application). */
   timeline: TimelineEntry[];
   outbox: OutboxEvent[];
-  /** The review execution to start, for a row written submitted: requested with the row, started at the pace. */
+  /**
+   * The review execution to start, for a row written submitted: requested with the row (one request for the submitted
+   * rows of a transaction), started at the pace.
+   */
   start?: Execution;
 }
 

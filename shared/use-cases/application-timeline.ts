@@ -14,10 +14,21 @@ export function creationEntry(app: Pick<Application, 'id' | 'batchId' | 'created
 }
 
 /**
- * The whole timeline of an application: its creation, then every status change stored since. Applications written
- * before the creation entry was derived have it stored as entry 1; that one is kept as it is.
+ * Entry 2 of an application created submitted (`submittedOnCreation`: a batch row submitted `immediately`), read off
+ * the application as the creation is: submitted when it was created. One item less for each such row.
+ */
+export function submissionEntry(app: Pick<Application, 'createdAt'>): TimelineEntry {
+  return { sequence: 2, status: 'submitted', at: app.createdAt, detail: 'Submitted for review' };
+}
+
+/**
+ * The whole timeline of an application: what is read off the application (its creation; its submission when it was
+ * created submitted), then every status change stored since. Applications written before an entry was derived have
+ * it stored; a stored entry is kept as it is.
  */
 export async function applicationTimeline(deps: Pick<Deps, 'applications'>, app: Application): Promise<TimelineEntry[]> {
   const stored = await deps.applications.timeline(app.id);
-  return stored[0]?.sequence === 1 ? stored : [creationEntry(app), ...stored];
+  const derived = [creationEntry(app), ...(app.submittedOnCreation ? [submissionEntry(app)] : [])];
+  const storedSequences = new Set(stored.map((entry) => entry.sequence));
+  return [...derived.filter((entry) => !storedSequences.has(entry.sequence)), ...stored];
 }

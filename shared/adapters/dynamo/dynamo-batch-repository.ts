@@ -15,7 +15,7 @@ import { applicationItem, expiresAfterDays, keys, outboxItem, stripKeys } from '
 import { readNewestFirst } from './list-index.ts';
 
 const IDEMPOTENCY_TTL_DAYS = 7;
-/** TransactWriteItems takes at most 100 items; one is kept for the counter update. */
+/** TransactWriteItems takes at most 100 items; two are kept for the counter update and the start request. */
 const MAX_TRANSACTION_ITEMS = 100;
 const CONFLICT_RETRIES = 6;
 
@@ -25,7 +25,7 @@ type Role = 'app' | 'guard' | 'other';
 /**
  * `BatchRepository` on the records table (layout in `keys.ts`).
  *
- * Rows are written many per `TransactWriteItems` (up to 100 items: about 20 rows), each row's items together, so a row
+ * Rows are written many per `TransactWriteItems` (up to 100 items: about 24 rows), each row's items together, so a row
  * is never half-written and a chunk needs a few dozen round trips instead of one per row. When a transaction is
  * cancelled, its reasons name the items whose condition failed: those rows (application already there: an earlier
  * run wrote it; filing guard taken: an open order) are taken out and the rest is sent again.
@@ -265,12 +265,16 @@ export class DynamoBatchRepository implements BatchRepository {
           ExpressionAttributeValues: { ':id': app.id },
         },
       });
-      // The review it asks for, durable with the row (drained at the system's pace, `PacedStarts`).
-      if (row.start) {
-        const item = batchStartRequestItem(row.start, { requestedAt: app.updatedAt, batchId, now: Date.now() });
-        add(row, 'other', { Put: { TableName: this.tableName, Item: item } });
-      }
       delta[app.status] = (delta[app.status] ?? 0) + 1;
+    }
+    // The reviews the submitted rows ask for, one request for them all, durable with the rows (drained at the system's
+    // pace, `PacedStarts`). Its own condition is none: it fails no row.
+    const starts = rows.flatMap((row) => (row.start ? [row.start] : []));
+    const [first] = rows;
+    if (starts.length > 0 && first) {
+      const item = batchStartRequestItem(starts, { requestedAt: first.app.updatedAt, batchId, now: Date.now() });
+      items.push({ Put: { TableName: this.tableName, Item: item } });
+      owners.push(undefined);
     }
     const counter = counterUpdate(this.tableName, batchId, shard, delta);
     if (counter) {
@@ -300,14 +304,17 @@ export class DynamoBatchRepository implements BatchRepository {
   }
 }
 
-/** Rows in groups that fit one transaction (each row's items together, one item kept for the counters). */
+/**
+ * Rows in groups that fit one transaction (each row's items together; one item kept for the counters and one for the
+ * group's start request).
+ */
 function packRows(rows: PlannedRow[]): PlannedRow[][] {
   const groups: PlannedRow[][] = [];
   let current: PlannedRow[] = [];
   let size = 0;
   for (const row of rows) {
-    const items = 2 + row.timeline.length + row.outbox.length + (row.start ? 1 : 0);
-    if (size + items > MAX_TRANSACTION_ITEMS - 1 && current.length > 0) {
+    const items = 2 + row.timeline.length + row.outbox.length;
+    if (size + items > MAX_TRANSACTION_ITEMS - 2 && current.length > 0) {
       groups.push(current);
       current = [];
       size = 0;

@@ -7,8 +7,8 @@ import { keys, shardOf } from './keys.ts';
 
 /**
  * Partitions the start requests are spread over (by a hash of the execution name): a batch writes a request with each
- * submitted row, a thousand a second at times, and one partition takes at most 1,000 writes a second. A drain queries
- * them in turn.
+ * transaction of submitted rows, fifty a second at times, and the callers' own requests come on top; one partition takes
+ * at most 1,000 writes a second. A drain queries them in turn.
  */
 export const START_QUEUE_SHARDS = 8;
 
@@ -23,13 +23,18 @@ function ownerOf(batchId: string | undefined): string {
   return `${batchId ?? '-'}#`;
 }
 
-/** A start request as stored. `leaseUntil` (epoch ms): whoever claimed it starts it until then; 0 is unclaimed. */
+/**
+ * A start request as stored. `leaseUntil` (epoch ms): whoever claimed it starts it until then; 0 is unclaimed. One
+ * execution (`name`, `input`), or a batch's group (`executions`: the rows of one transaction; `name` is the first's).
+ */
 const StoredStart = z.object({
   pk: z.string(),
   sk: z.string(),
   machine: z.enum(['review', 'delivery']),
   name: z.string(),
-  input: z.string(),
+  input: z.optional(z.string()),
+  /** A group's executions, as JSON: `[{ name, input }]`, all of `machine`. */
+  executions: z.optional(z.string()),
   requestedAt: z.string(),
   leaseUntil: z.number(),
   /** Who holds it until `leaseUntil` (see `Holder`); nobody when absent. */
@@ -51,10 +56,13 @@ export type Holder = NonNullable<z.infer<typeof StoredStart>['heldBy']>;
 /** How long a batch row's request is its batch workflow's alone: past it, the sweep may start it too. */
 export const BATCH_REQUEST_LEASE_MS = 10 * 60_000;
 
-/** A request read from the queue: the execution, and what the queue needs to claim, release or remove it. */
+/**
+ * A request read from the queue: what it starts (one execution, or a batch's group of them), and what the queue needs
+ * to claim, release or remove it. A request is removed once every execution it names has started.
+ */
 export interface QueuedStart {
   key: { pk: string; sk: string };
-  execution: Execution;
+  executions: Execution[];
   attempts: number;
 }
 
@@ -100,12 +108,22 @@ export function callerStartRequestItem(execution: Execution, options: { requeste
 
 /** The queued request a caller wrote itself with `callerStartRequestItem` (no batch), without reading it back. */
 export function requestedStart(execution: Execution): QueuedStart {
-  return { key: startKeys.request(execution), execution, attempts: 0 };
+  return { key: startKeys.request(execution), executions: [execution], attempts: 0 };
 }
 
-/** A batch row's request, for the row's transaction: held by the batch's workflow for `BATCH_REQUEST_LEASE_MS`. */
-export function batchStartRequestItem(execution: Execution, options: { requestedAt: string; batchId: string; now: number }): Record<string, unknown> {
-  return startRequestItem(execution, { ...options, leaseUntil: options.now + BATCH_REQUEST_LEASE_MS, heldBy: 'batch' });
+/**
+ * The request of a batch's rows written in one transaction, for that transaction: one item naming every submitted
+ * row's review (a row's items are otherwise its application, its guard and its events: one request item a row would
+ * be a fifth of everything ingestion writes). Held by the batch's workflow for `BATCH_REQUEST_LEASE_MS`. Keyed by the
+ * first execution, so a transaction sent again writes the same item.
+ */
+export function batchStartRequestItem(executions: Execution[], options: { requestedAt: string; batchId: string; now: number }): Record<string, unknown> {
+  const [first] = executions;
+  if (!first || executions.some((e) => e.machine !== first.machine)) throw new Error('A group of start requests takes one or more executions of one machine.');
+  const item = startRequestItem(first, { ...options, leaseUntil: options.now + BATCH_REQUEST_LEASE_MS, heldBy: 'batch' });
+  if (executions.length === 1) return item;
+  const { input: _single, ...group } = item;
+  return { ...group, executions: JSON.stringify(executions.map((e) => ({ name: e.name, input: e.input }))) };
 }
 
 /**
@@ -247,10 +265,13 @@ export class DynamoStartQueue {
   }
 }
 
+/** A group's executions as stored in `executions`. */
+const StoredGroup = z.array(z.object({ name: z.string(), input: z.record(z.string(), z.unknown()) }));
+
 function queued(item: z.infer<typeof StoredStart>): QueuedStart {
-  return {
-    key: { pk: item.pk, sk: item.sk },
-    execution: { machine: item.machine, name: item.name, input: JSON.parse(item.input) as Record<string, unknown> },
-    attempts: item.attempts,
-  };
+  const executions =
+    item.executions === undefined
+      ? [{ machine: item.machine, name: item.name, input: JSON.parse(item.input ?? '{}') as Record<string, unknown> }]
+      : StoredGroup.parse(JSON.parse(item.executions)).map((e) => ({ machine: item.machine, name: e.name, input: e.input }));
+  return { key: { pk: item.pk, sk: item.sk }, executions, attempts: item.attempts };
 }

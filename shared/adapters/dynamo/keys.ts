@@ -12,7 +12,7 @@ import type { Application, OutboxEvent } from '../../domain/records.ts';
  * | api_key_use  | KEYUSE#<keyId>              | USE                |   (`lastUsedAt`, apart: every API function may write it) |
  * | api_key_request | APIKEYREQ#<tenant>#<key> | APIKEYREQ          |                   (TTL 24 h)      |
  * | application  | APP#<id>                    | APP                | gsi1 TENANT#<t>#APPS#<shard> / <createdAt>#<id>; gsi2 BATCH#<b>#APPS#<shard> / <createdAt>#<id> |
- * | timeline     | APP#<id>                    | TL#<sequence, 6>   |   (entries 2…; 1 is the application) |
+ * | timeline     | APP#<id>                    | TL#<sequence, 6>   |   (entries 2…; 1, and 2 of a row created submitted, are read off the application) |
  * | evidence     | APP#<id>                    | EVIDENCE#<evId>    |                                   |
  * | filing guard | FILING#<filing identity>    | OPEN               | (state cancelled: a tombstone)    |
  * | idempotency  | IDEMPOTENCY#<tenant>#<key>  | IDEMPOTENCY        |                   (TTL 24 h)      |
@@ -25,7 +25,7 @@ import type { Application, OutboxEvent } from '../../domain/records.ts';
  * | batch counter| BATCH#<batchId>             | COUNT#<shard, 2>   |   (applications per status)       |
  * | batch key    | BATCHKEY#<tenant>#<key>     | BATCHKEY           |                   (TTL 7 days)    |
  * | batch evidence | TENANT#<tenantId>         | BATCHEVIDENCE#<id> |   (shared evidence of batches)    |
- * | start_request | STARTS#<shard, 0–7>        | <batchId or ->#<machine>#<name> | (until started; `dynamo-start-queue.ts`) |
+ * | start_request | STARTS#<shard, 0–7>        | <batchId or ->#<machine>#<name> | (until started; a batch's names the reviews of one transaction's rows; `dynamo-start-queue.ts`) |
  * | pace         | PACE#StartExecution         | PACE               |   (the StartExecution bucket; `dynamo-pace.ts`) |
  *
  * Both indexes project the keys only (`records-table.ts`): a list reads its page of keys from the index and the items

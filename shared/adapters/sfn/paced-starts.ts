@@ -59,6 +59,36 @@ export interface PacedStartsOptions {
 /** Started requests deleted in one BatchWriteItem. */
 const DELETE_BLOCK = 25;
 
+/** A request being started: how many of its executions are not answered yet, and whether it was given back. */
+interface Progress {
+  request: QueuedStart;
+  left: number;
+  /** Given back with a backoff after an execution failed to start: it is not deleted, whatever the others do. */
+  released: boolean;
+}
+
+/** One execution waiting for its token, with its request's progress. */
+interface Launch {
+  progress: Progress;
+  execution: Execution;
+}
+
+function progressOf(request: QueuedStart): Progress {
+  return { request, left: request.executions.length, released: false };
+}
+
+/** The first requests whose executions add up to `limit` (at least one request). */
+function upTo(requests: QueuedStart[], limit: number): QueuedStart[] {
+  let count = 0;
+  const taken: QueuedStart[] = [];
+  for (const request of requests) {
+    if (taken.length > 0 && count + request.executions.length > limit) break;
+    taken.push(request);
+    count += request.executions.length;
+  }
+  return taken;
+}
+
 export const DEFAULT_PACED_STARTS: PacedStartsOptions = {
   leaseMs: CALLER_REQUEST_LEASE_MS,
   inlineWaitMs: 5_000,
@@ -113,22 +143,22 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
       await this.queue.release(request, { until: 0 });
       return;
     }
-    const outcome = await this.launch(request);
+    const outcome = await this.launch(progressOf(request), execution);
     if (outcome === 'started') await this.queue.remove([request]);
     if (outcome instanceof Error) throw outcome;
   }
 
   /**
-   * A pipeline: requests taken (a batch's, which its drain owns) or claimed (any other) wait in `ready`, topped up a
-   * shard query at a time while starts go on; each block of tokens starts that many at once, without waiting for the
-   * block before to be answered; started requests are deleted 25 at a time. What is still claimed when the drain ends
-   * is given back at once.
+   * A pipeline: the executions of requests taken (a batch's, which its drain owns) or claimed (any other) wait in
+   * `ready`, topped up a shard query at a time while starts go on; each block of tokens starts that many at once,
+   * without waiting for the block before to be answered; a request whose executions all started is deleted, 25 at a
+   * time. What is still claimed when the drain ends is given back at once.
    */
   async drain(options: { batchId?: string; budgetMs: number; until?: () => boolean }): Promise<{ started: number; done: boolean }> {
     const deadline = this.time.now() + options.budgetMs;
     const stopped = () => options.until?.() === true || this.time.now() >= deadline;
     const batch = options.batchId === undefined ? {} : { batchId: options.batchId };
-    const ready: QueuedStart[] = [];
+    const ready: Launch[] = [];
     const done: QueuedStart[] = [];
     const pending = new Set<Promise<unknown>>();
     const track = (work: Promise<unknown>) => {
@@ -139,6 +169,12 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
     };
     let started = 0;
     let failure: unknown;
+    const enqueue = (requests: QueuedStart[]) => {
+      for (const request of requests) {
+        const progress = progressOf(request);
+        for (const execution of request.executions) ready.push({ progress, execution });
+      }
+    };
     let shard = Math.floor(this.time.random() * START_QUEUE_SHARDS);
     // Whether the last round over the shards passed over requests held by others or backing off.
     let held = false;
@@ -171,8 +207,9 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
         held ||= found.held;
         if (!owned) {
           if (found.requests.length === 0) continue;
-          const claimed = await this.queue.claim(found.requests, now, now + this.options.leaseMs);
-          ready.push(...claimed);
+          // No more executions than a block's worth at a time: what is claimed must start within the lease.
+          const claimed = await this.queue.claim(upTo(found.requests, this.options.block * 2), now, now + this.options.leaseMs);
+          enqueue(claimed);
           return claimed.length;
         }
         if (found.next) after.set(current, found.next);
@@ -180,7 +217,7 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
         const fresh = found.requests.filter((request) => !taken.has(request.key.sk));
         held ||= fresh.length < found.requests.length;
         for (const request of fresh) taken.add(request.key.sk);
-        ready.push(...fresh);
+        enqueue(fresh);
         if (fresh.length > 0) return fresh.length;
       }
       return 0;
@@ -215,20 +252,23 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
         continue;
       }
       // A short wait at a time, so that `until` and the deadline are heeded while tokens are scarce.
-      const tokens = await this.pace.take(ready.length, Math.min(deadline, this.time.now() + 250));
+      // At most two blocks' worth at once: a batch's group of requests can put a thousand executions in `ready`.
+      const tokens = await this.pace.take(Math.min(ready.length, this.options.block * 2), Math.min(deadline, this.time.now() + 250));
       if (tokens === 0) continue;
-      for (const request of ready.splice(0, tokens)) {
+      for (const { progress, execution } of ready.splice(0, tokens)) {
         track(
-          this.launch(request).then(async (outcome) => {
-            if (outcome === 'started') {
-              started++;
-              done.push(request);
-              if (done.length >= DELETE_BLOCK) flush();
+          this.launch(progress, execution).then((outcome) => {
+            progress.left--;
+            if (outcome === 'started') started++;
+            else failure ??= outcome === 'throttled' ? undefined : outcome;
+            if (progress.left > 0) return;
+            if (progress.released) {
+              // Back after its backoff, to be taken again (its executions that did start are started again: harmless).
+              taken.delete(progress.request.key.sk);
               return;
             }
-            // Back after its backoff, to be taken again.
-            taken.delete(request.key.sk);
-            failure ??= outcome === 'throttled' ? undefined : outcome;
+            done.push(progress.request);
+            if (done.length >= DELETE_BLOCK) flush();
           }),
         );
       }
@@ -236,27 +276,30 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
     await refill;
     await Promise.all(pending);
     flush();
-    // Claimed requests not started go back at once; a batch's stay its batch's.
-    await Promise.all([...pending, ...(owned ? [] : ready.map((request) => this.queue.release(request, { until: 0 })))]);
+    // Claimed requests not started go back at once (not those already given back with a backoff); a batch's stay its batch's.
+    const unstarted = new Set(ready.filter((launch) => !launch.progress.released).map((launch) => launch.progress.request));
+    await Promise.all([...pending, ...(owned ? [] : [...unstarted].map((request) => this.queue.release(request, { until: 0 })))]);
     if (failure) throw failure;
     return { started, done: empty || !(await this.queue.anyLeft(options.batchId)) };
   }
 
   /**
-   * One StartExecution call for a claimed request. Throttled or failed, the request goes back with its backoff (and
-   * what went wrong); a failure other than throttling is returned, for the caller to throw once its work is settled.
+   * One StartExecution call for an execution of a claimed request. Throttled or failed, the request goes back with its
+   * backoff and what went wrong (once, however many of its executions fail); a failure other than throttling is
+   * returned, for the caller to throw once its work is settled.
    */
-  private async launch(request: QueuedStart): Promise<'started' | 'throttled' | Error> {
+  private async launch(progress: Progress, execution: Execution): Promise<'started' | 'throttled' | Error> {
     let outcome: 'started' | 'throttled' | Error;
     try {
-      outcome = await this.launcher.launch(request.execution);
+      outcome = await this.launcher.launch(execution);
     } catch (error) {
       outcome = error instanceof Error ? error : new Error(String(error));
-      log.error('execution start failed', { machine: request.execution.machine, name: request.execution.name, error });
+      log.error('execution start failed', { machine: execution.machine, name: execution.name, error });
     }
-    if (outcome !== 'started') {
+    if (outcome !== 'started' && !progress.released) {
+      progress.released = true;
       const failed = outcome === 'throttled' ? 'ThrottlingException' : outcome.name;
-      await this.queue.release(request, { until: this.time.now() + this.backoffMs(request.attempts), failed });
+      await this.queue.release(progress.request, { until: this.time.now() + this.backoffMs(progress.request.attempts), failed });
     }
     return outcome;
   }

@@ -45,11 +45,12 @@ interface CheckedRow {
  * 3. A filing repeated in the batch is refused on its later rows (`duplicate_in_batch`).
  * 4. Each good row is planned as its application (id derived from the batch and the row, so a row written twice is
  *    one application; the shared evidence it uses referenced by id): a draft, or — when the batch submits immediately and the shared evidence covers every kind
- *    required — submitted, with the submission's timeline entry and both events, exactly as a creation then a submission;
+ *    required — submitted, with both events, exactly as a creation then a submission (its timeline's first two entries
+ *    are read off the application: `submittedOnCreation`);
  *    a row of such a batch still missing files stays a draft marked `submitWhenComplete`, which the evidence check
  *    that completes it submits.
  * 5. The rows are written (many per transaction, each row all or nothing, the filing's open-order guard with it,
- *    and for a submitted row the request to start its review); a filing with an open order elsewhere refuses its row
+ *    and the request to start the reviews of the transaction's submitted rows); a filing with an open order elsewhere refuses its row
  *    (`order_in_progress`). Once written, a row and its review's start are durable: the reviews are started by the
  *    batch's drain at the system's pace (`ingestChunk`, then `startReviews`), not here.
  * 6. Counted: the applications this run wrote (`ApplicationsCreated`) and, of those, the ones written submitted
@@ -169,7 +170,8 @@ function plan(deps: RowDeps, batch: Batch, row: CheckedRow, now: Date): PlannedR
     createdAt: at,
     updatedAt: at,
   };
-  // The creation's timeline entry is the application itself (`creationEntry`): only the submission has an entry.
+  // The creation's timeline entry is the application itself (`creationEntry`), and so is a submission with it
+  // (`submissionEntry`): a row stores no timeline item.
   const outbox = [eventFor(draft, 'application.created', deps.ids.next('evt'), at)];
   const covered = new Set(evidence.map((e) => e.kind));
   if (batch.submit === 'immediately' && required.every((kind) => covered.has(kind))) {
@@ -178,11 +180,11 @@ function plan(deps: RowDeps, batch: Batch, row: CheckedRow, now: Date): PlannedR
       detail: 'Submitted for review',
       at,
       eventId: deps.ids.next('evt'),
-      set: { workflowRuns: 1, reviewDeadline: reviewDeadlineFor(input.kind, now) },
+      set: { workflowRuns: 1, reviewDeadline: reviewDeadlineFor(input.kind, now), submittedOnCreation: true },
     });
     const app = change.next;
     const start = reviewExecution({ applicationId: app.id, tenantId: app.tenantId, name: reviewRunName(app) });
-    return { row: row.source.row, app, timeline: [change.timeline], outbox: [...outbox, change.outbox], start };
+    return { row: row.source.row, app, timeline: [], outbox: [...outbox, change.outbox], start };
   }
   // Still missing files: the evidence check that completes it submits it (`submitWhenComplete`).
   const waiting = batch.submit === 'immediately' ? { ...draft, submitWhenComplete: true as const } : draft;

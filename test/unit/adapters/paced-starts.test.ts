@@ -8,9 +8,10 @@ import {
   CALLER_REQUEST_LEASE_MS,
   callerStartRequestItem,
   DynamoStartQueue,
+  START_QUEUE_SHARDS,
   startKeys,
 } from '../../../shared/adapters/dynamo/dynamo-start-queue.ts';
-import { applicationItem } from '../../../shared/adapters/dynamo/keys.ts';
+import { applicationItem, shardOf } from '../../../shared/adapters/dynamo/keys.ts';
 import { ConflictError } from '../../../shared/domain/errors.ts';
 import { changeStatus } from '../../../shared/domain/status-change.ts';
 import { DEFAULT_PACED_STARTS, type ExecutionLauncher, PacedStarts, type PaceTime } from '../../../shared/adapters/sfn/paced-starts.ts';
@@ -163,7 +164,7 @@ describe('the StartExecution pace (DynamoDB Local)', () => {
       Promise.all(
         Array.from({ length: n }, (_, i) => {
           const execution = review(`app_${batchId}_${String(i + 1).padStart(6, '0')}-1`);
-          const item = batchStartRequestItem(execution, { requestedAt: new Date(time.now()).toISOString(), batchId, now: time.now() });
+          const item = batchStartRequestItem([execution], { requestedAt: new Date(time.now()).toISOString(), batchId, now: time.now() });
           return table.documents.send(new PutCommand({ TableName: table.tableName, Item: item }));
         }),
       );
@@ -183,6 +184,65 @@ describe('the StartExecution pace (DynamoDB Local)', () => {
     expect(sweptEarly).toEqual({ started: 0, done: false });
     expect(sweptLate).toEqual({ started: 5, done: true });
     expect(await queue.anyLeft()).toBe(false);
+  });
+
+  it("starts a batch transaction's group of requests one execution per token, and keeps the group until every one of them started", async () => {
+    // Prepare: one item naming 12 reviews, as a transaction of 12 submitted rows writes it; Step Functions throttles the 5th call
+    const time = fakeTime();
+    const executions = Array.from({ length: 12 }, (_, i) => review(`app_bat_G_${String(i + 1).padStart(6, '0')}-1`));
+    const { launcher, calls } = recordingLauncher(time, (_, call) => (call === 4 ? 'throttled' : 'started'));
+    const { queue, starts } = process(time, launcher, { rate: 20, burst: 5 });
+    const item = batchStartRequestItem(executions, { requestedAt: new Date(time.now()).toISOString(), batchId: 'bat_G', now: time.now() });
+    await table.documents.send(new PutCommand({ TableName: table.tableName, Item: item }));
+
+    // Act
+    const drained = await starts.drain({ batchId: 'bat_G', budgetMs: 60_000 });
+
+    // Assess: one item, not one per row; every review started at the pace; the group was tried again after its backoff
+    // (its executions already started are started again, which Step Functions answers as the same run), then deleted
+    expect(item).toMatchObject({ entity: 'start_request', machine: 'review', name: executions[0]?.name, batchId: 'bat_G' });
+    expect(item).not.toHaveProperty('input');
+    const names = new Set(calls.filter((c) => c.outcome === 'started').map((c) => c.name));
+    expect([...names].sort()).toEqual(executions.map((e) => e.name).sort());
+    expect(calls.filter((c) => c.outcome === 'throttled')).toHaveLength(1);
+    expect(busiestWindow(calls.map((c) => c.at))).toBeLessThanOrEqual(5 + 20);
+    expect(drained.done).toBe(true);
+    expect(await queue.anyLeft()).toBe(false);
+  });
+
+  it('claims no more executions at once than two blocks, so that a claimed group starts within its lease', async () => {
+    // Prepare: three groups of 40 executions, free for any drainer (their batches' lease has run out)
+    const time = fakeTime();
+    const { launcher, calls } = recordingLauncher(time);
+    const { queue, starts } = process(time, launcher, { rate: 1_000, burst: 1_000 });
+    const claimed: number[] = [];
+    const counting = Object.assign(Object.create(Object.getPrototypeOf(queue) as object) as DynamoStartQueue, queue, {
+      claim: async (...args: Parameters<DynamoStartQueue['claim']>) => {
+        const won = await queue.claim(...args);
+        claimed.push(won.reduce((sum, r) => sum + r.executions.length, 0));
+        return won;
+      },
+    });
+    // Three batches whose groups fall in one shard, so that one query finds them all
+    const shardOfGroup = (group: string) => shardOf(`app_bat_${group}_000001-1`, START_QUEUE_SHARDS);
+    const groups = Array.from({ length: 200 }, (_, i) => `S${i}`).filter((g) => shardOfGroup(g) === shardOfGroup('S0')).slice(0, 3);
+    expect(groups).toHaveLength(3);
+    for (const group of groups) {
+      const executions = Array.from({ length: 40 }, (_, i) => review(`app_bat_${group}_${String(i + 1).padStart(6, '0')}-1`));
+      const item = batchStartRequestItem(executions, { requestedAt: new Date(time.now()).toISOString(), batchId: `bat_${group}`, now: time.now() });
+      await table.documents.send(new PutCommand({ TableName: table.tableName, Item: item }));
+    }
+    time.advance(BATCH_REQUEST_LEASE_MS);
+    const sweep = new PacedStarts(counting, new DynamoPace(table.documents, table.tableName, { rate: 1_000, burst: 1_000 }, time), launcher, DEFAULT_PACED_STARTS, time);
+
+    // Act
+    const swept = await sweep.drain({ budgetMs: 60_000 });
+
+    // Assess: a group at a time (a second would pass the 50 executions of two blocks)
+    expect(swept).toEqual({ started: 120, done: true });
+    expect(claimed.filter((n) => n > 0).every((n) => n === 40)).toBe(true);
+    expect(new Set(calls.map((c) => c.name)).size).toBe(120);
+    expect(await starts.drain({ budgetMs: 1_000 })).toEqual({ started: 0, done: true });
   });
 
   it('lets one drainer at a time hold a request; another takes it once the holder’s lease has run out', async () => {

@@ -292,10 +292,13 @@ describe('batch ingestion (use cases on DynamoDB Local)', () => {
     expect(ingested).toMatchObject({ status: 'ingested', rows: { accepted: 3 }, counts: { submitted: 3 }, ingestedAt: expect.any(String) });
     expect(ingested).not.toHaveProperty('reviewsStartedAt');
     const apps = await applicationsOfBatch(table, batch.id);
-    expect(requests.map((r) => r.name).sort()).toEqual(apps.map((a) => `${String(a.id)}-1`).sort());
+    // One request for the three rows of the one transaction, naming each row's review
+    expect(requests).toHaveLength(1);
+    const requested = requests.flatMap((r) => (JSON.parse(String(r.executions)) as { name: string }[]).map((e) => e.name));
+    expect(requested.sort()).toEqual(apps.map((a) => `${String(a.id)}-1`).sort());
     expect(requests.every((r) => r.machine === 'review')).toBe(true);
     expect(afterwards).toEqual({ done: true });
-    expect(deps.reviewRuns.map((r) => r.name).sort()).toEqual(requests.map((r) => r.name).sort());
+    expect(deps.reviewRuns.map((r) => r.name).sort()).toEqual(requested.sort());
     expect(await getBatch(deps, principal, batch.id)).toMatchObject({ reviewsStartedAt: expect.any(String) });
     expect(await scanTable(table, { expression: 'entity = :request AND batchId = :batch', values: { ':request': 'start_request', ':batch': batch.id } })).toEqual([]);
   });

@@ -5,10 +5,11 @@ import { creationEntry } from '../../../shared/use-cases/application-timeline.ts
 import { applicationIdFor } from '../../../shared/use-cases/batches/batch-keys.ts';
 import { createApplication } from '../../../shared/use-cases/create-application.ts';
 import { getApplication } from '../../../shared/use-cases/read-applications.ts';
-import { websiteApplication } from './support/fixtures.ts';
+import { applicationItem } from '../../../shared/adapters/dynamo/keys.ts';
+import { draftApplication, websiteApplication } from './support/fixtures.ts';
 import { agency, type LocalTable, withLocalTable, TABLE, type TestDeps, testDeps } from './support/local-deps.ts';
 
-describe('the timeline: the creation read off the application, every later change stored', { timeout: 30_000 }, () => {
+describe('the timeline: the creation (and a submission with it) read off the application, every later change stored', { timeout: 30_000 }, () => {
   let table: LocalTable;
   let deps: TestDeps;
   withLocalTable((t) => {
@@ -73,5 +74,47 @@ describe('the timeline: the creation read off the application, every later chang
 
     // Assess
     expect(view.timeline).toEqual([{ sequence: 1, status: 'draft', at: app.createdAt, detail: 'Created (stored)' }]);
+  });
+
+  it('reads the submission of a batch row created submitted off the application too, before the changes stored after it', async () => {
+    // Prepare: a row of a batch submitted `immediately`, as ingestion writes it, then taken under review
+    const principal = agency();
+    const createdAt = '2026-11-30T01:00:00.000Z';
+    const id = applicationIdFor('bat_01timeline', 7);
+    const submitted = draftApplication({ id, tenantId: principal.tenantId, createdAt, batchId: 'bat_01timeline', status: 'submitted', sequence: 2, workflowRuns: 1, submittedOnCreation: true });
+    await table.documents.send(new PutCommand({ TableName: TABLE, Item: applicationItem(submitted) }));
+    const storedAtIngestion = await storedEntries(id);
+    await deps.applications.applyStatusChange(changeStatus(submitted, { to: 'under_review', detail: 'Taken up', at: '2026-11-30T02:00:00.000Z', eventId: deps.ids.next('evt') }));
+
+    // Act
+    const view = await getApplication(deps, principal, id);
+
+    // Assess
+    expect(storedAtIngestion).toEqual([]);
+    expect(view.timeline).toEqual([
+      { sequence: 1, status: 'draft', at: createdAt, detail: 'Application created (batch bat_01timeline, row 7)' },
+      { sequence: 2, status: 'submitted', at: createdAt, detail: 'Submitted for review' },
+      { sequence: 3, status: 'under_review', at: '2026-11-30T02:00:00.000Z', detail: 'Taken up' },
+    ]);
+  });
+
+  it('keeps a submission entry stored by an earlier version as it is, once', async () => {
+    // Prepare
+    const principal = agency();
+    const id = applicationIdFor('bat_01legacy', 1);
+    const submitted = draftApplication({ id, tenantId: principal.tenantId, createdAt: '2026-11-30T01:00:00.000Z', batchId: 'bat_01legacy', status: 'submitted', sequence: 2, submittedOnCreation: true });
+    await table.documents.send(new PutCommand({ TableName: TABLE, Item: applicationItem(submitted) }));
+    await table.documents.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { pk: `APP#${id}`, sk: 'TL#000002', entity: 'timeline', sequence: 2, status: 'submitted', at: submitted.createdAt, detail: 'Submitted (stored)' },
+      }),
+    );
+
+    // Act
+    const view = await getApplication(deps, principal, id);
+
+    // Assess
+    expect(view.timeline.map((t) => t.detail)).toEqual(['Application created (batch bat_01legacy, row 1)', 'Submitted (stored)']);
   });
 });
