@@ -1,15 +1,16 @@
 import type { Batch, BatchCounts, SharedEvidence } from '../domain/batch.ts';
-import type { Application, OutboxEvent, TimelineEntry } from '../domain/records.ts';
+import type { Application, OutboxEvent } from '../domain/records.ts';
 import type { Execution } from './execution-starts.ts';
 import type { Page } from './application-repository.ts';
 
 /** A row of a batch ready to be written: its application with everything a creation writes with it. */
 export interface PlannedRow {
   row: number;
-  /** As stored: a draft, or already submitted (then `outbox` holds both events); shared evidence by id. */
+  /**
+   * As stored: a draft, or already submitted (then `outbox` holds both events); shared evidence by id. A row stores no
+   * timeline entry: its creation and submission are read off the application (`application-timeline.ts`).
+   */
   app: Application;
-  /** Timeline entries to store (none today: a row's creation and submission are read off the application). */
-  timeline: TimelineEntry[];
   outbox: OutboxEvent[];
   /**
    * The review execution to start, for a row written submitted: requested with the row (one request for the submitted
@@ -49,7 +50,7 @@ export interface BatchRepository {
   /** Applications of the batch per status (kept by every creation and status change, in the same transaction). */
   counts(batchId: string): Promise<BatchCounts>;
   /**
-   * Writes planned rows, each all-or-nothing (application, timeline, events, the filing's open-order
+   * Writes planned rows, each all-or-nothing (application, events, the filing's open-order
    * guard, the request to start its review, and the batch's counters), many rows per transaction. Rows whose application exists or whose filing is
    * taken are left out and reported; the others are written.
    * @throws TransientError when DynamoDB keeps throttling or conflicting.

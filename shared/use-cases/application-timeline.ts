@@ -1,6 +1,7 @@
 import type { Application, TimelineEntry } from '../domain/records.ts';
 import type { Deps } from '../ports/deps.ts';
 import { rowOfApplication } from './batches/batch-keys.ts';
+import { SUBMISSION_DETAIL } from './submit-application.ts';
 
 /**
  * Entry 1 of every timeline, the creation, as read off the application itself: it is not stored, because everything
@@ -18,7 +19,7 @@ export function creationEntry(app: Pick<Application, 'id' | 'batchId' | 'created
  * the application as the creation is: submitted when it was created. One item less for each such row.
  */
 export function submissionEntry(app: Pick<Application, 'createdAt'>): TimelineEntry {
-  return { sequence: 2, status: 'submitted', at: app.createdAt, detail: 'Submitted for review' };
+  return { sequence: 2, status: 'submitted', at: app.createdAt, detail: SUBMISSION_DETAIL };
 }
 
 /**

@@ -58,6 +58,9 @@ export async function submitApplication(
   return app;
 }
 
+/** The timeline's words for a submission: a submission read off the application (`submissionEntry`) says the same. */
+export const SUBMISSION_DETAIL = 'Submitted for review';
+
 /**
  * Submits `draft` as read (its evidence checked by the caller): draft → submitted in one transaction with the request
  * to start its review (counted: `ApplicationsSubmitted`), then the review started. Of several callers holding the same
@@ -70,7 +73,7 @@ export async function submitDraft(
   const now = deps.clock.now();
   const change = changeStatus(draft, {
     to: 'submitted',
-    detail: 'Submitted for review',
+    detail: SUBMISSION_DETAIL,
     at: now.toISOString(),
     eventId: deps.ids.next('evt'),
     set: { workflowRuns: draft.workflowRuns + 1, reviewDeadline: reviewDeadlineFor(draft.kind, now) },

@@ -250,11 +250,6 @@ export class DynamoBatchRepository implements BatchRepository {
       add(row, 'app', {
         Put: { TableName: this.tableName, Item: applicationItem(app), ConditionExpression: 'attribute_not_exists(pk)' },
       });
-      for (const entry of row.timeline) {
-        add(row, 'other', {
-          Put: { TableName: this.tableName, Item: { ...keys.timeline(app.id, entry.sequence), entity: 'timeline', ...entry } },
-        });
-      }
       for (const outbox of row.outbox) add(row, 'other', this.outboxPut(outbox));
       add(row, 'guard', {
         Put: {
@@ -313,7 +308,7 @@ function packRows(rows: PlannedRow[]): PlannedRow[][] {
   let current: PlannedRow[] = [];
   let size = 0;
   for (const row of rows) {
-    const items = 2 + row.timeline.length + row.outbox.length;
+    const items = 2 + row.outbox.length;
     if (size + items > MAX_TRANSACTION_ITEMS - 2 && current.length > 0) {
       groups.push(current);
       current = [];

@@ -14,7 +14,7 @@ import type { BatchDeps } from '../../ports/batch-services.ts';
 import { reviewExecution } from '../../ports/execution-starts.ts';
 import type { Deps } from '../../ports/deps.ts';
 import type { FilingRegistryRepository, StoredRegistryRecord } from '../../ports/filing-registry-repository.ts';
-import { reviewRunName } from '../submit-application.ts';
+import { reviewRunName, SUBMISSION_DETAIL } from '../submit-application.ts';
 import { filingCancelled } from '../../domain/kind-rules.ts';
 import { validateApplication } from '../validate-application.ts';
 import { reviewDeadlineFor } from '../workflow/review-timeouts.ts';
@@ -177,18 +177,18 @@ function plan(deps: RowDeps, batch: Batch, row: CheckedRow, now: Date): PlannedR
   if (batch.submit === 'immediately' && required.every((kind) => covered.has(kind))) {
     const change = changeStatus(draft, {
       to: 'submitted',
-      detail: 'Submitted for review',
+      detail: SUBMISSION_DETAIL,
       at,
       eventId: deps.ids.next('evt'),
       set: { workflowRuns: 1, reviewDeadline: reviewDeadlineFor(input.kind, now), submittedOnCreation: true },
     });
     const app = change.next;
     const start = reviewExecution({ applicationId: app.id, tenantId: app.tenantId, name: reviewRunName(app) });
-    return { row: row.source.row, app, timeline: [], outbox: [...outbox, change.outbox], start };
+    return { row: row.source.row, app, outbox: [...outbox, change.outbox], start };
   }
   // Still missing files: the evidence check that completes it submits it (`submitWhenComplete`).
   const waiting = batch.submit === 'immediately' ? { ...draft, submitWhenComplete: true as const } : draft;
-  return { row: row.source.row, app: waiting, timeline: [], outbox };
+  return { row: row.source.row, app: waiting, outbox };
 }
 
 function duplicateError(path: string, filingNumber: string, firstRow: number): FieldError {
