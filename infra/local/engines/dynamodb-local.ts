@@ -56,6 +56,16 @@ exit "$status"
 `;
 
 const OUTPUT_TAIL_CHARS = 4000;
+
+/**
+ * JVM options for the engine from `DYNAMODB_LOCAL_JAVA_OPTS` (space-separated; none by default, so Java picks its
+ * own). The tests set `-XX:TieredStopAtLevel=1 -XX:+UseSerialGC` (vitest.config.ts): each of their runtimes lives
+ * for seconds, and on two cores the optimising compiler's threads and the parallel collector spend a third of the
+ * engine's CPU before it pays back.
+ */
+function javaOptions(): string[] {
+  return (process.env.DYNAMODB_LOCAL_JAVA_OPTS ?? '').split(/\s+/).filter((option) => option !== '');
+}
 const PORT_ATTEMPTS = 3;
 
 /**
@@ -92,6 +102,7 @@ async function launch(
 ): Promise<DynamoDbLocal> {
   const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
   const args = [
+    ...javaOptions(),
     `-Djava.library.path=${path.join(engineDir, 'DynamoDBLocal_lib')}`,
     '-jar',
     path.join(engineDir, 'DynamoDBLocal.jar'),

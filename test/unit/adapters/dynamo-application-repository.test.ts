@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeDocumentClient } from '../../../shared/adapters/dynamo/client.ts';
 import { DynamoApplicationRepository } from '../../../shared/adapters/dynamo/dynamo-application-repository.ts';
 import { listShard } from '../../../shared/adapters/dynamo/keys.ts';
@@ -11,7 +11,12 @@ import { changeStatus, eventFor } from '../../../shared/domain/status-change.ts'
 
 const documents = makeDocumentClient({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 const ddb = mockClient(documents);
-mockClient(DynamoDBClient);
+const dynamo = mockClient(DynamoDBClient);
+// The mocks replace the clients' `send` for every instance: put it back for the test files that share this process.
+afterAll(() => {
+  ddb.restore();
+  dynamo.restore();
+});
 
 const at = '2026-11-29T00:00:00.000Z';
 const app: Application = {

@@ -1,12 +1,16 @@
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { makeDocumentClient } from '../../../shared/adapters/dynamo/client.ts';
 import { DynamoFilingRegistryRepository } from '../../../shared/adapters/dynamo/dynamo-filing-registry-repository.ts';
 import { TransientError } from '../../../shared/domain/errors.ts';
 import { RegistryRecord } from '../../../shared/domain/filing-registry.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
+// The mocks replace the clients' `send` for every instance: put it back for the test files that share this process.
+afterAll(() => {
+  documents.restore();
+});
 const client = makeDocumentClient({ region: 'local', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const noSleep = async () => undefined;
 

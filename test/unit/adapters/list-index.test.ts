@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeDocumentClient } from '../../../shared/adapters/dynamo/client.ts';
 import { encodeCursor } from '../../../shared/adapters/dynamo/cursor.ts';
 import { LIST_SHARDS, listPartitions, listShard, shardOf } from '../../../shared/adapters/dynamo/keys.ts';
@@ -11,7 +11,12 @@ import { ulidIds } from '../../../shared/adapters/ulid-ids.ts';
 
 const documents = makeDocumentClient({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 const ddb = mockClient(documents);
-mockClient(DynamoDBClient);
+const dynamo = mockClient(DynamoDBClient);
+// The mocks replace the clients' `send` for every instance: put it back for the test files that share this process.
+afterAll(() => {
+  ddb.restore();
+  dynamo.restore();
+});
 
 const LIST = 'TENANT#tnt_1#APPS';
 const list: ListOf = { index: 'gsi1', name: LIST, partitions: listPartitions(LIST) };

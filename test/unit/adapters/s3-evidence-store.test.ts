@@ -2,10 +2,14 @@ import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3EvidenceStore } from '../../../shared/adapters/s3/s3-evidence-store.ts';
 
 const s3 = mockClient(S3Client);
+// The mocks replace the clients' `send` for every instance: put it back for the test files that share this process.
+afterAll(() => {
+  s3.restore();
+});
 const client = () => new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
 
 /** A response body as the SDK gives it: a stream with `transformToByteArray`. */

@@ -1,10 +1,14 @@
 import { HeadObjectCommand, NotFound, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3BatchFiles } from '../../../shared/adapters/s3/s3-batch-files.ts';
 import { S3EvidenceStore } from '../../../shared/adapters/s3/s3-evidence-store.ts';
 
 const s3 = mockClient(S3Client);
+// The mocks replace the clients' `send` for every instance: put it back for the test files that share this process.
+afterAll(() => {
+  s3.restore();
+});
 const client = () => new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
 
 /** A HEAD refused as S3 refuses it: 403 without a body, so the SDK knows no code and names it `Unknown`. */

@@ -1,11 +1,15 @@
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { SfnExecutionLauncher } from '../../../shared/adapters/sfn/paced-starts.ts';
 import { SfnDeliveryWorkflow, SfnReviewWorkflow } from '../../../shared/adapters/sfn/sfn-workflows.ts';
 import type { Execution, ExecutionStarter } from '../../../shared/ports/execution-starts.ts';
 
 const sfn = mockClient(SFNClient);
+// The mocks replace the clients' `send` for every instance: put it back for the test files that share this process.
+afterAll(() => {
+  sfn.restore();
+});
 const ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:review';
 
 function awsError(name: string): Error {

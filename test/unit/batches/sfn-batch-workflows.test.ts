@@ -1,9 +1,13 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { SfnBatchIngestion } from '../../../shared/adapters/sfn/sfn-batch-workflows.ts';
 
 const sfn = mockClient(SFNClient);
+// The mocks replace the clients' `send` for every instance: put it back for the test files that share this process.
+afterAll(() => {
+  sfn.restore();
+});
 const BATCHES = 'arn:aws:states:eu-west-1:123456789012:stateMachine:IcpCancelService-batches';
 
 function awsError(name: string): Error {

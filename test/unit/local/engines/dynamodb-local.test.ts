@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -189,7 +190,41 @@ describe('DynamoDB Local, on disk', { timeout: 60_000 }, () => {
       await second.stop();
     }
   });
+
+  it('starts Java with the options of DYNAMODB_LOCAL_JAVA_OPTS before the jar', async () => {
+    // Prepare
+    const before = process.env.DYNAMODB_LOCAL_JAVA_OPTS;
+    process.env.DYNAMODB_LOCAL_JAVA_OPTS = ' -XX:TieredStopAtLevel=1   -Xmx256m ';
+    const optionsDir = path.join(dataDir, 'options');
+
+    // Act
+    const engine = await startDynamoDbLocal({ dataDir: optionsDir });
+    try {
+      const command = javaCommandLine(optionsDir);
+
+      // Assess
+      expect(command.slice(1, command.indexOf('-jar'))).toEqual(expect.arrayContaining(['-XX:TieredStopAtLevel=1', '-Xmx256m']));
+      expect(command).not.toContain('');
+    } finally {
+      await engine.stop();
+      if (before === undefined) delete process.env.DYNAMODB_LOCAL_JAVA_OPTS;
+      else process.env.DYNAMODB_LOCAL_JAVA_OPTS = before;
+    }
+  });
 });
+
+/** The command line of the Java process serving the database under `dataDir` (Linux's /proc). */
+function javaCommandLine(dataDir: string): string[] {
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').slice(0, -1);
+      if (/java$/.test(args[0] ?? '') && args[args.indexOf('-dbPath') + 1] === dataDir) return args;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  throw new Error(`no Java process serves ${dataDir}`);
+}
 
 describe('DynamoDB Local, process lifetime', { timeout: 60_000 }, () => {
   it('fails to start on a port in use, with the explanation of the engine', async () => {
