@@ -43,7 +43,8 @@ const system = { testTimeout: 120_000, hookTimeout: 120_000 };
 // beside another, or beside unit files, uses the third of the cores that one system file at a time left idle. The
 // files of a project share their worker's loaded modules (`isolate: false`: each file used to load the AWS SDK, zod
 // and the runtime again, more than half the unit files' time), and DynamoDB Local's short-lived JVMs compile with C1
-// only. A clean clone's vitest run on the development machine (2 cores): 868 s before, 437 s after (README "Tests").
+// only. Vitest on the development machine (2 cores): 868 s before (fresh caches), 437 s after with warm caches and
+// 567 s on a clean clone, which also builds the templates, the bundles and the console (README "Tests").
 export default defineConfig({
   test: {
     // Two test files at a time at least (vitest's default is a core less than the machine has: one on CI's two cores).
