@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ import {
   DynamoDbLocalStartError,
   startDynamoDbLocal,
 } from '../../../../infra/local/engines/dynamodb-local.ts';
+import { findDynamoDbLocalPid } from '../../../../bench/memory.ts';
 import { FAKE_CREDENTIALS, RECORDS_TABLE_PROPERTIES } from './fixtures/records-table-properties.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -215,15 +216,9 @@ describe('DynamoDB Local, on disk', { timeout: 60_000 }, () => {
 
 /** The command line of the Java process serving the database under `dataDir` (Linux's /proc). */
 function javaCommandLine(dataDir: string): string[] {
-  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').slice(0, -1);
-      if (/java$/.test(args[0] ?? '') && args[args.indexOf('-dbPath') + 1] === dataDir) return args;
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  throw new Error(`no Java process serves ${dataDir}`);
+  const pid = findDynamoDbLocalPid(dataDir);
+  if (pid === undefined) throw new Error(`no Java process serves ${dataDir}`);
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
 }
 
 describe('DynamoDB Local, process lifetime', { timeout: 60_000 }, () => {
