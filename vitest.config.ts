@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { runOrder } from './test/support/run-order.ts';
 
 /**
  * Days the date-sensitive tests run at once more, each through the local runtime's clock (`LOCAL_CLOCK_START`, which
@@ -30,6 +31,19 @@ const DATE_SENSITIVE_SYSTEM = [
  */
 const FRESH_MODULES_UNIT = ['test/unit/observability/tracer.test.ts', 'test/unit/observability/invocation.test.ts'];
 
+/**
+ * The files that read the app synthesized with bundling on (`synthesizeBundled`): they run after the other whole-system
+ * files, by when `test/support/bundle-ahead.ts` has built it beside them (`runOrder`).
+ */
+const READS_BUNDLES = [
+  'test/infra/error-names.test.ts',
+  'test/infra/lean-bundles.test.ts',
+  'test/system/bundled.test.ts',
+  'test/system/iam-enforcement.test.ts',
+];
+/** The projects with files in READS_BUNDLES start the bundled synthesis before their first file runs. */
+const BUNDLE_AHEAD = ['test/support/bundle-ahead.ts'];
+
 const system = { testTimeout: 120_000, hookTimeout: 120_000 };
 
 // Three kinds of tests, one command (`npm test`):
@@ -53,6 +67,7 @@ export default defineConfig({
     // A test file must leave nothing behind that another could see (it stops what it starts, and puts back the
     // environment variables it changes): the files of a worker share one process.
     isolate: false,
+    sequence: { sequencer: runOrder(READS_BUNDLES) },
     // Quiet unless asked: log lines at ERROR, and no EMF metric lines from the functions run in the tests' process.
     // DynamoDB Local's JVMs live for seconds in tests: C1 only and the serial collector spend a third less CPU.
     env: {
@@ -64,8 +79,8 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], exclude: FRESH_MODULES_UNIT } },
       { extends: true, test: { name: 'unit (isolated)', include: FRESH_MODULES_UNIT, isolate: true } },
-      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 60_000 } },
-      { extends: true, test: { name: 'system', include: ['test/system/**/*.test.ts'], ...system } },
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 60_000, globalSetup: BUNDLE_AHEAD } },
+      { extends: true, test: { name: 'system', include: ['test/system/**/*.test.ts'], globalSetup: BUNDLE_AHEAD, ...system } },
       ...CLOCK_DAYS.map((day) => ({
         extends: true as const,
         test: {

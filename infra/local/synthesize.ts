@@ -102,7 +102,7 @@ function otherBuilder(cache: string, directory: string): boolean {
 }
 
 /** Runs the CDK app the way `cdk synth` does (its entry point, the CLI's environment), into `outdir`. */
-function synthInChildProcess(root: string, outdir: string): Promise<void> {
+function synthInChildProcess(root: string, outdir: string, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
@@ -119,6 +119,7 @@ function synthInChildProcess(root: string, outdir: string): Promise<void> {
         },
         maxBuffer: 64 * 1024 * 1024,
         timeout: 300_000,
+        ...(signal ? { signal } : {}),
       },
       (error, _stdout, stderr) => (error ? reject(new Error(`The bundled synthesis failed: ${error.message}\n${stderr}`)) : resolve()),
     );
@@ -132,9 +133,10 @@ function synthInChildProcess(root: string, outdir: string): Promise<void> {
  *
  * Bundling every function takes half a minute, so the assembly is kept in `<cacheDir>/bundled/<hash>` by a hash of
  * everything it is made from, and made again when any of it changes. Only the newest is kept (each holds every bundle
- * and its source map, about 150 MB); one that another process is still building is left alone.
+ * and its source map, about 90 MB); one that another process is still building is left alone. A synthesis that fails
+ * (or that `signal` stops) leaves nothing behind, so that a process waiting for it builds the assembly itself.
  */
-export async function synthesizeBundled(root: string, cacheDir: string): Promise<BundledAssembly> {
+export async function synthesizeBundled(root: string, cacheDir: string, options: { signal?: AbortSignal } = {}): Promise<BundledAssembly> {
   const cache = join(cacheDir, 'bundled');
   const directory = join(cache, inputsHash(root, BUNDLED_INPUTS));
   const built = () => existsSync(join(directory, 'manifest.json'));
@@ -145,7 +147,12 @@ export async function synthesizeBundled(root: string, cacheDir: string): Promise
   if (!cached) {
     mkdirSync(cache, { recursive: true });
     const building = `${directory}.${process.pid}.building`;
-    await synthInChildProcess(root, building);
+    try {
+      await synthInChildProcess(root, building, options.signal);
+    } catch (error) {
+      rmSync(building, { recursive: true, force: true });
+      throw error;
+    }
     for (const entry of readdirSync(cache)) {
       const builder = /\.(\d+)\.building$/.exec(entry)?.[1];
       const ours = join(cache, entry) === building || join(cache, entry) === directory;
