@@ -1,8 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import { makeDocumentClient } from '../../shared/adapters/dynamo/client.ts';
-import { createTableFromTemplate, startDynamoDbLocal } from '../../infra/local/engines/dynamodb-local.ts';
+import { createTableFromTemplate, type DynamoDbLocal, startDynamoDbLocal } from '../../infra/local/engines/dynamodb-local.ts';
 import { REPO_ROOT } from '../../infra/local/runtime.ts';
 import { synthesizeTemplates } from '../../infra/local/synthesize.ts';
 import { readWiring } from '../../infra/local/template-wiring.ts';
@@ -18,15 +18,46 @@ export interface TestTable {
 
 /**
  * The records table exactly as the data stack defines it (read from the synthesized template, so tests cannot drift
- * from what is deployed), on an in-memory DynamoDB Local: for use-case and adapter tests that need the real engine
- * (transactions, conditions, GSIs). The synthesized template is cached.
+ * from what is deployed), empty, on an in-memory DynamoDB Local: for use-case and adapter tests that need the real
+ * engine (transactions, conditions, GSIs). The synthesized template is cached.
+ *
+ * The engine is the test process's one (`sharedEngine`): the files of a vitest worker run one after another in it and
+ * each starts with no table at all. `stop()` drops every table, not the engine.
  */
 export async function startTestTable(tableName = 'records-test'): Promise<TestTable> {
-  const [, dynamo] = await Promise.all([tableProperties(), startDynamoDbLocal({})]);
+  const [, dynamo] = await Promise.all([tableProperties(), sharedEngine()]);
   const config = { endpoint: dynamo.endpoint, region: 'local', credentials: TEST_CREDENTIALS };
-  const table = { endpoint: dynamo.endpoint, documents: makeDocumentClient(config), tableName, stop: dynamo.stop };
+  // Left by a file that ended before its `stop()`: dropped, or its items would be this file's.
+  await dropTables(dynamo.endpoint);
+  const table = { endpoint: dynamo.endpoint, documents: makeDocumentClient(config), tableName, stop: () => dropTables(dynamo.endpoint) };
   await anotherTestTable(table, tableName);
   return table;
+}
+
+let engine: Promise<DynamoDbLocal> | undefined;
+
+/**
+ * One DynamoDB Local for every test file of this process: Java's start is four CPU-seconds, and twenty-six files use
+ * a table (a tenth of a clean clone's `npm test` on two cores). It ends with the process (`startDynamoDbLocal` kills it
+ * on exit, and its watchdog when the process dies).
+ */
+function sharedEngine(): Promise<DynamoDbLocal> {
+  engine ??= startDynamoDbLocal({}).catch((error: unknown) => {
+    engine = undefined;
+    throw error;
+  });
+  return engine;
+}
+
+/** Deletes every table of the engine. */
+async function dropTables(endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: TEST_CREDENTIALS });
+  try {
+    const { TableNames = [] } = await client.send(new ListTablesCommand({}));
+    await Promise.all(TableNames.map((TableName) => client.send(new DeleteTableCommand({ TableName }))));
+  } finally {
+    client.destroy();
+  }
 }
 
 /** Another empty records table on the same DynamoDB Local (for tests that each need a table of their own). */
