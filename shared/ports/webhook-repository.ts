@@ -11,8 +11,15 @@ export interface WebhookRepository {
   /** Creates the delivery unless it exists (dispatch may run twice for one event); true when it was created. */
   createDelivery(delivery: Delivery): Promise<boolean>;
   getDelivery(deliveryId: string): Promise<Delivery | undefined>;
-  /** Appends an attempt to the log and updates the delivery's status and attempt count. */
-  recordAttempt(delivery: Delivery, attempt: DeliveryAttempt, status: Delivery['status']): Promise<void>;
+  /**
+   * Appends an attempt to the log and sets the delivery's status and attempt count; `delivery` is the record as read
+   * before the attempt. Two attempts of one delivery can be under way at once (the dispatcher reading its stream record
+   * again after a restart, beside the delivery's workflow run): one recorded in between is kept, this one is numbered
+   * after it, and the status is this one's only if the delivery was still pending or this attempt delivered, so a late
+   * failure never turns a delivered delivery pending again.
+   * @returns the delivery as recorded (its status is what the caller acts on, not the attempt's own)
+   */
+  recordAttempt(delivery: Delivery, attempt: DeliveryAttempt, status: Delivery['status']): Promise<Delivery>;
   setDeliveryStatus(deliveryId: string, status: Delivery['status'], at: string): Promise<void>;
   listAttempts(deliveryId: string): Promise<DeliveryAttempt[]>;
   /** An endpoint's deliveries, newest first. */

@@ -16,6 +16,9 @@ import { isConditionFailure } from './client.ts';
 import { expiresAfterDays, keys, listPartitions, listShard, stripKeys } from './keys.ts';
 import { readNewestFirst } from './list-index.ts';
 
+/** Attempts at recording one delivery attempt while others of the same delivery are being recorded (see recordAttempt). */
+const RECORD_ATTEMPT_TRIES = 5;
+
 /**
  * `WebhookRepository` on the records table (layout in `keys.ts`).
  *
@@ -107,34 +110,57 @@ export class DynamoWebhookRepository implements WebhookRepository {
     return out.Item && this.live(out.Item) ? Delivery.parse(stripKeys(out.Item)) : undefined;
   }
 
-  async recordAttempt(delivery: Delivery, attempt: DeliveryAttempt, status: Delivery['status']): Promise<void> {
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: {
-                ...keys.attempt(delivery.deliveryId, attempt.attempt),
-                entity: 'delivery_attempt',
-                deliveryId: delivery.deliveryId,
-                ...attempt,
-                expiresAt: expiresAfterDays(new Date(attempt.at), this.retentionDays()),
+  async recordAttempt(delivery: Delivery, attempt: DeliveryAttempt, status: Delivery['status']): Promise<Delivery> {
+    let current = delivery;
+    for (let tries = 1; ; tries++) {
+      const entry = { ...attempt, attempt: current.attempts + 1 };
+      // A late failure never undoes what another attempt recorded; a success is the truth whatever came before.
+      const next = current.status === 'pending' || status === 'delivered' ? status : current.status;
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: {
+                    ...keys.attempt(delivery.deliveryId, entry.attempt),
+                    entity: 'delivery_attempt',
+                    deliveryId: delivery.deliveryId,
+                    ...entry,
+                    expiresAt: expiresAfterDays(new Date(entry.at), this.retentionDays()),
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
               },
-            },
-          },
-          {
-            Update: {
-              TableName: this.tableName,
-              Key: keys.delivery(delivery.deliveryId),
-              UpdateExpression: 'SET #status = :status, attempts = :attempts, updatedAt = :at',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':status': status, ':attempts': attempt.attempt, ':at': attempt.at },
-            },
-          },
-        ],
-      }),
-    );
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: keys.delivery(delivery.deliveryId),
+                  UpdateExpression: 'SET #status = :status, attempts = :attempts, updatedAt = :at',
+                  // As read: another attempt recorded since then moves `attempts` on (and may end the delivery).
+                  ConditionExpression: 'attempts = :read AND #status = :was',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':status': next,
+                    ':attempts': entry.attempt,
+                    ':at': entry.at,
+                    ':read': current.attempts,
+                    ':was': current.status,
+                  },
+                },
+              },
+            ],
+          }),
+        );
+        return { ...current, status: next, attempts: entry.attempt, updatedAt: entry.at };
+      } catch (error) {
+        if (!isConditionFailure(error) || tries >= RECORD_ATTEMPT_TRIES) throw error;
+        const now = await this.getDelivery(delivery.deliveryId);
+        if (!now) throw error;
+        current = now;
+      }
+    }
   }
 
   async setDeliveryStatus(deliveryId: string, status: Delivery['status'], at: string): Promise<void> {

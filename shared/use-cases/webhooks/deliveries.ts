@@ -193,20 +193,22 @@ async function attemptDelivery(deps: Pick<Deps, 'webhooks' | 'sender' | 'clock' 
         : response.outcome === 'refused'
           ? 'failed'
           : 'pending';
-  await deps.webhooks.recordAttempt(delivery, attempt, status);
+  // What is recorded decides, not this attempt alone: another attempt of the delivery made at the same time may have
+  // delivered it meanwhile (then this failure asks for no retry), or been recorded first (then this one comes after it).
+  const recorded = await deps.webhooks.recordAttempt(delivery, attempt, status);
   if (response.outcome === 'gone') {
     await deps.webhooks.disableEndpoint(endpoint.tenantId, endpoint.endpointId, 'The endpoint answered 410 Gone', attempt.at);
   }
-  if (status === 'pending') {
+  if (recorded.status === 'pending') {
     log.warn('webhook delivery failed', { deliveryId: delivery.deliveryId, status: response.status, error: response.error });
-    const failure = `Attempt ${attempt.attempt} failed (${response.status ?? response.error ?? 'no answer'}).`;
-    if (attempt.attempt >= MAX_DELIVERY_ATTEMPTS * (delivery.redeliveries + 1)) throw new DeliveryExhaustedError(failure);
+    const failure = `Attempt ${recorded.attempts} failed (${response.status ?? response.error ?? 'no answer'}).`;
+    if (recorded.attempts >= MAX_DELIVERY_ATTEMPTS * (recorded.redeliveries + 1)) throw new DeliveryExhaustedError(failure);
     if (response.retryAfterSeconds !== undefined) {
       return { outcome: 'retry_after', waitSeconds: Math.min(Math.max(response.retryAfterSeconds, 1), MAX_RETRY_AFTER_SECONDS) };
     }
     throw new DeliveryFailedError(failure);
   }
-  return { outcome: status };
+  return { outcome: recorded.status };
 }
 
 /** After the last retry: the delivery is failed (it stays in the log, and can be redelivered by hand). */

@@ -83,4 +83,70 @@ describe('a webhook delivery attempt', { timeout: 30_000 }, () => {
     expect(outcomes).toEqual(['DeliveryFailedError', { outcome: 'endpoint_disabled' }, { outcome: 'failed' }]);
     expect(counts()).toEqual({ succeeded: before.succeeded, failed: before.failed + 3 });
   });
+  /**
+   * Two attempts of one delivery at once (the dispatcher reading its stream record again after a restart, beside the
+   * delivery's workflow run): the one whose answer comes last must not undo what the other recorded.
+   */
+  async function racedAttempts(late: Answer, early: Answer) {
+    const { input, attemptDeps } = await pendingDelivery(early);
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let sent = (): void => undefined;
+    const lateSent = new Promise<void>((resolve) => (sent = resolve));
+    const lateDeps = {
+      ...attemptDeps,
+      sender: {
+        send: async (): Promise<Answer> => {
+          sent();
+          await released;
+          return late;
+        },
+      },
+    };
+    // The late attempt reads the delivery and sends first; the early one reads, sends and records before it is answered.
+    const lateOutcome = deliverWebhook(lateDeps, input).catch((e: Error) => e.name);
+    await lateSent;
+    const earlyOutcome = await deliverWebhook(attemptDeps, input).catch((e: Error) => e.name);
+    release();
+    const outcomes = { early: earlyOutcome, late: await lateOutcome };
+    const delivery = await deps.webhooks.getDelivery(input.deliveryId);
+    const log = (await deps.webhooks.listAttempts(input.deliveryId)).map((a) => [a.attempt, a.status]);
+    return { outcomes, delivery: { status: delivery?.status, attempts: delivery?.attempts }, log };
+  }
+
+  it('keeps a delivery delivered when an attempt made at the same time fails after it, and logs both attempts', async () => {
+    // Act
+    const raced = await racedAttempts(
+      { outcome: 'retryable', status: 429, retryAfterSeconds: 5, durationMs: 3 },
+      { outcome: 'delivered', status: 204, durationMs: 3 },
+    );
+
+    // Assess: the late 429 asks for no retry (the endpoint has the event) and leaves the delivery delivered
+    expect(raced).toEqual({
+      outcomes: { early: { outcome: 'delivered' }, late: { outcome: 'delivered' } },
+      delivery: { status: 'delivered', attempts: 2 },
+      log: [
+        [1, 204],
+        [2, 429],
+      ],
+    });
+  });
+
+  it('records a delivery delivered when its attempt succeeds after one made at the same time failed', async () => {
+    // Act
+    const raced = await racedAttempts(
+      { outcome: 'delivered', status: 204, durationMs: 3 },
+      { outcome: 'retryable', status: 500, durationMs: 3 },
+    );
+
+    // Assess
+    expect(raced).toEqual({
+      outcomes: { early: 'DeliveryFailedError', late: { outcome: 'delivered' } },
+      delivery: { status: 'delivered', attempts: 2 },
+      log: [
+        [1, 500],
+        [2, 204],
+      ],
+    });
+  });
 });
