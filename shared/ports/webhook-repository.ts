@@ -20,6 +20,7 @@ export interface WebhookRepository {
    * @returns the delivery as recorded (its status is what the caller acts on, not the attempt's own)
    */
   recordAttempt(delivery: Delivery, attempt: DeliveryAttempt, status: Delivery['status']): Promise<Delivery>;
+  /** Ends a pending delivery with `status`; one no longer pending (an attempt ended it meanwhile) is left as it is. */
   setDeliveryStatus(deliveryId: string, status: Delivery['status'], at: string): Promise<void>;
   listAttempts(deliveryId: string): Promise<DeliveryAttempt[]>;
   /** An endpoint's deliveries, newest first. */

@@ -164,15 +164,21 @@ export class DynamoWebhookRepository implements WebhookRepository {
   }
 
   async setDeliveryStatus(deliveryId: string, status: Delivery['status'], at: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.delivery(deliveryId),
-        UpdateExpression: 'SET #status = :status, updatedAt = :at',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':at': at },
-      }),
-    );
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.delivery(deliveryId),
+          UpdateExpression: 'SET #status = :status, updatedAt = :at',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ':at': at, ':pending': 'pending' },
+        }),
+      );
+    } catch (error) {
+      // Ended meanwhile by an attempt made at the same time (delivered, say): that is the truth to keep.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async listAttempts(deliveryId: string): Promise<DeliveryAttempt[]> {

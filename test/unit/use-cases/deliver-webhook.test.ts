@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OutboxEvent, WebhookEndpoint } from '../../../shared/domain/records.ts';
 import { METRIC_NAMES } from '../../../shared/observability/metric-names.ts';
 import type { WebhookSender } from '../../../shared/ports/services.ts';
-import { deliverWebhook, pendingDelivery as newDelivery } from '../../../shared/use-cases/webhooks/deliveries.ts';
+import { deliverWebhook, giveUpDelivery, pendingDelivery as newDelivery } from '../../../shared/use-cases/webhooks/deliveries.ts';
 import { agency, withLocalTable, type TestDeps, testDeps } from './support/local-deps.ts';
 
 type Answer = Awaited<ReturnType<WebhookSender['send']>>;
@@ -148,5 +148,18 @@ describe('a webhook delivery attempt', { timeout: 30_000 }, () => {
         [2, 204],
       ],
     });
+  });
+  it('gives up only a delivery still pending: one delivered after the give-up read it stays delivered', async () => {
+    // Prepare: the give-up reads the delivery pending; an attempt delivers it before the give-up writes
+    const { input, attemptDeps } = await pendingDelivery({ outcome: 'delivered', status: 204, durationMs: 3 });
+    const readBefore = await deps.webhooks.getDelivery(input.deliveryId);
+    await deliverWebhook(attemptDeps, input);
+    const staleRead = Object.assign(Object.create(deps.webhooks) as TestDeps['webhooks'], { getDelivery: async () => readBefore });
+
+    // Act
+    await giveUpDelivery({ ...deps, webhooks: staleRead }, input);
+
+    // Assess
+    expect((await deps.webhooks.getDelivery(input.deliveryId))?.status).toBe('delivered');
   });
 });
