@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { DATA_STACK_NAME, SERVICE_STACK_NAME } from '../stack-names.ts';
 import type { CfnTemplate } from './step-functions/template.ts';
 
@@ -114,6 +114,9 @@ function synthInChildProcess(root: string, outdir: string, signal?: AbortSignal)
         // runtime runs, so it is not built here.
         env: {
           ...process.env,
+          // The project's esbuild run directly rather than through npx (`npx-shim/npx` says why).
+          PATH: `${join(root, 'infra', 'local', 'npx-shim')}${delimiter}${process.env.PATH ?? ''}`,
+          ICP_ESBUILD: join(root, 'node_modules', '.bin', 'esbuild'),
           CDK_OUTDIR: outdir,
           CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:bundling-stacks': [DATA_STACK_NAME, SERVICE_STACK_NAME] }),
         },
