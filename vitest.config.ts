@@ -53,12 +53,14 @@ const system = { testTimeout: 120_000, hookTimeout: 120_000 };
 // Then the date-sensitive ones again at each of CLOCK_DAYS (the whole-system ones at SYSTEM_CLOCK_DAYS).
 //
 // What a clean clone's npm test costs is CPU, not waiting, so everything runs in one queue, two files at a time on two
-// cores (the `at <day>` projects first, as vitest orders projects by name, then infra, system and unit): a system file
-// beside another, or beside unit files, uses the third of the cores that one system file at a time left idle. The
-// files of a project share their worker's loaded modules (`isolate: false`: each file used to load the AWS SDK, zod
-// and the runtime again, more than half the unit files' time), and DynamoDB Local's short-lived JVMs compile with C1
-// only. Vitest on the development machine (2 cores): 868 s before (fresh caches), 437 s after with warm caches and
-// 567 s on a clean clone, which also builds the templates, the bundles and the console (README "Tests").
+// cores, in the order of `runOrder`: the whole-system files first (the `at <day>` ones, then the others), then those
+// that read the bundles (built meanwhile by `bundle-ahead.ts`), then infra and unit, whose short files fill the end. A
+// system file beside another, or beside unit files, uses the third of the cores that one system file at a time left
+// idle. The files of a project share their worker's loaded modules (`isolate: false`: each file used to load the AWS
+// SDK, zod and the runtime again, more than half the unit files' time), and DynamoDB Local's short-lived JVMs compile
+// with C1 only. Vitest on the development machine (2 cores): 868 s before (fresh caches), 437 s after with warm caches
+// and 567 s on a clean clone, which also builds the templates, the bundles and the console; 438 s on a fresh machine
+// with the bundles built ahead (README "Tests").
 export default defineConfig({
   test: {
     // Two test files at a time at least (vitest's default is a core less than the machine has: one on CI's two cores).
