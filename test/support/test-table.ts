@@ -53,8 +53,10 @@ function sharedEngine(): Promise<DynamoDbLocal> {
 async function dropTables(endpoint: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials: TEST_CREDENTIALS });
   try {
-    const { TableNames = [] } = await client.send(new ListTablesCommand({}));
-    await Promise.all(TableNames.map((TableName) => client.send(new DeleteTableCommand({ TableName }))));
+    // Each page deleted before the next is asked for: what is left starts the listing again.
+    for (let page = await client.send(new ListTablesCommand({})); (page.TableNames ?? []).length > 0; page = await client.send(new ListTablesCommand({}))) {
+      await Promise.all((page.TableNames ?? []).map((TableName) => client.send(new DeleteTableCommand({ TableName }))));
+    }
   } finally {
     client.destroy();
   }
