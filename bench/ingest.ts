@@ -17,6 +17,11 @@ export interface IngestResult {
   reviewsMs?: number;
   /** `immediately`: from the batch's first review StartExecution call to its last, at the local Step Functions API. */
   startSpanMs?: number;
+  /**
+   * `immediately`: the review starts' rate while the rows were being written (first start to ingestion durable) and
+   * after (to the last start): the pace's shortfall, if any, shows in the first.
+   */
+  startRates?: { ingesting: number; after: number };
   uploadMs: number;
   bad: number;
   accepted: number;
@@ -72,6 +77,7 @@ export async function ingest(
   }
   const report = await client.downloadReport(created.id);
   const ms = performance.now() - started;
+  const ingestedAt = Date.now();
   options.log(`ingestion ${options.series}: ${options.rows} rows durable in ${(ms / 1000).toFixed(2)} s`);
 
   // The reviews go on at the pace after the ingestion: wait for the last one.
@@ -86,12 +92,17 @@ export async function ingest(
   const calls = runtime.stepFunctionsApi.startExecutionCalls.slice(callsBefore).filter((c) => c.outcome === 'started' && c.name.startsWith(ownPrefix));
   const startSpanMs = calls.length > 1 ? (calls.at(-1)?.at ?? 0) - (calls[0]?.at ?? 0) : undefined;
   const workflows = new Set(calls.map((c) => c.name)).size;
+  const first = calls[0]?.at ?? ingestedAt;
+  const last = calls.at(-1)?.at ?? ingestedAt;
+  const whileIngesting = calls.filter((c) => c.at <= ingestedAt).length;
+  const perSecond = (count: number, fromMs: number, toMs: number) => (toMs > fromMs ? Math.round((count / (toMs - fromMs)) * 1000 * 10) / 10 : 0);
+  const startRates = { ingesting: perSecond(whileIngesting, first, ingestedAt), after: perSecond(calls.length - whileIngesting, ingestedAt, last) };
   const check = checkReport(report, manifest.bad);
   options.log(`  report ${check.summary}${reviewsMs === undefined ? '' : `; last of ${workflows} reviews started after ${(reviewsMs / 1000).toFixed(2)} s`}`);
   return {
     ms,
     ...(reviewsMs === undefined ? {} : { reviewsMs }),
-    ...(startSpanMs === undefined ? {} : { startSpanMs }),
+    ...(startSpanMs === undefined ? {} : { startSpanMs, startRates }),
     uploadMs,
     bad: manifest.bad.size,
     accepted: batch.rows.accepted,

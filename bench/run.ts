@@ -157,6 +157,7 @@ function reviewsStarted(run: Measured): [string, string][] {
       `${s(run.reviewsMs ?? 0)} after POST; starts ÷ rate = ${run.workflows} ÷ ${rate}/s = ${s(floorMs)} → ${ratio.toFixed(2)}× — target ≤ ${TARGET_START_RATIO}×: ${ratio <= TARGET_START_RATIO ? 'MET' : 'NOT MET'}`,
     ],
     ['  review starts at the API', `first to last ${s(run.startSpanMs ?? 0)} = ${Math.round(run.workflows / ((run.startSpanMs ?? 1) / 1000))}/s (pace ${rate}/s, burst ${burst})`],
+    ['  … while ingesting / after', `${run.startRates?.ingesting ?? '?'}/s / ${run.startRates?.after ?? '?'}/s`],
   ];
 }
 
