@@ -90,10 +90,10 @@ export async function ingest(
   // This batch's review starts (its applications are `app_<batch>_<row>`), wherever other batches' calls fall between.
   const ownPrefix = `app_${created.id.replace(/^bat_/, '')}_`;
   const calls = runtime.stepFunctionsApi.startExecutionCalls.slice(callsBefore).filter((c) => c.outcome === 'started' && c.name.startsWith(ownPrefix));
-  const startSpanMs = calls.length > 1 ? (calls.at(-1)?.at ?? 0) - (calls[0]?.at ?? 0) : undefined;
-  const workflows = new Set(calls.map((c) => c.name)).size;
   const first = calls[0]?.at ?? ingestedAt;
   const last = calls.at(-1)?.at ?? ingestedAt;
+  const startSpanMs = calls.length > 1 ? last - first : undefined;
+  const workflows = new Set(calls.map((c) => c.name)).size;
   const whileIngesting = calls.filter((c) => c.at <= ingestedAt).length;
   const perSecond = (count: number, fromMs: number, toMs: number) => (toMs > fromMs ? Math.round((count / (toMs - fromMs)) * 1000 * 10) / 10 : 0);
   const startRates = { ingesting: perSecond(whileIngesting, first, ingestedAt), after: perSecond(calls.length - whileIngesting, ingestedAt, last) };
