@@ -22,6 +22,11 @@ export interface IngestResult {
    * after (to the last start): the pace's shortfall, if any, shows in the first.
    */
   startRates?: { ingesting: number; after: number };
+  /**
+   * `immediately`: where the time to the last start goes beyond starts ÷ rate: from `POST` to the first start, and
+   * the longest pause between two starts (when it began, from `POST`).
+   */
+  startGaps?: { firstMs: number; longestPauseMs: number; pauseAtMs: number };
   uploadMs: number;
   bad: number;
   accepted: number;
@@ -52,6 +57,7 @@ export async function ingest(
   const callsBefore = runtime.stepFunctionsApi.startExecutionCalls.length;
 
   const started = performance.now();
+  const postedAt = Date.now();
   let created: Awaited<ReturnType<ApiClient['createCsvBatch']>>;
   try {
     created = await client.createCsvBatch({ hold: options.hold, idempotencyKey: `bench-${options.series}-${Date.now()}` });
@@ -97,12 +103,19 @@ export async function ingest(
   const whileIngesting = calls.filter((c) => c.at <= ingestedAt).length;
   const perSecond = (count: number, fromMs: number, toMs: number) => (toMs > fromMs ? Math.round((count / (toMs - fromMs)) * 1000 * 10) / 10 : 0);
   const startRates = { ingesting: perSecond(whileIngesting, first, ingestedAt), after: perSecond(calls.length - whileIngesting, ingestedAt, last) };
+  let longestPauseMs = 0;
+  let pauseAtMs = 0;
+  for (let i = 1; i < calls.length; i++) {
+    const pause = (calls[i]?.at ?? 0) - (calls[i - 1]?.at ?? 0);
+    if (pause > longestPauseMs) [longestPauseMs, pauseAtMs] = [pause, (calls[i - 1]?.at ?? 0) - postedAt];
+  }
+  const startGaps = { firstMs: first - postedAt, longestPauseMs, pauseAtMs };
   const check = checkReport(report, manifest.bad);
   options.log(`  report ${check.summary}${reviewsMs === undefined ? '' : `; last of ${workflows} reviews started after ${(reviewsMs / 1000).toFixed(2)} s`}`);
   return {
     ms,
     ...(reviewsMs === undefined ? {} : { reviewsMs }),
-    ...(startSpanMs === undefined ? {} : { startSpanMs, startRates }),
+    ...(startSpanMs === undefined ? {} : { startSpanMs, startRates, startGaps }),
     uploadMs,
     bad: manifest.bad.size,
     accepted: batch.rows.accepted,

@@ -158,6 +158,12 @@ function reviewsStarted(run: Measured): [string, string][] {
     ],
     ['  review starts at the API', `first to last ${s(run.startSpanMs ?? 0)} = ${Math.round(run.workflows / ((run.startSpanMs ?? 1) / 1000))}/s (pace ${rate}/s, burst ${burst})`],
     ['  … while ingesting / after', `${run.startRates?.ingesting ?? '?'}/s / ${run.startRates?.after ?? '?'}/s`],
+    [
+      '  … first start, longest pause',
+      run.startGaps
+        ? `${s(run.startGaps.firstMs)} after POST; ${s(run.startGaps.longestPauseMs)} from ${s(run.startGaps.pauseAtMs)} after POST (ingestion durable at ${s(run.ms)})`
+        : '?',
+    ],
   ];
 }
 

@@ -138,11 +138,13 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
     const request = options?.requested
       ? requestedStart(execution)
       : await this.queue.put(execution, { requestedAt: new Date(now).toISOString(), leaseUntil: now + this.options.leaseMs });
-    if ((await this.pace.take(1, now + this.options.inlineWaitMs)) === 0) {
+    const [due] = await this.pace.take(1, now + this.options.inlineWaitMs);
+    if (due === undefined) {
       // No token in time: the request is free at once for the next drain (the sweep).
       await this.queue.release(request, { until: 0 });
       return;
     }
+    await this.until(due);
     const outcome = await this.launch(progressOf(request), execution);
     if (outcome === 'started') await this.queue.remove([request]);
     if (outcome instanceof Error) throw outcome;
@@ -251,25 +253,29 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
         await this.time.sleep(Math.max(0, Math.min(this.options.pollMs, deadline - this.time.now())));
         continue;
       }
-      // A short wait at a time, so that `until` and the deadline are heeded while tokens are scarce.
-      // At most two blocks' worth at once: a batch's group of requests can put a thousand executions in `ready`.
-      const tokens = await this.pace.take(Math.min(ready.length, this.options.block * 2), Math.min(deadline, this.time.now() + 250));
-      if (tokens === 0) continue;
-      for (const { progress, execution } of ready.splice(0, tokens)) {
+      // A short wait at a time, so that `until` and the deadline are heeded while tokens are scarce. As many as are
+      // ready: the pace hands out no more than are due within about a round trip of its store (a batch's group of
+      // requests can put a thousand executions in `ready`).
+      const due = await this.pace.take(ready.length, Math.min(deadline, this.time.now() + 250));
+      // Each execution starts when its token is due (a moment ahead, at most: see DynamoPace), without holding up the
+      // next take; a drain that stops waits for those it took tokens for.
+      for (const [i, { progress, execution }] of ready.splice(0, due.length).entries()) {
         track(
-          this.launch(progress, execution).then((outcome) => {
-            progress.left--;
-            if (outcome === 'started') started++;
-            else failure ??= outcome === 'throttled' ? undefined : outcome;
-            if (progress.left > 0) return;
-            if (progress.released) {
-              // Back after its backoff, to be taken again (its executions that did start are started again: harmless).
-              taken.delete(progress.request.key.sk);
-              return;
-            }
-            done.push(progress.request);
-            if (done.length >= DELETE_BLOCK) flush();
-          }),
+          this.until(due[i] ?? 0)
+            .then(() => this.launch(progress, execution))
+            .then((outcome) => {
+              progress.left--;
+              if (outcome === 'started') started++;
+              else failure ??= outcome === 'throttled' ? undefined : outcome;
+              if (progress.left > 0) return;
+              if (progress.released) {
+                // Back after its backoff, to be taken again (its executions that did start are started again: harmless).
+                taken.delete(progress.request.key.sk);
+                return;
+              }
+              done.push(progress.request);
+              if (done.length >= DELETE_BLOCK) flush();
+            }),
         );
       }
     }
@@ -302,6 +308,12 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
       await this.queue.release(progress.request, { until: this.time.now() + this.backoffMs(progress.request.attempts), failed });
     }
     return outcome;
+  }
+
+  /** Resolves at `at` (epoch ms), at once if that has passed. */
+  private until(at: number): Promise<void> {
+    const waitMs = at - this.time.now();
+    return waitMs > 0 ? this.time.sleep(waitMs) : Promise.resolve();
   }
 
   private backoffMs(attempts: number): number {
