@@ -115,7 +115,11 @@ export class DynamoPace {
       }
       if (ready === 0) {
         const firstMs = Math.ceil((due[0] ?? now) - latest);
-        if (now + firstMs > deadline) return [];
+        if (now + firstMs > deadline) {
+          // Not before the deadline: wait until then all the same (a caller that takes again at once would spin).
+          if (deadline > now) await this.time.sleep(deadline - now);
+          return [];
+        }
         await this.time.sleep(firstMs);
         continue;
       }
