@@ -63,6 +63,8 @@ const DELETE_BLOCK = 25;
 interface Progress {
   request: QueuedStart;
   left: number;
+  /** How many of its executions were handed to Step Functions (by this drain). */
+  launched: number;
   /** Given back with a backoff after an execution failed to start: it is not deleted, whatever the others do. */
   released: boolean;
 }
@@ -74,7 +76,7 @@ interface Launch {
 }
 
 function progressOf(request: QueuedStart): Progress {
-  return { request, left: request.executions.length, released: false };
+  return { request, left: request.executions.length, launched: 0, released: false };
 }
 
 /** The first requests whose executions add up to `limit` (at least one request). */
@@ -171,6 +173,17 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
     };
     let started = 0;
     let failure: unknown;
+    // When the drain stops (`until`, the deadline), starts whose tokens are not due yet are not made (but for the rest
+    // of a group of which some started): waiting for them would hold the caller (a chunk whose rows are written) for up
+    // to a couple of round trips of the table, for nothing — the time until the next drain runs passes either way, and
+    // what the tokens would have started waits for the next drain (a batch's requests stay its batch's; claimed ones go
+    // back). A token left unused only slows the pace.
+    let stopping = false;
+    let stopWaiting = () => {};
+    const stoppedWaiting = new Promise<void>((resolve) => {
+      stopWaiting = resolve;
+    });
+    const skipped: Launch[] = [];
     const enqueue = (requests: QueuedStart[]) => {
       for (const request of requests) {
         const progress = progressOf(request);
@@ -244,7 +257,10 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
         // still under way), backing off, or (with `until`) still to come.
         flush();
         const own = pending.size > 0;
-        await Promise.all(pending);
+        // Its own starts settle first; but a drain that `until` may stop does not wait out starts due later (its tokens
+        // taken ahead) before it looks at `until` again.
+        if (options.until === undefined) await Promise.all(pending);
+        else await Promise.race([Promise.all(pending), this.time.sleep(this.options.pollMs)]);
         if (options.until === undefined && !held && !own && wholeRound) {
           empty = true;
           break;
@@ -258,12 +274,26 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
       // requests can put a thousand executions in `ready`).
       const due = await this.pace.take(ready.length, Math.min(deadline, this.time.now() + 250));
       // Each execution starts when its token is due (a moment ahead, at most: see DynamoPace), without holding up the
-      // next take; a drain that stops waits for those it took tokens for.
-      for (const [i, { progress, execution }] of ready.splice(0, due.length).entries()) {
+      // next take; once the drain stops, those not due yet are skipped (see `stopping`).
+      for (const [i, launch] of ready.splice(0, due.length).entries()) {
+        const { progress, execution } = launch;
+        const at = due[i] ?? 0;
         track(
-          this.until(due[i] ?? 0)
-            .then(() => this.launch(progress, execution))
+          Promise.race([this.until(at), stoppedWaiting])
+            .then(async (): Promise<'started' | 'throttled' | Error | 'skipped'> => {
+              if (stopping && at > this.time.now()) {
+                if (progress.launched === 0) {
+                  skipped.push(launch);
+                  return 'skipped';
+                }
+                // Part of its group has started: the rest too, when due, rather than the whole group again next time.
+                await this.until(at);
+              }
+              progress.launched++;
+              return this.launch(progress, execution);
+            })
             .then((outcome) => {
+              if (outcome === 'skipped') return;
               progress.left--;
               if (outcome === 'started') started++;
               else failure ??= outcome === 'throttled' ? undefined : outcome;
@@ -279,11 +309,13 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
         );
       }
     }
+    stopping = true;
+    stopWaiting();
     await refill;
     await Promise.all(pending);
     flush();
     // Claimed requests not started go back at once (not those already given back with a backoff); a batch's stay its batch's.
-    const unstarted = new Set(ready.filter((launch) => !launch.progress.released).map((launch) => launch.progress.request));
+    const unstarted = new Set([...ready, ...skipped].filter((launch) => !launch.progress.released).map((launch) => launch.progress.request));
     await Promise.all([...pending, ...(owned ? [] : [...unstarted].map((request) => this.queue.release(request, { until: 0 })))]);
     if (failure) throw failure;
     return { started, done: empty || !(await this.queue.anyLeft(options.batchId)) };

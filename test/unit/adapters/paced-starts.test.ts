@@ -139,6 +139,73 @@ describe('the StartExecution pace (DynamoDB Local)', () => {
     expect(busiestWindow(at)).toBeLessThanOrEqual(settings.rate + settings.burst);
   }, 60_000);
 
+  describe('once it stops (a chunk whose rows are written)', () => {
+    /**
+     * A pace that hands out the given due times (ms from the take), one list a take, then nothing until each deadline;
+     * `taken` counts the lists handed out.
+     */
+    function scriptedPace(...takes: number[][]): DynamoPace & { taken: number } {
+      const pace = {
+        taken: 0,
+        take: async (_wanted: number, deadline: number): Promise<number[]> => {
+          const next = takes.shift();
+          if (next) {
+            pace.taken++;
+            return next.map((ms) => Date.now() + ms);
+          }
+          await sleep(Math.max(0, deadline - Date.now()));
+          return [];
+        },
+      };
+      return pace as unknown as DynamoPace & { taken: number };
+    }
+    const time: PaceTime = { now: Date.now, sleep, random: Math.random };
+    const put = (batchId: string, executions: Execution[]) =>
+      table.documents.send(new PutCommand({ TableName: table.tableName, Item: batchStartRequestItem(executions, { requestedAt: new Date().toISOString(), batchId, now: Date.now() }) }));
+
+    it('makes no start whose token is not due yet, and leaves its request for the next drain', async () => {
+      // Prepare: two requests of a batch; the pace hands out one token due now, then (a take ahead, as when the table
+      // answers slowly) one due in 10 s; the drain stops once it has both
+      const { launcher, calls } = recordingLauncher(time);
+      const queue = new DynamoStartQueue(table.documents, table.tableName);
+      const pace = scriptedPace([0], [10_000]);
+      const starts = new PacedStarts(queue, pace, launcher, DEFAULT_PACED_STARTS, time);
+      const executions = [1, 2].map((row) => review(`app_bat_K_${String(row).padStart(6, '0')}-1`));
+      for (const execution of executions) await put('bat_K', [execution]);
+
+      // Act
+      const before = Date.now();
+      const drained = await starts.drain({ batchId: 'bat_K', budgetMs: 60_000, until: () => pace.taken >= 2 });
+      const tookMs = Date.now() - before;
+
+      // Assess: back well before the second token was due; one start; one request still there for the next drain
+      expect(tookMs).toBeLessThan(5_000);
+      expect(drained).toEqual({ started: 1, done: false });
+      expect(calls).toHaveLength(1);
+      const again = await new PacedStarts(queue, scriptedPace([0]), launcher, DEFAULT_PACED_STARTS, time).drain({ batchId: 'bat_K', budgetMs: 10_000 });
+      expect(again).toEqual({ started: 1, done: true });
+      expect(calls.map((c) => c.name).sort()).toEqual(executions.map((e) => e.name).sort());
+    }, 30_000);
+
+    it('starts the rest of a group of which some started, when due, rather than the whole group again later', async () => {
+      // Prepare: one item naming two reviews (a transaction of two rows); tokens due now and in 1 s
+      const { launcher, calls } = recordingLauncher(time);
+      const queue = new DynamoStartQueue(table.documents, table.tableName);
+      const starts = new PacedStarts(queue, scriptedPace([0, 1_000]), launcher, DEFAULT_PACED_STARTS, time);
+      const executions = [1, 2].map((row) => review(`app_bat_L_${String(row).padStart(6, '0')}-1`));
+      await put('bat_L', executions);
+
+      // Act
+      const drained = await starts.drain({ batchId: 'bat_L', budgetMs: 60_000, until: () => calls.length >= 1 });
+
+      // Assess: both started once, the second no earlier than its token; the request done with
+      expect(drained).toEqual({ started: 2, done: true });
+      expect(calls.map((c) => c.name)).toEqual(executions.map((e) => e.name));
+      expect((calls[1]?.at ?? 0) - (calls[0]?.at ?? 0)).toBeGreaterThanOrEqual(900);
+      expect(await queue.anyLeft('bat_L')).toBe(false);
+    }, 30_000);
+  });
+
   it('gives up waiting at the deadline, not before, with no token taken', async () => {
     // Prepare
     const time = fakeTime();
