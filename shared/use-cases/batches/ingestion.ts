@@ -90,10 +90,11 @@ export async function prepareIngestion(deps: BatchFileTaskDeps & Pick<BatchDeps,
  * move on together, guarded by the batch's version, and the chunk's rows are counted (`BatchRowsIngested`: once the
  * cursor has moved past them, so a chunk run again after a crash counts its rows once).
  *
- * Meanwhile, for a batch that submits, the reviews earlier chunks requested are started at the system's pace — only
- * while this chunk's rows are read and written, so that the starts never hold up the ingestion: the chunk ends when its
- * rows are durable, whatever starts are left (`startReviews` finishes them). A start that fails here is logged and
- * left to `startReviews`, which fails the workflow if it keeps failing.
+ * Meanwhile, for a batch that submits, the reviews its rows requested are started at the system's pace — only while
+ * this chunk's rows are read and written, so that the starts never hold up the ingestion: once the rows are durable the
+ * drain takes no more tokens and winds down (starts already due, the deletes of those started) while the report part
+ * and the cursor are written; what is left waits for the next chunk or `startReviews`. A start that fails here is
+ * logged and left to `startReviews`, which fails the workflow if it keeps failing.
  */
 export async function ingestChunk(deps: IngestionDeps, input: IngestionInput): Promise<{ done: boolean; rows: number }> {
   const batch = await load(deps, input);
@@ -105,29 +106,34 @@ export async function ingestChunk(deps: IngestionDeps, input: IngestionInput): P
           log.warn('review starts during the chunk failed; StartReviews takes them over', { batchId: batch.id, error });
         })
       : undefined;
-  let outcomes: RowOutcome[];
-  let byte: number;
-  let rows: SourceRow[];
   try {
     const limit = deps.batchSettings.chunkRows;
-    ({ rows, byte } = batch.source === 'csv' ? await readManifestRows(deps, batch, limit) : await readInlineRows(deps, batch, limit));
-    outcomes = await ingestRows(deps, batch, rows);
+    let outcomes: RowOutcome[];
+    let byte: number;
+    let rows: SourceRow[];
+    try {
+      ({ rows, byte } = batch.source === 'csv' ? await readManifestRows(deps, batch, limit) : await readInlineRows(deps, batch, limit));
+      outcomes = await ingestRows(deps, batch, rows);
+    } finally {
+      // The starts wind down (their last deletes) while the chunk's report part and cursor are written.
+      rowsWritten = true;
+    }
+    const report = outcomes.map(reportLine).join('');
+    await deps.batchFiles.put(batchObjectKeys.reportPart(batch.tenantId, batch.id, batch.cursor.chunks), report, REPORT_CONTENT_TYPE);
+    const read = batch.cursor.rows + rows.length;
+    const done = rows.length < limit || read >= (batch.rowsTotal ?? Number.POSITIVE_INFINITY);
+    await deps.batches.update(batch, {
+      cursor: { rows: read, byte, chunks: batch.cursor.chunks + 1, done },
+      rowsRefused: batch.rowsRefused + outcomes.filter((o) => o.outcome === 'refused').length,
+      reportBytes: batch.reportBytes + Buffer.byteLength(report),
+      updatedAt: deps.clock.now().toISOString(),
+    });
+    deps.metrics.count(METRIC_NAMES.batchRowsIngested, rows.length);
+    return { done, rows: read };
   } finally {
-    rowsWritten = true;
+    // Whatever happened, the function returns only once its starts have settled (a Lambda is frozen when it returns).
     await starting;
   }
-  const report = outcomes.map(reportLine).join('');
-  await deps.batchFiles.put(batchObjectKeys.reportPart(batch.tenantId, batch.id, batch.cursor.chunks), report, REPORT_CONTENT_TYPE);
-  const read = batch.cursor.rows + rows.length;
-  const done = rows.length < deps.batchSettings.chunkRows || read >= (batch.rowsTotal ?? Number.POSITIVE_INFINITY);
-  await deps.batches.update(batch, {
-    cursor: { rows: read, byte, chunks: batch.cursor.chunks + 1, done },
-    rowsRefused: batch.rowsRefused + outcomes.filter((o) => o.outcome === 'refused').length,
-    reportBytes: batch.reportBytes + Buffer.byteLength(report),
-    updatedAt: deps.clock.now().toISOString(),
-  });
-  deps.metrics.count(METRIC_NAMES.batchRowsIngested, rows.length);
-  return { done, rows: read };
 }
 
 /**
