@@ -206,6 +206,23 @@ describe('the StartExecution pace (DynamoDB Local)', () => {
     }, 30_000);
   });
 
+  it('reads a bucket item written before tokens were taken ahead (tokens at a time) as the same bucket', async () => {
+    // Prepare: the old layout, an empty bucket just now (10 a second: the next token is due in 100 ms)
+    const time = fakeTime();
+    const asked = time.now();
+    await table.documents.send(new PutCommand({ TableName: table.tableName, Item: { ...keys.startPace(), entity: 'pace', tokens: 0, at: asked, version: 3 } }));
+    const pace = new DynamoPace(table.documents, table.tableName, { rate: 10, burst: 10 }, time);
+
+    // Act
+    const due = await pace.take(1, asked + 1_000);
+
+    // Assess: due when the old bucket would have had it; the item now in the new layout, its version moved on
+    expect(due).toEqual([asked + 100]);
+    const stored = await table.documents.send(new GetCommand({ TableName: table.tableName, Key: keys.startPace() }));
+    expect(stored.Item).toMatchObject({ emptyAt: asked + 100, version: 4 });
+    expect(stored.Item).not.toHaveProperty('tokens');
+  });
+
   it('gives up waiting at the deadline, not before, with no token taken', async () => {
     // Prepare
     const time = fakeTime();
