@@ -2,7 +2,7 @@ import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sleep as defaultSleep } from '../../concurrency.ts';
 import { log } from '../../log.ts';
 import type { Execution, ExecutionStarter, Machine, StartDrainer } from '../../ports/execution-starts.ts';
-import type { DynamoPace } from '../dynamo/dynamo-pace.ts';
+import { ARRIVAL_MARGIN_SECONDS, type DynamoPace } from '../dynamo/dynamo-pace.ts';
 import { CALLER_REQUEST_LEASE_MS, type DynamoStartQueue, type QueuedStart, requestedStart, START_QUEUE_SHARDS } from '../dynamo/dynamo-start-queue.ts';
 
 /** Errors with which Step Functions refuses a call for its quota: the start did not happen, try again later. */
@@ -56,7 +56,15 @@ export interface PacedStartsOptions {
   pollMs: number;
 }
 
-/** Started requests deleted in one BatchWriteItem. */
+/**
+ * How late after its token's due time a start may still be made: the pace leaves `ARRIVAL_MARGIN_SECONDS` for the
+ * call to reach Step Functions; half of it for getting to the call (a table write slower than its lead, a busy event
+ * loop), half for the call's way there. A start later than this waits for another token (this one is lost), so that
+ * late starts never bunch up beyond `burst` + `rate` in a second.
+ */
+const LATEST_START_MS = (ARRIVAL_MARGIN_SECONDS * 1000) / 2;
+
+/** Started requests deleted together (the rest when the drain ends). */
 const DELETE_BLOCK = 25;
 
 /** A request being started: how many of its executions are not answered yet, and whether it was given back. */
@@ -140,13 +148,16 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
     const request = options?.requested
       ? requestedStart(execution)
       : await this.queue.put(execution, { requestedAt: new Date(now).toISOString(), leaseUntil: now + this.options.leaseMs });
-    const [due] = await this.pace.take(1, now + this.options.inlineWaitMs);
-    if (due === undefined) {
-      // No token in time: the request is free at once for the next drain (the sweep).
-      await this.queue.release(request, { until: 0 });
-      return;
+    for (;;) {
+      const [due] = await this.pace.take(1, now + this.options.inlineWaitMs);
+      if (due === undefined) {
+        // No token in time: the request is free at once for the next drain (the sweep).
+        await this.queue.release(request, { until: 0 });
+        return;
+      }
+      await this.until(due);
+      if (this.time.now() - due <= LATEST_START_MS) break;
     }
-    await this.until(due);
     const outcome = await this.launch(progressOf(request), execution);
     if (outcome === 'started') await this.queue.remove([request]);
     if (outcome instanceof Error) throw outcome;
@@ -288,6 +299,12 @@ export class PacedStarts implements ExecutionStarter, StartDrainer {
                 }
                 // Part of its group has started: the rest too, when due, rather than the whole group again next time.
                 await this.until(at);
+              }
+              if (this.time.now() - at > LATEST_START_MS) {
+                // Too late for its token (see LATEST_START_MS): it waits for another, or for the next drain.
+                if (stopping) skipped.push(launch);
+                else ready.unshift(launch);
+                return 'skipped';
               }
               progress.launched++;
               return this.launch(progress, execution);

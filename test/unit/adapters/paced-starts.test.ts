@@ -139,30 +139,48 @@ describe('the StartExecution pace (DynamoDB Local)', () => {
     expect(busiestWindow(at)).toBeLessThanOrEqual(settings.rate + settings.burst);
   }, 60_000);
 
-  describe('once it stops (a chunk whose rows are written)', () => {
-    /**
-     * A pace that hands out the given due times (ms from the take), one list a take, then nothing until each deadline;
-     * `taken` counts the lists handed out.
-     */
-    function scriptedPace(...takes: number[][]): DynamoPace & { taken: number } {
-      const pace = {
-        taken: 0,
-        take: async (_wanted: number, deadline: number): Promise<number[]> => {
-          const next = takes.shift();
-          if (next) {
-            pace.taken++;
-            return next.map((ms) => Date.now() + ms);
-          }
-          await sleep(Math.max(0, deadline - Date.now()));
-          return [];
-        },
-      };
-      return pace as unknown as DynamoPace & { taken: number };
-    }
-    const time: PaceTime = { now: Date.now, sleep, random: Math.random };
-    const put = (batchId: string, executions: Execution[]) =>
-      table.documents.send(new PutCommand({ TableName: table.tableName, Item: batchStartRequestItem(executions, { requestedAt: new Date().toISOString(), batchId, now: Date.now() }) }));
+  /**
+   * A pace that hands out the given due times (ms from the take), one list a take, then nothing until each deadline;
+   * `taken` counts the lists handed out.
+   */
+  function scriptedPace(...takes: number[][]): DynamoPace & { taken: number } {
+    const pace = {
+      taken: 0,
+      take: async (_wanted: number, deadline: number): Promise<number[]> => {
+        const next = takes.shift();
+        if (next) {
+          pace.taken++;
+          return next.map((ms) => Date.now() + ms);
+        }
+        await sleep(Math.max(0, deadline - Date.now()));
+        return [];
+      },
+    };
+    return pace as unknown as DynamoPace & { taken: number };
+  }
+  const time: PaceTime = { now: Date.now, sleep, random: Math.random };
+  const put = (batchId: string, executions: Execution[]) =>
+    table.documents.send(new PutCommand({ TableName: table.tableName, Item: batchStartRequestItem(executions, { requestedAt: new Date().toISOString(), batchId, now: Date.now() }) }));
 
+  it('makes no start whose token came too late for it (it waits for another), so that late starts cannot bunch up', async () => {
+    // Prepare: one request; the pace hands out a token due a second ago (as after a table write far slower than the
+    // last ones), then one due now
+    const { launcher, calls } = recordingLauncher(time);
+    const queue = new DynamoStartQueue(table.documents, table.tableName);
+    const pace = scriptedPace([-1_000], [0]);
+    const execution = review('app_bat_M_000001-1');
+    await put('bat_M', [execution]);
+
+    // Act
+    const drained = await new PacedStarts(queue, pace, launcher, DEFAULT_PACED_STARTS, time).drain({ batchId: 'bat_M', budgetMs: 10_000 });
+
+    // Assess: started once, on the second token
+    expect(drained).toEqual({ started: 1, done: true });
+    expect(calls.map((c) => c.name)).toEqual([execution.name]);
+    expect(pace.taken).toBe(2);
+  }, 30_000);
+
+  describe('once it stops (a chunk whose rows are written)', () => {
     it('makes no start whose token is not due yet, and leaves its request for the next drain', async () => {
       // Prepare: two requests of a batch; the pace hands out one token due now, then (a take ahead, as when the table
       // answers slowly) one due in 10 s; the drain stops once it has both
