@@ -104,7 +104,8 @@ export class DynamoPace {
       // the next take (a round trip later) goes on where this one stops.
       const lead = this.leadMs;
       const latest = now + 2 * lead + BLOCK_SECONDS * 1000;
-      const due = this.schedule(state.emptyAt, now + lead, Math.max(1, Math.floor(wanted)));
+      const tokens = this.schedule(state.emptyAt, now + lead, { count: Math.max(1, Math.floor(wanted)), latest, block });
+      const due = tokens.map((token) => token.at);
       const ready = due.filter((at) => at <= latest).length;
       // Until a block is due in reach, wait for it; but take what there is (at least one) rather than miss the deadline.
       const awaited = due[Math.min(block, due.length) - 1] ?? now;
@@ -124,7 +125,7 @@ export class DynamoPace {
         continue;
       }
       const taken = due.slice(0, ready);
-      const next = { emptyAt: this.emptyAfter(state.emptyAt, taken), version: state.version + 1 };
+      const next = { emptyAt: tokens[ready - 1]?.emptyAfter ?? state.emptyAt, version: state.version + 1 };
       const current = await this.write(next, state.version, now);
       this.seen = current ?? next;
       if (current === undefined) return taken;
@@ -132,29 +133,22 @@ export class DynamoPace {
   }
 
   /**
-   * When each of `count` more tokens is due, none before `from`: a full bucket hands out `capacity` at `from`, then
-   * one every 1/rate s.
+   * When each of up to `count` more tokens is due, none before `from` (a full bucket hands out `capacity` at `from`,
+   * then one every 1/rate s), with the bucket's empty time once it is taken; no further than past `latest` once there
+   * are `block` of them (what `take` looks at).
    */
-  private schedule(emptyAt: number, from: number, count: number): number[] {
+  private schedule(emptyAt: number, from: number, until: { count: number; latest: number; block: number }): { at: number; emptyAfter: number }[] {
     const step = 1000 / this.settings.rate;
-    const due: number[] = [];
+    const tokens: { at: number; emptyAfter: number }[] = [];
     let empty = emptyAt;
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < until.count; i++) {
       const at = Math.max(from, empty + step);
-      due.push(at);
-      empty = this.emptyAfterOne(empty, at);
+      if (i >= until.block && at > until.latest) break;
+      // The bucket holds at most `capacity`, so it cannot be emptier than that before `at`.
+      empty = Math.max(empty, at - this.capacity * step) + step;
+      tokens.push({ at, emptyAfter: empty });
     }
-    return due;
-  }
-
-  /** The bucket's empty time after a token due `at`: it holds at most `capacity`, so it cannot be emptier earlier. */
-  private emptyAfterOne(emptyAt: number, at: number): number {
-    const step = 1000 / this.settings.rate;
-    return Math.max(emptyAt, at - this.capacity * step) + step;
-  }
-
-  private emptyAfter(emptyAt: number, due: number[]): number {
-    return due.reduce((empty, at) => this.emptyAfterOne(empty, at), emptyAt);
+    return tokens;
   }
 
   private async read(): Promise<BucketState> {
