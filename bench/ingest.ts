@@ -49,13 +49,22 @@ const POLL_MS = 250;
  */
 export async function ingest(
   runtime: LocalRuntime,
-  options: { rows: number; hold: boolean; series: number; evidence: string; log: (line: string) => void },
+  options: {
+    rows: number;
+    hold: boolean;
+    series: number;
+    evidence: string;
+    log: (line: string) => void;
+    /** Called as the clock starts (`POST`) and as the ingestion is durable: what the bench measures in between. */
+    marks?: { posted?: () => void; durable?: () => void };
+  },
 ): Promise<IngestResult> {
   const manifest = generateManifest({ rows: options.rows, series: options.series, ref: `bench${options.series}`, evidence: options.evidence });
   const bytes = Buffer.from(manifest.csv);
   const client = new ApiClient({ baseUrl: runtime.url, apiKey: runtime.demoTenant.agencyKey, timeoutMs: 120_000 });
   const callsBefore = runtime.stepFunctionsApi.startExecutionCalls.length;
 
+  options.marks?.posted?.();
   const started = performance.now();
   const postedAt = Date.now();
   let created: Awaited<ReturnType<ApiClient['createCsvBatch']>>;
@@ -84,6 +93,7 @@ export async function ingest(
   const report = await client.downloadReport(created.id);
   const ms = performance.now() - started;
   const ingestedAt = Date.now();
+  options.marks?.durable?.();
   options.log(`ingestion ${options.series}: ${options.rows} rows durable in ${(ms / 1000).toFixed(2)} s`);
 
   // The reviews go on at the pace after the ingestion: wait for the last one.

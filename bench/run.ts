@@ -11,6 +11,8 @@
  *   BENCH_WRITERS=4                concurrent BatchWriteItem callers in the bare write
  *   START_EXECUTION_RATE=300       the system's StartExecution pace (and START_EXECUTION_BURST)
  *   LOCAL_MAX_STARTING_EXECUTIONS  review executions the local engine steps through their start at once (default 32)
+ *   BENCH_METER=1                  also prints the DynamoDB requests of each ingestion, from POST to durable, by operation
+ *                                  (through the metering proxy: one more hop a call, so its times are not comparable)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -19,11 +21,13 @@ import { type AttributeValue, DynamoDBClient, GetItemCommand, ScanCommand } from
 import { createTableFromTemplate } from '../infra/local/engines/dynamodb-local.ts';
 import { REPO_ROOT, startLocalRuntime, TABLE_NAME } from '../infra/local/runtime.ts';
 import { synthesizeTemplates } from '../infra/local/synthesize.ts';
+import { type UsageSnapshot, usageBetween } from '../infra/local/usage.ts';
 import { readWiring } from '../infra/local/template-wiring.ts';
 import { paceSettingsOf } from '../shared/adapters/deps/pace-config.ts';
 import { bareWrite } from './bare-write.ts';
 import { type IngestResult, ingest, sharedClosureProof } from './ingest.ts';
 import { creditCodeFor, filingNumberFor } from './manifest.ts';
+import { CpuMeter, type CpuUsed } from './cpu.ts';
 import { findDynamoDbLocalPid, peakRssOf, RssSampler } from './memory.ts';
 import { waitUntilQuiet } from './quiet.ts';
 import { formatTable, median, mib, size } from './table.ts';
@@ -44,12 +48,14 @@ const TARGET_RATIO = { hold: 2, immediately: 1.5 } as const;
 const TARGET_START_RATIO = 1.1;
 const TARGET_MEMORY = 512 * 1024 * 1024;
 
-type Measured = IngestResult & { mode: string; peakRss: number; peakJvmRss: number; items: number };
+type Cpu = CpuUsed;
+type Measured = IngestResult & { mode: string; peakRss: number; peakJvmRss: number; items: number; cpu: Cpu };
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const dataDir = mkdtempSync(join(tmpdir(), 'icp-bench-'));
 say(`icp-cancel benchmark: ${ROWS} rows, modes ${MODES.join(' + ')}, data in ${dataDir}`);
-const runtime = await startLocalRuntime(benchRuntimeOptions(dataDir));
+const METER = process.env.BENCH_METER === '1';
+const runtime = await startLocalRuntime(benchRuntimeOptions(dataDir, METER ? { meter: true } : {}));
 
 try {
   const jvm = findDynamoDbLocalPid(dataDir);
@@ -64,6 +70,7 @@ try {
   const evidence = (await sharedClosureProof(runtime)) ?? '';
 
   const bare: number[] = [];
+  const bareCpu: Cpu[] = [];
   let bareBytes = 0;
   const quiet = async () => {
     const waited = await waitUntilQuiet(jvm);
@@ -72,20 +79,38 @@ try {
   };
   const runBare = async () => {
     await quiet();
+    const cpu = new CpuMeter(jvm).start();
     const result = await bareWrite(dynamo, { table: bareTable, template, items: ROWS, writers: WRITERS, run: `r${bare.length}` });
+    const used = cpu.stop();
     bareBytes = result.itemBytes;
     bare.push(result.ms);
-    say(`bare write ${bare.length}: ${ROWS} items in ${s(result.ms)} (${result.retried} unprocessed items re-sent; load ${load()})`);
+    bareCpu.push(used);
+    say(`bare write ${bare.length}: ${ROWS} items in ${s(result.ms)}, CPU ${cpuText(used)} (${result.retried} unprocessed items re-sent; load ${load()})`);
   };
   const measured: Measured[] = [];
   const runIngest = async (mode: string) => {
     const before = await countItems(dynamo, TABLE_NAME);
     await quiet();
     const sampler = new RssSampler(jvm).start();
-    const result = await ingest(runtime, { rows: ROWS, hold: mode === 'hold', series: measured.length + 1, evidence, log: say });
+    let posted: UsageSnapshot | undefined;
+    const cpu = new CpuMeter(jvm);
+    let cpuUsed: Cpu = { self: 0, other: undefined, queue: undefined };
+    const marks = {
+      posted: () => {
+        posted = runtime.usage?.snapshot();
+        cpu.start();
+      },
+      durable: () => {
+        cpuUsed = cpu.stop();
+        say(`  CPU from POST to durable: ${cpuText(cpuUsed)}`);
+        const now = runtime.usage?.snapshot();
+        if (posted && now) say(dynamoRequests(usageBetween(posted, now), ROWS));
+      },
+    };
+    const result = await ingest(runtime, { rows: ROWS, hold: mode === 'hold', series: measured.length + 1, evidence, log: say, marks });
     sampler.stop();
     const items = (await countItems(dynamo, TABLE_NAME)) - before;
-    measured.push({ ...result, mode, peakRss: sampler.peakSelf, peakJvmRss: sampler.peakOther, items });
+    measured.push({ ...result, mode, peakRss: sampler.peakSelf, peakJvmRss: sampler.peakOther, items, cpu: cpuUsed });
     say(`  (${mode}: load ${load()}; RSS now ${mib(process.memoryUsage.rss())}, peak ${mib(sampler.peakSelf)})`);
   };
 
@@ -106,6 +131,7 @@ try {
     ['machine', `${cpus()[0]?.model.trim() ?? '?'}, ${availableParallelism()} cores, ${mib(totalmem())} RAM, load now ${load()}`],
     ['manifest', `${ROWS} rows, ${measured[0]?.bad ?? '?'} bad (${size(measured[0]?.bytes ?? 0)})`],
     ['bare BatchWriteItem', `${s(bareMs)} median of ${bare.map(s).join(', ')} — ${Math.round(ROWS / (bareMs / 1000))} items/s; ${WRITERS} writers × 25, ~${bareBytes} B/item`],
+    ['  CPU (median)', cpuText(medianCpu(bareCpu))],
   ];
   const skipped = measured.find((m) => m.skipped);
   if (skipped) rows.push(['ingestion', `not measured: ${skipped.skipped}`]);
@@ -129,6 +155,7 @@ try {
         `+${first.items} (${(first.items / ROWS).toFixed(1)} a row${mode === 'immediately' ? ', with what the reviews had written by then' : ''}) — ${Math.round(first.items / (first.ms / 1000))} items/s`,
       ],
       ['  ratio to bare write', `${ratio.toFixed(2)}× — target ≤ ${target}×: ${ratio <= target ? 'MET' : 'NOT MET'}`],
+      ['  CPU, POST to durable', `${cpuText(medianCpu(runs.map((r) => r.cpu)))} → ${cpuRatio(medianCpu(runs.map((r) => r.cpu)), medianCpu(bareCpu))} the bare write's`],
       ...(first.reviewsMs === undefined ? [] : reviewsStarted(first)),
       ['  peak RSS, this process', `${(peak / 1024 / 1024).toFixed(1)} MiB (sampled every 50 ms) — target < 512 MiB: ${peak < TARGET_MEMORY ? 'MET' : 'NOT MET'}`],
       ['  peak RSS, DynamoDB Local', jvm ? `${mib(Math.max(...runs.map((r) => r.peakJvmRss)))} (the JVM; not in the target)` : 'JVM not found in /proc'],
@@ -165,6 +192,43 @@ function reviewsStarted(run: Measured): [string, string][] {
         : '?',
     ],
   ];
+}
+
+/** The DynamoDB requests of one ingestion by operation (every caller), and a row's share of them (`BENCH_METER`). */
+function dynamoRequests(usage: UsageSnapshot, rows: number): string {
+  const byOperation = new Map<string, { requests: number; writeUnits: number; readUnits: number }>();
+  for (const ops of Object.values(usage.dynamodb)) {
+    for (const [op, u] of Object.entries(ops)) {
+      const sum = byOperation.get(op) ?? { requests: 0, writeUnits: 0, readUnits: 0 };
+      byOperation.set(op, { requests: sum.requests + u.requests, writeUnits: sum.writeUnits + u.writeUnits, readUnits: sum.readUnits + u.readUnits });
+    }
+  }
+  const lines = [...byOperation]
+    .sort(([, a], [, b]) => b.requests - a.requests)
+    .map(([op, u]) => `    ${op}: ${u.requests} requests (${(u.requests / rows).toFixed(3)} a row), ${Math.round(u.writeUnits)} WRU, ${Math.round(u.readUnits)} RRU`);
+  const items = Object.entries(usage.itemSizes)
+    .sort(([, a], [, b]) => b.count - a.count)
+    .map(([entity, size]) => `${entity} ${size.count} × ${Math.round(size.totalBytes / size.count)} B`);
+  return ['  DynamoDB requests from POST to durable:', ...lines, `    items put: ${items.join(', ')}`].join('\n');
+}
+
+function cpuText(cpu: Cpu): string {
+  const seconds = (value: number | undefined) => (value === undefined ? '?' : `${value.toFixed(2)} s`);
+  return `${seconds(cpu.self)} this process, ${seconds(cpu.other)} DynamoDB Local (${seconds(cpu.queue)} its table thread)`;
+}
+
+function medianCpu(runs: Cpu[]): Cpu {
+  const of = (pick: (r: Cpu) => number | undefined) => {
+    const values = runs.flatMap((r) => (pick(r) === undefined ? [] : [pick(r) as number]));
+    return values.length > 0 ? median(values) : undefined;
+  };
+  return { self: median(runs.map((r) => r.self)), other: of((r) => r.other), queue: of((r) => r.queue) };
+}
+
+/** Each part's CPU against the bare write's, e.g. `6.1× / 3.0× / 3.4×` (this process / DynamoDB Local / its thread). */
+function cpuRatio(cpu: Cpu, bare: Cpu): string {
+  const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? `${(a / b).toFixed(2)}×` : '?');
+  return `${ratio(cpu.self, bare.self)} / ${ratio(cpu.other, bare.other)} / ${ratio(cpu.queue, bare.queue)}`;
 }
 
 function load(): string {
