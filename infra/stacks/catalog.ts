@@ -1,7 +1,7 @@
 import type { BatchIngestionTasks } from '../constructs/batch-ingestion-workflow.ts';
 import type { BatchObjectAccessKind } from '../constructs/batch-object-access.ts';
 import type { ReviewWorkflowTasks } from '../constructs/review-workflow.ts';
-import { FINISH_TIMEOUT_SECONDS, START_REVIEWS_TIMEOUT_SECONDS } from '../../shared/use-cases/batches/ingestion.ts';
+import { START_REVIEWS_TIMEOUT_SECONDS } from '../../shared/use-cases/batches/ingestion.ts';
 import { SWEEP_TIMEOUT_SECONDS } from '../../shared/use-cases/sweep-starts.ts';
 
 /**
@@ -141,14 +141,7 @@ export const BATCH_TASKS: { readonly [K in keyof BatchIngestionTasks]: FunctionS
     evidencePolicy: true,
     timeoutSeconds: 300,
   },
-  // Writes the report, and meanwhile goes on starting the rows' reviews at the pace (as the chunks do).
-  finish: {
-    entry: 'functions/batches/finish-ingestion.ts',
-    table: 'readWrite',
-    batchObjects: ['readFiles', 'writeFiles'],
-    review: 'start',
-    timeoutSeconds: FINISH_TIMEOUT_SECONDS,
-  },
+  finish: { entry: 'functions/batches/finish-ingestion.ts', table: 'readWrite', batchObjects: ['readFiles', 'writeFiles'] },
   // Starts the reviews the rows requested that the chunks did not get to, at the system's pace, a minute at a time.
   startReviews: { entry: 'functions/batches/start-reviews.ts', table: 'readWrite', review: 'start', timeoutSeconds: START_REVIEWS_TIMEOUT_SECONDS },
   fail: { entry: 'functions/batches/fail-ingestion.ts', table: 'readWrite', batchObjects: ['readFiles', 'writeFiles'] },

@@ -209,8 +209,6 @@ describe('IAM least privilege', () => {
     // Assess
     const batches = /stateMachine:IcpCancelService-batches"/;
     expect(entriesAllowed('states:StartExecution', review)).toEqual([
-      // The ingestion's tasks that start the rows' reviews at the pace while they work, and StartReviews after them.
-      'functions/batches/finish-ingestion.ts',
       'functions/batches/ingest-chunk.ts',
       'functions/batches/start-reviews.ts',
       'functions/http/release-batch.ts',

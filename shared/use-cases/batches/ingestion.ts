@@ -13,8 +13,7 @@ import { settleBatch } from './settle-batch.ts';
 
 /**
  * The tasks of the batch ingestion workflow (`infra/constructs/batch-ingestion-workflow.ts`):
- * Prepare → (IngestChunk)* → Finish → (StartReviews)*, any of them failing after its retries → Fail. IngestChunk and
- * Finish also start reviews at the system's pace while they work, so the starts keep on from the first rows written.
+ * Prepare → (IngestChunk)* → Finish → (StartReviews)*, any of them failing after its retries → Fail.
  *
  * Where ingestion stands is kept in the batch record (its cursor), not in the execution: each task reads it, does its
  * part and moves it on in one guarded write. A task that crashes or times out half-way is simply run again — by the
@@ -39,10 +38,6 @@ export const START_REVIEWS_BUDGET_MS = 60_000;
 export const START_REVIEWS_TIMEOUT_SECONDS = 90;
 /** How long a chunk may go on starting reviews while its rows are written (its function has five minutes). */
 const CHUNK_DRAIN_BUDGET_MS = 240_000;
-/** The Finish function's timeout (`infra/stacks/catalog.ts`): the report of 100,000 rows and its starts meanwhile. */
-export const FINISH_TIMEOUT_SECONDS = 60;
-/** How long Finish may go on starting reviews while it writes the report, well within its timeout. */
-const FINISH_DRAIN_BUDGET_MS = 40_000;
 
 /** What the tasks around the chunks need: the batch record, its files, the clock (no rows, so no review starts). */
 export type BatchFileTaskDeps = Pick<Deps, 'clock'> & Pick<BatchDeps, 'batches' | 'batchFiles'>;
@@ -104,7 +99,13 @@ export async function prepareIngestion(deps: BatchFileTaskDeps & Pick<BatchDeps,
 export async function ingestChunk(deps: IngestionDeps, input: IngestionInput): Promise<{ done: boolean; rows: number }> {
   const batch = await load(deps, input);
   if (batch.status !== 'ingesting' || batch.cursor.done) return { done: true, rows: batch.cursor.rows };
-  const starts = startsMeanwhile(deps, batch, CHUNK_DRAIN_BUDGET_MS);
+  let rowsWritten = false;
+  const starting =
+    batch.submit === 'immediately'
+      ? deps.reviewStarter.drain({ batchId: batch.id, budgetMs: CHUNK_DRAIN_BUDGET_MS, until: () => rowsWritten }).catch((error: unknown) => {
+          log.warn('review starts during the chunk failed; StartReviews takes them over', { batchId: batch.id, error });
+        })
+      : undefined;
   try {
     const limit = deps.batchSettings.chunkRows;
     let outcomes: RowOutcome[];
@@ -115,7 +116,7 @@ export async function ingestChunk(deps: IngestionDeps, input: IngestionInput): P
       outcomes = await ingestRows(deps, batch, rows);
     } finally {
       // The starts wind down (their last deletes) while the chunk's report part and cursor are written.
-      starts.stop();
+      rowsWritten = true;
     }
     const report = outcomes.map(reportLine).join('');
     await deps.batchFiles.put(batchObjectKeys.reportPart(batch.tenantId, batch.id, batch.cursor.chunks), report, REPORT_CONTENT_TYPE);
@@ -131,56 +132,20 @@ export async function ingestChunk(deps: IngestionDeps, input: IngestionInput): P
     return { done, rows: read };
   } finally {
     // Whatever happened, the function returns only once its starts have settled (a Lambda is frozen when it returns).
-    await starts.settled;
+    await starting;
   }
 }
 
 /**
- * A batch task's review starts while it does its own work (a chunk its rows, Finish the report): the batch's requested
- * reviews drained at the system's pace until `stop`, then wound down (starts already due, the deletes of those
- * started). `settled` resolves when they have; a failed start is logged and left to `startReviews`, which fails the
- * workflow if it keeps failing. Nothing to start for a batch that holds its rows.
- */
-function startsMeanwhile(
-  deps: Pick<BatchDeps, 'reviewStarter'>,
-  batch: Batch,
-  budgetMs: number,
-): { stop: () => void; settled: Promise<void> } {
-  let stopped = false;
-  const stop = () => {
-    stopped = true;
-  };
-  if (batch.submit !== 'immediately') return { stop, settled: Promise.resolve() };
-  const settled = deps.reviewStarter
-    .drain({ batchId: batch.id, budgetMs, until: () => stopped })
-    .then(() => undefined)
-    .catch((error: unknown) => {
-      log.warn('review starts during an ingestion task failed; StartReviews takes them over', { batchId: batch.id, error });
-    });
-  return { stop, settled };
-}
-
-/**
  * Finish: the report parts become the report, the batch is `ingested`, and — if every row already reached an end
- * (all refused, say) — completed. Meanwhile, for a batch that submits, the reviews are started at the pace as during
- * the chunks (`startsMeanwhile`), so that the starts do not pause between the last chunk and `startReviews` for as
- * long as the report takes.
+ * (all refused, say) — completed.
  */
-export async function finishIngestion(
-  deps: BatchFileTaskDeps & Pick<BatchDeps, 'reviewStarter'>,
-  input: IngestionInput,
-): Promise<{ status: Batch['status'] }> {
+export async function finishIngestion(deps: BatchFileTaskDeps, input: IngestionInput): Promise<{ status: Batch['status'] }> {
   let batch = await load(deps, input);
   if (batch.status === 'ingesting' && batch.cursor.done) {
-    const starts = startsMeanwhile(deps, batch, FINISH_DRAIN_BUDGET_MS);
-    try {
-      const reportKey = await writeReport(deps, batch);
-      const at = deps.clock.now().toISOString();
-      batch = await deps.batches.update(batch, { status: 'ingested', reportKey, rowsTotal: batch.cursor.rows, ingestedAt: at, updatedAt: at });
-    } finally {
-      starts.stop();
-      await starts.settled;
-    }
+    const reportKey = await writeReport(deps, batch);
+    const at = deps.clock.now().toISOString();
+    batch = await deps.batches.update(batch, { status: 'ingested', reportKey, rowsTotal: batch.cursor.rows, ingestedAt: at, updatedAt: at });
     log.info('batch ingested', { batchId: batch.id, rows: batch.cursor.rows, refused: batch.rowsRefused });
   }
   if (batch.status === 'ingested' && (await settleBatch(deps, batch.id))) return { status: 'completed' };

@@ -303,42 +303,6 @@ describe('batch ingestion (use cases on DynamoDB Local)', () => {
     expect(await scanTable(table, { expression: 'entity = :request AND batchId = :batch', values: { ':request': 'start_request', ':batch': batch.id } })).toEqual([]);
   });
 
-  it('goes on starting the reviews at the pace while Finish writes the report', async () => {
-    // Prepare: the chunk starts nothing (Step Functions throttles it), and the report's writing waits until the starts
-    // Finish makes are seen (or 5 s), as a long report would
-    const deps = batchTestDeps(table);
-    const principal = agency();
-    const closure = await acceptedSharedEvidence(deps, principal.tenantId, 'closure_proof');
-    const items = [websiteApplication(), websiteApplication(), websiteApplication()].map((item) => ({ ...item, evidence: [closure.evidenceId] }));
-    const { batch } = await createBatch(deps, principal, { items, submit: 'immediately' });
-    const input = { batchId: batch.id, tenantId: batch.tenantId };
-    const starter = deps.reviewStarter;
-    deps.reviewStarter = new PacedStarts(new DynamoStartQueue(table.documents, TABLE), new DynamoPace(table.documents, TABLE, { rate: 10_000, burst: 1_000 }), {
-      launch: async () => 'throttled' as const,
-    });
-    let { done } = await prepareIngestion(deps, input);
-    while (!done) ({ done } = await ingestChunk(deps, input));
-    expect(deps.reviewRuns).toEqual([]);
-    deps.reviewStarter = starter;
-    const concat = deps.files.concat.bind(deps.files);
-    let startedWhileWriting = -1;
-    deps.files.concat = async (request) => {
-      for (let waited = 0; deps.reviewRuns.length < 3 && waited < 5_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
-      startedWhileWriting = deps.reviewRuns.length;
-      return concat(request);
-    };
-
-    // Act
-    await finishIngestion(deps, input);
-
-    // Assess
-    expect(startedWhileWriting).toBe(3);
-    expect(await getBatch(deps, principal, batch.id)).toMatchObject({ status: 'ingested', counts: { submitted: 3 } });
-    expect(await scanTable(table, { expression: 'entity = :request AND batchId = :batch', values: { ':request': 'start_request', ':batch': batch.id } })).toEqual([]);
-    expect(await startReviews(deps, input)).toEqual({ done: true });
-    expect(deps.reviewRuns).toHaveLength(3);
-  });
-
   it('holds a row with shared evidence as a draft that POST …/submit later finds complete, the evidence shown as shared', async () => {
     // Prepare
     const deps = batchTestDeps(table);
