@@ -24,9 +24,9 @@ export interface IngestResult {
   startRates?: { ingesting: number; after: number };
   /**
    * `immediately`: where the time to the last start goes beyond starts ÷ rate: from `POST` to the first start, and
-   * the longest pause between two starts (when it began, from `POST`).
+   * the three longest pauses between two starts (each with when it began, from `POST`).
    */
-  startGaps?: { firstMs: number; longestPauseMs: number; pauseAtMs: number };
+  startGaps?: { firstMs: number; longestPauses: { ms: number; atMs: number }[] };
   uploadMs: number;
   bad: number;
   accepted: number;
@@ -113,13 +113,12 @@ export async function ingest(
   const whileIngesting = calls.filter((c) => c.at <= ingestedAt).length;
   const perSecond = (count: number, fromMs: number, toMs: number) => (toMs > fromMs ? Math.round((count / (toMs - fromMs)) * 1000 * 10) / 10 : 0);
   const startRates = { ingesting: perSecond(whileIngesting, first, ingestedAt), after: perSecond(calls.length - whileIngesting, ingestedAt, last) };
-  let longestPauseMs = 0;
-  let pauseAtMs = 0;
+  const pauses: { ms: number; atMs: number }[] = [];
   for (let i = 1; i < calls.length; i++) {
-    const pause = (calls[i]?.at ?? 0) - (calls[i - 1]?.at ?? 0);
-    if (pause > longestPauseMs) [longestPauseMs, pauseAtMs] = [pause, (calls[i - 1]?.at ?? 0) - postedAt];
+    pauses.push({ ms: (calls[i]?.at ?? 0) - (calls[i - 1]?.at ?? 0), atMs: (calls[i - 1]?.at ?? 0) - postedAt });
   }
-  const startGaps = { firstMs: first - postedAt, longestPauseMs, pauseAtMs };
+  const longest = pauses.sort((a, b) => b.ms - a.ms).slice(0, 3);
+  const startGaps = { firstMs: first - postedAt, longestPauses: longest };
   const check = checkReport(report, manifest.bad);
   options.log(`  report ${check.summary}${reviewsMs === undefined ? '' : `; last of ${workflows} reviews started after ${(reviewsMs / 1000).toFixed(2)} s`}`);
   return {

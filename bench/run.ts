@@ -186,9 +186,9 @@ function reviewsStarted(run: Measured): [string, string][] {
     ['  review starts at the API', `first to last ${s(run.startSpanMs ?? 0)} = ${Math.round(run.workflows / ((run.startSpanMs ?? 1) / 1000))}/s (pace ${rate}/s, burst ${burst})`],
     ['  … while ingesting / after', `${run.startRates?.ingesting ?? '?'}/s / ${run.startRates?.after ?? '?'}/s`],
     [
-      '  … first start, longest pause',
+      '  … first start, longest pauses',
       run.startGaps
-        ? `${s(run.startGaps.firstMs)} after POST; ${s(run.startGaps.longestPauseMs)} from ${s(run.startGaps.pauseAtMs)} after POST (ingestion durable at ${s(run.ms)})`
+        ? `${s(run.startGaps.firstMs)} after POST; ${run.startGaps.longestPauses.map((p) => `${s(p.ms)} from ${s(p.atMs)}`).join(', ')} (ingestion durable at ${s(run.ms)})`
         : '?',
     ],
   ];
