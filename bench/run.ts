@@ -9,6 +9,8 @@
  *   BENCH_INGEST_REPS=1            ingestions per mode, each a new batch of new filings (the median is compared)
  *   BENCH_BARE_REPS=3              bare-write repetitions (the median is compared)
  *   BENCH_WRITERS=4                concurrent BatchWriteItem callers in the bare write
+ *   BENCH_WARMUP_ROWS              rows of a held ingestion before any measurement, which does not count (default
+ *                                  BENCH_ROWS, at most 2,000; 0 for none), beside a bare warm-up write as large
  *   START_EXECUTION_RATE=300       the system's StartExecution pace (and START_EXECUTION_BURST)
  *   LOCAL_MAX_STARTING_EXECUTIONS  review executions the local engine steps through their start at once (default 32)
  *   BENCH_METER=1                  also prints the DynamoDB requests of each ingestion, from POST to durable, by operation
@@ -31,7 +33,7 @@ import { CpuMeter, type CpuUsed } from './cpu.ts';
 import { findDynamoDbLocalPid, peakRssOf, RssSampler } from './memory.ts';
 import { waitUntilQuiet } from './quiet.ts';
 import { formatTable, median, mib, size } from './table.ts';
-import { benchRuntimeOptions, positiveInteger } from './settings.ts';
+import { benchRuntimeOptions, nonNegativeInteger, positiveInteger } from './settings.ts';
 
 process.env.LOG_LEVEL ??= 'WARN';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -40,6 +42,9 @@ const ROWS = positiveInteger('BENCH_ROWS', 10_000);
 const BARE_REPS = positiveInteger('BENCH_BARE_REPS', 3);
 const INGEST_REPS = positiveInteger('BENCH_INGEST_REPS', 1);
 const WRITERS = positiveInteger('BENCH_WRITERS', 4);
+/** Rows of the warm-up ingestion (0: none); its manifest's filings are a series of their own. */
+const WARM_UP_ROWS = nonNegativeInteger('BENCH_WARMUP_ROWS', Math.min(ROWS, 2_000));
+const WARM_UP_SERIES = 90;
 const MODES = (process.env.BENCH_MODES ?? 'hold,immediately').split(',').map((m) => m.trim());
 if (MODES.some((m) => m !== 'hold' && m !== 'immediately')) throw new Error('BENCH_MODES takes hold and/or immediately');
 /** Ingestion (rows and their start requests durable) against the bare write: `hold`, and `immediately`. */
@@ -114,8 +119,14 @@ try {
     say(`  (${mode}: load ${load()}; RSS now ${mib(process.memoryUsage.rss())}, peak ${mib(sampler.peakSelf)})`);
   };
 
-  // The JVM compiles its hot paths during the first thousands of writes: a warm-up write that does not count.
+  // The JVM compiles its hot paths during the first thousands of writes: a warm-up write and a warm-up ingestion (held:
+  // no reviews left running) that do not count, so that each side is measured on code Java has compiled, as a local
+  // engine that has been up for a while runs it. Until 2026-12-02 only the bare write's paths were warmed up.
   await bareWrite(dynamo, { table: bareTable, template, items: Math.min(ROWS, 2_000), writers: WRITERS, run: 'warm-up' });
+  if (WARM_UP_ROWS > 0) {
+    const warm = await ingest(runtime, { rows: WARM_UP_ROWS, hold: true, series: WARM_UP_SERIES, evidence, log: () => {} });
+    say(`warm-up: a held ingestion of ${WARM_UP_ROWS} rows (${s(warm.ms)}), not measured`);
+  }
 
   // Bare writes and held ingestions take turns, so that a JVM warming up or tables growing weigh on both sides. The
   // submitted ingestions come last: their review executions go on running (up to the authority's wait) afterwards.

@@ -7,6 +7,13 @@ export function positiveInteger(name: string, fallback: number): number {
   return value;
 }
 
+/** A benchmark setting from the environment: a whole number of at least 0, `fallback` when unset. */
+export function nonNegativeInteger(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, 0 or more`);
+  return value;
+}
+
 /**
  * The local runtime as the benchmarks start it: a free port, the manual authority (reviews wait for a decision that
  * never comes, so none runs to its end meanwhile), waits at their real length, and the local engine's
