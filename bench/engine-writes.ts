@@ -14,11 +14,20 @@
  *
  *   BENCH_ENGINE_ITEMS=3000   items a round
  *   BENCH_ENGINE_ROUNDS=3     rounds of every kind
+ *   BENCH_ENGINE_READERS=0    readers of the table's stream meanwhile, from its oldest record, 100 a call and every
+ *                             250 ms when there is none (as the local runtime's two stream pollers read it)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AttributeValue, BatchWriteItemCommand, DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListStreamsCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import { createTableFromTemplate, startDynamoDbLocal } from '../infra/local/engines/dynamodb-local.ts';
 import { REPO_ROOT } from '../infra/local/runtime.ts';
 import { synthesizeTemplates } from '../infra/local/synthesize.ts';
@@ -32,6 +41,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const ITEMS = positiveInteger('BENCH_ENGINE_ITEMS', 3_000);
 const ROUNDS = positiveInteger('BENCH_ENGINE_ROUNDS', 3);
+const READERS = Number(process.env.BENCH_ENGINE_READERS ?? 0);
+if (!Number.isInteger(READERS) || READERS < 0) throw new Error('BENCH_ENGINE_READERS must be a whole number, 0 or more');
 const TABLE = 'engine-writes';
 const CALLERS = 4;
 const PER_CALL = 25;
@@ -62,6 +73,21 @@ try {
   const templates = await synthesizeTemplates(REPO_ROOT, join(REPO_ROOT, 'node_modules', '.cache', 'icp-cancel'));
   await createTableFromTemplate(client, TABLE, readWiring(templates.data, templates.service).tableProperties);
   const jvm = findDynamoDbLocalPid(dataDir);
+  const streams = new DynamoDBStreamsClient({ endpoint: engine.endpoint, region: 'local', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  let reading = true;
+  /** One reader of the table's stream, until the rounds end. */
+  const reader = async () => {
+    const arn = (await streams.send(new ListStreamsCommand({ TableName: TABLE }))).Streams?.[0]?.StreamArn;
+    const shard = arn ? (await streams.send(new DescribeStreamCommand({ StreamArn: arn }))).StreamDescription?.Shards?.[0]?.ShardId : undefined;
+    if (!arn || !shard) throw new Error(`The table ${TABLE} has no stream to read`);
+    let iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: shard, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+    while (reading && iterator) {
+      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
+      iterator = page.NextShardIterator;
+      if ((page.Records ?? []).length === 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+  const readers = Array.from({ length: READERS }, reader);
 
   const write = async (kind: Kind, items: Record<string, AttributeValue>[]) => {
     if (kind === 'batch') {
@@ -100,9 +126,11 @@ try {
       }
     }
   }
+  reading = false;
+  await Promise.all(readers);
   rows.unshift([
     'DynamoDB Local alone',
-    `${ITEMS} items a round, ${CALLERS} callers × ${PER_CALL}; ${availableParallelism()} cores, load ${loadavg()
+    `${ITEMS} items a round, ${CALLERS} callers × ${PER_CALL}, ${READERS} stream readers; ${availableParallelism()} cores, load ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')} (round 1 warms up, not shown)`,
   ]);
