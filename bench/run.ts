@@ -53,8 +53,7 @@ const TARGET_RATIO = { hold: 2, immediately: 1.5 } as const;
 const TARGET_START_RATIO = 1.1;
 const TARGET_MEMORY = 512 * 1024 * 1024;
 
-type Cpu = CpuUsed;
-type Measured = IngestResult & { mode: string; peakRss: number; peakJvmRss: number; items: number; cpu: Cpu };
+type Measured = IngestResult & { mode: string; peakRss: number; peakJvmRss: number; items: number; cpu: CpuUsed };
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const dataDir = mkdtempSync(join(tmpdir(), 'icp-bench-'));
@@ -75,7 +74,7 @@ try {
   const evidence = (await sharedClosureProof(runtime)) ?? '';
 
   const bare: number[] = [];
-  const bareCpu: Cpu[] = [];
+  const bareCpu: CpuUsed[] = [];
   let bareBytes = 0;
   const quiet = async () => {
     const waited = await waitUntilQuiet(jvm);
@@ -99,7 +98,7 @@ try {
     const sampler = new RssSampler(jvm).start();
     let posted: UsageSnapshot | undefined;
     const cpu = new CpuMeter(jvm);
-    let cpuUsed: Cpu = { self: 0, other: undefined, queue: undefined };
+    let cpuUsed: CpuUsed = { self: 0, other: undefined, queue: undefined };
     const marks = {
       posted: () => {
         posted = runtime.usage?.snapshot();
@@ -223,13 +222,13 @@ function dynamoRequests(usage: UsageSnapshot, rows: number): string {
   return ['  DynamoDB requests from POST to durable:', ...lines, `    items put: ${items.join(', ')}`].join('\n');
 }
 
-function cpuText(cpu: Cpu): string {
+function cpuText(cpu: CpuUsed): string {
   const seconds = (value: number | undefined) => (value === undefined ? '?' : `${value.toFixed(2)} s`);
   return `${seconds(cpu.self)} this process, ${seconds(cpu.other)} DynamoDB Local (${seconds(cpu.queue)} its table thread)`;
 }
 
-function medianCpu(runs: Cpu[]): Cpu {
-  const of = (pick: (r: Cpu) => number | undefined) => {
+function medianCpu(runs: CpuUsed[]): CpuUsed {
+  const of = (pick: (r: CpuUsed) => number | undefined) => {
     const values = runs.flatMap((r) => (pick(r) === undefined ? [] : [pick(r) as number]));
     return values.length > 0 ? median(values) : undefined;
   };
@@ -237,7 +236,7 @@ function medianCpu(runs: Cpu[]): Cpu {
 }
 
 /** Each part's CPU against the bare write's, e.g. `6.1× / 3.0× / 3.4×` (this process / DynamoDB Local / its thread). */
-function cpuRatio(cpu: Cpu, bare: Cpu): string {
+function cpuRatio(cpu: CpuUsed, bare: CpuUsed): string {
   const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? `${(a / b).toFixed(2)}×` : '?');
   return `${ratio(cpu.self, bare.self)} / ${ratio(cpu.other, bare.other)} / ${ratio(cpu.queue, bare.queue)}`;
 }
