@@ -6,7 +6,7 @@ import { PacedStarts, SfnExecutionLauncher } from '../sfn/paced-starts.ts';
 import { bound } from './bound.ts';
 import { documentClient } from './documents.ts';
 import { paceSettingsOf } from './pace-config.ts';
-import { sfnClient } from './sfn-client.ts';
+import { pacedSfnClient } from './sfn-client.ts';
 
 /**
  * The start queue and the pace (`PacedStarts`): the table's document client and the Step Functions client. Every
@@ -18,7 +18,7 @@ export const pacedStarts: () => PacedStarts = bound(() => {
   return new PacedStarts(
     new DynamoStartQueue(documents, c.TABLE_NAME),
     new DynamoPace(documents, c.TABLE_NAME, paceSettingsOf(process.env)),
-    new SfnExecutionLauncher(sfnClient(), { review: c.REVIEW_STATE_MACHINE_ARN, delivery: c.DELIVERY_STATE_MACHINE_ARN }),
+    new SfnExecutionLauncher(pacedSfnClient(), { review: c.REVIEW_STATE_MACHINE_ARN, delivery: c.DELIVERY_STATE_MACHINE_ARN }),
   );
 });
 

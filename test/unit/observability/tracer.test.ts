@@ -14,17 +14,17 @@ describe('SDK tracing', () => {
   /** The factories' clients, built fresh under the environment of the moment. */
   async function factoryClients() {
     vi.resetModules();
-    const [{ documentClient }, { s3Client }, { sfnClient }] = await Promise.all([
+    const [{ documentClient }, { s3Client }, { sfnClient, pacedSfnClient }] = await Promise.all([
       import('../../../shared/adapters/deps/documents.ts'),
       import('../../../shared/adapters/deps/s3-client.ts'),
       import('../../../shared/adapters/deps/sfn-client.ts'),
     ]);
     const { tracer } = await import('../../../shared/observability/tracer.ts');
-    const stacks = [documentClient(), s3Client(), sfnClient()].map((client) => client.middlewareStack.identify().join('\n'));
+    const stacks = [documentClient(), s3Client(), sfnClient(), pacedSfnClient()].map((client) => client.middlewareStack.identify().join('\n'));
     return { tracer, stacks };
   }
 
-  it('captures every client of the dependency factories in Lambda (the DynamoDB, S3 and Step Functions clients)', async () => {
+  it('captures every client of the dependency factories in Lambda (the DynamoDB, S3 and Step Functions clients, the paced starts\' too)', async () => {
     // Prepare: a bundle built with SDK tracing, in Lambda
     vi.stubEnv('ICP_SDK_TRACING', 'true');
     vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs24.x');
