@@ -76,8 +76,9 @@ export class CpuMeter {
 
   private read(): CpuUsed {
     const pid = this.otherPid;
+    const self = process.cpuUsage();
     return {
-      self: cpuSecondsOf(process.pid) ?? 0,
+      self: (self.user + self.system) / 1e6,
       other: pid === undefined ? undefined : cpuSecondsOf(pid),
       queue: pid === undefined ? undefined : threadCpuSecondsOf(pid, DYNAMODB_LOCAL_QUEUE_THREAD),
     };

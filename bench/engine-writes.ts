@@ -1,7 +1,7 @@
 /**
  * `npm run bench:engine`: what DynamoDB Local itself spends to write an item, by write API — the question behind the
- * ingestion's ratio to the bare write (`npm run bench`). A DynamoDB Local of its own (no runtime, no stream readers),
- * the records table from the synthesized template, and rounds of `BENCH_ENGINE_ITEMS` items written 25 at a time by 4
+ * ingestion's ratio to the bare write (`npm run bench`). A DynamoDB Local of its own (no runtime; readers of the
+ * stream only with `BENCH_ENGINE_READERS`), the records table from the synthesized template, and rounds of `BENCH_ENGINE_ITEMS` items written 25 at a time by 4
  * callers, each round as:
  *
  *   batch        BatchWriteItem (what the bare write does)
@@ -34,15 +34,14 @@ import { synthesizeTemplates } from '../infra/local/synthesize.ts';
 import { readWiring } from '../infra/local/template-wiring.ts';
 import { CpuMeter } from './cpu.ts';
 import { findDynamoDbLocalPid } from './memory.ts';
-import { positiveInteger } from './settings.ts';
+import { nonNegativeInteger, positiveInteger } from './settings.ts';
 import { formatTable } from './table.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const ITEMS = positiveInteger('BENCH_ENGINE_ITEMS', 3_000);
 const ROUNDS = positiveInteger('BENCH_ENGINE_ROUNDS', 3);
-const READERS = Number(process.env.BENCH_ENGINE_READERS ?? 0);
-if (!Number.isInteger(READERS) || READERS < 0) throw new Error('BENCH_ENGINE_READERS must be a whole number, 0 or more');
+const READERS = nonNegativeInteger('BENCH_ENGINE_READERS', 0);
 const TABLE = 'engine-writes';
 const CALLERS = 4;
 const PER_CALL = 25;
